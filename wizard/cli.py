@@ -1,0 +1,166 @@
+"""The command line: `acme-wizard [check|probe-script|…] [TARGET options]` (CONTRACT.md).
+
+A thin front end: it parses arguments, builds a target, calls the core and renders the result.
+Exit codes: 0 nothing to do, 1 action needed, 2 usage, 3 target not inspectable, 4 step
+failed, 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+
+from wizard import __version__
+from wizard.core.diagnose import diagnose
+from wizard.core.check_json import check_document
+from wizard.core.email_notice import EmailError, read_email
+from wizard.core.probe import probe_script, read_bundle, run_probe
+from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, LocalTarget, TargetError
+from wizard.i18n import _
+from wizard.textview import render_check
+
+EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+class UsageError(Exception):
+    """Bad options or arguments (exit code 2)."""
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(_("target"))
+    group.add_argument("--root", default="/", metavar="DIR",
+                       help=_("the target's filesystem root (default /): a copied tree, a fixture, an image"))
+    group.add_argument("--config-dir", default=DEFAULT_CONFIG_DIR, metavar="DIR",
+                       help=_("certbot's config dir on the target (default %(default)s)"))
+    group.add_argument("--logs-dir", default=DEFAULT_LOGS_DIR, metavar="DIR",
+                       help=_("certbot's logs dir on the target (default %(default)s)"))
+    group.add_argument("--demo", action="store_true",
+                       help=_("use the bundled sample legacy host (CentOS 6, certbot-auto 0.20.0)"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="acme-wizard",
+        description=_("Move servers off Let's Encrypt's retired ACMEv1 API: diagnose, plan, fix, prove."))
+    parser.add_argument("--version", action="version", version=f"acme-wizard {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help=_("diagnose ACMEv1 use (read-only)"),
+                                description=_("Diagnose ACMEv1 use on the target, read-only, with the "
+                                              "file and line behind every claim."))
+    _target_options(check)
+    check.add_argument("--email", metavar="FILE",
+                       help=_("Let's Encrypt's 'Update your client software' email, as saved"))
+    check.add_argument("--json", action="store_true", help=_("print the JSON document (CONTRACT.md)"))
+    check.add_argument("-o", "--output", metavar="FILE", help=_("write the result to FILE instead of stdout"))
+    check.add_argument("--from-bundle", metavar="FILE",
+                       help=_("analyse a saved probe output (see probe-script) instead of a live target"))
+    check.add_argument("--save-bundle", metavar="FILE", help=_("also save the raw probe output to FILE"))
+
+    commands.add_parser("probe-script", help=_("print the POSIX sh probe, for hosts the workstation can't reach"),
+                        description=_("Print the probe. Run it on the host as "
+                                      "'sh probe.sh / /etc/letsencrypt /var/log/letsencrypt > out', bring "
+                                      "'out' back and run 'acme-wizard check --from-bundle out'."))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "probe-script":
+            sys.stdout.buffer.write(probe_script())
+            return EXIT_OK
+        parser.print_help()
+        return EXIT_USAGE
+    except UsageError as error:
+        print(f"acme-wizard: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except TargetError as error:
+        print(f"acme-wizard: {error}", file=sys.stderr)
+        return EXIT_TARGET
+    except KeyboardInterrupt:
+        print(_("acme-wizard: interrupted"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+@contextmanager
+def _target_from(args):
+    if args.demo:
+        from wizard.demo import build_demo_host
+        root = build_demo_host()
+        try:
+            yield LocalTarget(root), _("demo host (CentOS 6, certbot-auto 0.20.0)")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    else:
+        target = LocalTarget(args.root, args.config_dir, args.logs_dir)
+        yield target, target.describe()
+
+
+def _check(args) -> int:
+    email = _read_email(args.email) if args.email else None
+    if args.from_bundle:
+        snapshot, label, target = _bundle(args.from_bundle), _("bundle {path}", path=args.from_bundle), None
+        diagnosis = diagnose(snapshot, email)
+    else:
+        with _target_from(args) as (target, label):
+            if args.save_bundle:
+                with _open_output(args.save_bundle, binary=True) as sink:
+                    snapshot = run_probe(target, save_to=sink)
+            else:
+                snapshot = run_probe(target)
+            diagnosis = diagnose(snapshot, email)
+    if args.json:
+        text = json.dumps(check_document(diagnosis, target), indent=2, ensure_ascii=False) + "\n"
+    else:
+        colour = not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = render_check(diagnosis, label, colour)
+    if args.output:
+        with _open_output(args.output) as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_ACTION if diagnosis.action_needed else EXIT_OK
+
+
+def _read_email(path: str):
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(4 * 1024 * 1024)
+    except OSError as error:
+        raise UsageError(_("cannot read the email {path}: {reason}", path=path, reason=error.strerror)) from error
+    try:
+        return read_email(path, data)
+    except EmailError as error:
+        raise UsageError(_("{path} is not a Let's Encrypt ACMEv1 notice: {reason}", path=path,
+                           reason=str(error))) from error
+
+
+def _bundle(path: str):
+    try:
+        with open(path, "rb") as handle:
+            snapshot = read_bundle(handle)
+    except OSError as error:
+        raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=error.strerror)) from error
+    if "root" not in snapshot.facts:
+        raise TargetError(_("{path} is not a probe output (no probe header)", path=path))
+    return snapshot
+
+
+@contextmanager
+def _open_output(path: str, binary: bool = False):
+    try:
+        handle = open(path, "wb" if binary else "w", encoding=None if binary else "utf-8")
+    except OSError as error:
+        raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
+    with handle:
+        yield handle

@@ -1,0 +1,33 @@
+"""Let's Encrypt's ACME endpoints and how to tell v1 from v2 (reference facts §1.5)."""
+from __future__ import annotations
+
+import re
+
+V1_URL = "https://acme-v01.api.letsencrypt.org/directory"
+V1_STAGING_URL = "https://acme-staging.api.letsencrypt.org/directory"
+V2_URL = "https://acme-v02.api.letsencrypt.org/directory"
+V2_STAGING_URL = "https://acme-staging-v02.api.letsencrypt.org/directory"
+
+_HOST_API = {
+    "acme-v01.api.letsencrypt.org": "v1",
+    "acme-staging.api.letsencrypt.org": "v1-staging",
+    "acme-v02.api.letsencrypt.org": "v2",
+    "acme-staging-v02.api.letsencrypt.org": "v2-staging",
+}
+V1_APIS = {"v1", "v1-staging"}
+V2_APIS = {"v2", "v2-staging"}
+
+
+def classify_host(host: str) -> str:
+    host = host.strip().lower().strip("[]")
+    host = re.sub(r":\d+$", "", host)
+    return _HOST_API.get(host, "other")
+
+
+def classify_url(url: str) -> str:
+    match = re.match(r"^\s*https?://([^/\s'\"]+)", url, re.IGNORECASE)
+    return classify_host(match.group(1)) if match else "other"
+
+
+def is_v1(url: str) -> bool:
+    return classify_url(url) in V1_APIS

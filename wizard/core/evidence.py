@@ -1,0 +1,17 @@
+"""A claim's proof: a path on the target, a line number and the line itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Evidence:
+    path: str
+    line: int | None = None
+    text: str = ""
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "text": self.text}
+
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path

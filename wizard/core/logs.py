@@ -1,0 +1,258 @@
+"""certbot's logs, folded into runs as their lines stream past.
+
+The probe sends only the interesting lines of letsencrypt.log and its rotated siblings (with
+their line numbers). Each run starts at its header (`certbot version:`, `letsencrypt version:`
+before 0.6, or the `Root logging level` line that came first before 0.13) and collects the
+endpoints it contacted. Formats by era: reference facts §2 (acme.client since 0.12, the root
+logger before; urllib3 connection lines with and without `:443`; `Using server … instead of
+legacy …` since certbot 1.6.0; v1 and v2 directory bodies).
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from wizard.core.endpoints import classify_url, classify_host
+
+_STAMPED = re.compile(
+    r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),\d+:([A-Z]+):([^:]*):(.*)$"
+)
+_VERSION = re.compile(r"^(?:certbot|letsencrypt) version: (\S+)")
+_URL = re.compile(r"https?://[^\s'\"<>(),]+")
+_REQUEST = re.compile(r"Sending (GET|POST|HEAD) request to (https?://\S+?)[.:]?(?:\s|$)")
+_CONNECTION = re.compile(r"Starting new HTTPS? connection \(\d+\): ([A-Za-z0-9.\-\[\]:]+)")
+_URLLIB3_REQUEST = re.compile(r"(https?://[^\s\"]+) \"(?:GET|POST|HEAD) (/\S*)")
+_REWRITE = re.compile(r"Using server (\S+) instead of legacy (\S+)")
+_DIRECTORY_KEY = re.compile(r'^\s*"(new-authz|new-reg|new-cert|newAccount|newNonce|newOrder)"\s*:\s*"([^"]*)"')
+_PYTHON_PATH = re.compile(r"(/\S*?)/lib/python(\d\.\d+)/(?:site|dist)-packages/")
+_ERROR_MARKERS = (
+    "urn:acme:error", "urn:ietf:params:acme:error", "Name or service not known",
+    "Max retries exceeded", "ACMEv1 is deprecated", "renewal failed", "Exiting abnormally",
+)
+V1_DIRECTORY_KEYS = {"new-authz", "new-reg", "new-cert"}
+
+
+@dataclass
+class Endpoint:
+    url: str
+    api: str                 # v1, v1-staging, v2, v2-staging, other
+    line: int
+    text: str
+
+
+@dataclass
+class LogRun:
+    file: str
+    line: int
+    started: str | None = None
+    certbot_version: str | None = None
+    entry_point: str | None = None
+    entry_point_line: int | None = None
+    arguments: list[str] | None = None
+    arguments_line: int | None = None
+    arguments_text: str = ""
+    endpoints: list[Endpoint] = field(default_factory=list)
+    rewrite: Endpoint | None = None        # certbot >= 1.6.0 replaced a v01 server in memory
+    directory_protocol: str | None = None  # "v1"/"v2" from the directory body it received
+    python: tuple[str, str] | None = None  # (install prefix, X.Y) from traceback paths
+    internal_loggers: bool = False         # certbot._internal.* => certbot >= 1.0.0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    header_seen: bool = False
+    started_by_preamble: bool = False      # a pre-0.13 "Root logging level" line came first
+
+    def add_endpoint(self, url: str, api: str, line: int, text: str) -> None:
+        for known in self.endpoints:
+            if known.api == api and _origin(known.url) == _origin(url):
+                if url.endswith("/directory") and not known.url.endswith("/directory"):
+                    known.url = url
+                return
+        self.endpoints.append(Endpoint(url, api, line, text))
+
+
+@dataclass
+class LogFile:
+    path: str
+    size: int
+    mtime: int
+    runs: list[LogRun] = field(default_factory=list)
+
+
+@dataclass
+class LogEvidence:
+    files: list[LogFile] = field(default_factory=list)     # newest first
+    runs: list[LogRun] = field(default_factory=list)       # oldest first
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def newest_run(self) -> LogRun | None:
+        return self.runs[-1] if self.runs else None
+
+    def newest_contact(self) -> tuple[LogRun, Endpoint] | None:
+        for run in reversed(self.runs):
+            if run.endpoints:
+                return run, run.endpoints[-1]
+        return None
+
+    def newest_version(self) -> tuple[LogRun, str] | None:
+        for run in reversed(self.runs):
+            if run.certbot_version:
+                return run, run.certbot_version
+        return None
+
+
+def rotation_key(path: str) -> tuple:
+    """Sort key, newest first: letsencrypt.log, .1, .2 … (also .N.gz), then dated names."""
+    name = path.rsplit("/", 1)[-1]
+    rest = name[len("letsencrypt.log"):]
+    if rest.endswith(".gz"):
+        rest = rest[:-3]
+    if rest == "":
+        return (0, 0, "")
+    if rest.startswith(".") and rest[1:].isdigit():
+        return (0, int(rest[1:]), "")
+    digits = re.sub(r"\D", "", rest)
+    if rest.startswith("-") and digits:
+        return (1, -int(digits), "")
+    return (2, 0, name)
+
+
+class LogScanner:
+    """Consumes (path, line number, text) in file order and builds the runs."""
+
+    def __init__(self, logs_dir: str) -> None:
+        self.logs_dir = logs_dir
+        self._files: dict[str, LogFile] = {}
+
+    def add_file(self, path: str, size: int, mtime: int) -> None:
+        self._files.setdefault(path, LogFile(path, size, mtime))
+
+    def feed(self, path: str, number: int, text: str) -> None:
+        log_file = self._files.get(path)
+        if log_file is None:
+            log_file = self._files[path] = LogFile(path, 0, 0)
+        stamped = _STAMPED.match(text)
+        if stamped:
+            self._stamped(log_file, number, text, stamped)
+        else:
+            self._continuation(log_file, number, text)
+
+    def _current(self, log_file: LogFile, number: int, started: str | None) -> LogRun:
+        if not log_file.runs:
+            log_file.runs.append(LogRun(log_file.path, number, started))
+        return log_file.runs[-1]
+
+    def _stamped(self, log_file: LogFile, number: int, text: str, match: re.Match) -> None:
+        started = f"{match.group(1)}T{match.group(2)}"
+        logger, message = match.group(4), match.group(5)
+        version = _VERSION.match(message)
+        if version:
+            run = log_file.runs[-1] if log_file.runs else None
+            joins_preamble = (run is not None and run.started_by_preamble and not run.header_seen
+                              and not run.endpoints and run.arguments is None)
+            if not joins_preamble:
+                run = LogRun(log_file.path, number, started)
+                log_file.runs.append(run)
+            run.header_seen = True
+            run.certbot_version = version.group(1)
+            run.internal_loggers = run.internal_loggers or "._internal." in logger + "."
+            return
+        if message.startswith("Root logging level set at") and not logger.endswith(".log"):
+            log_file.runs.append(LogRun(log_file.path, number, started, started_by_preamble=True))
+            return
+        run = self._current(log_file, number, started)
+        if logger.startswith("certbot._internal"):
+            run.internal_loggers = True
+        if message.startswith("Location of certbot entry point: "):
+            run.entry_point = message.split(": ", 1)[1].strip()
+            run.entry_point_line = number
+        elif message.startswith("Arguments: "):
+            run.arguments_text = message[len("Arguments: "):]
+            run.arguments = _parse_arguments(run.arguments_text)
+            run.arguments_line = number
+        self._endpoints(run, number, message)
+
+    def _continuation(self, log_file: LogFile, number: int, text: str) -> None:
+        run = self._current(log_file, number, None)
+        key = _DIRECTORY_KEY.match(text)
+        if key:
+            run.directory_protocol = "v1" if key.group(1) in V1_DIRECTORY_KEYS else "v2"
+            url = key.group(2)
+            if url.startswith("http"):
+                run.add_endpoint(_origin(url) + "/directory" if _is_le(url) else _origin(url),
+                                 classify_url(url), number, text.strip())
+            return
+        self._endpoints(run, number, text)
+
+    def _endpoints(self, run: LogRun, number: int, message: str) -> None:
+        rewrite = _REWRITE.search(message)
+        if rewrite:
+            run.rewrite = Endpoint(rewrite.group(1), classify_url(rewrite.group(1)), number, message)
+            return
+        request = _REQUEST.search(message)
+        if request:
+            url = request.group(2).rstrip(".:")
+            run.add_endpoint(url, classify_url(url), number, message)
+            return
+        connection = _CONNECTION.search(message)
+        if connection:
+            host = connection.group(1)
+            run.add_endpoint("https://" + host.removesuffix(":443"), classify_host(host), number, message)
+            return
+        urllib3 = _URLLIB3_REQUEST.search(message)
+        if urllib3:
+            url = urllib3.group(1).removesuffix(":443") + urllib3.group(2)
+            run.add_endpoint(url, classify_url(url), number, message)
+            return
+        python = _PYTHON_PATH.search(message)
+        if python and run.python is None:
+            run.python = (python.group(1), python.group(2))
+        if any(marker in message for marker in _ERROR_MARKERS):
+            if len(run.errors) < 20:
+                run.errors.append((number, message.strip()[:300]))
+
+    def finish(self) -> LogEvidence:
+        evidence = LogEvidence()
+        evidence.files = sorted(self._files.values(), key=lambda f: rotation_key(f.path))
+        previous: LogRun | None = None
+        for log_file in reversed(evidence.files):          # oldest file first
+            for index, run in enumerate(log_file.runs):
+                if index == 0 and not run.header_seen and previous is not None:
+                    _merge(previous, run)                   # the run went on past a rotation
+                    continue
+                evidence.runs.append(run)
+                previous = run
+        return evidence
+
+
+def _merge(into: LogRun, tail: LogRun) -> None:
+    for endpoint in tail.endpoints:
+        into.add_endpoint(endpoint.url, endpoint.api, endpoint.line, endpoint.text)
+    into.rewrite = into.rewrite or tail.rewrite
+    into.directory_protocol = tail.directory_protocol or into.directory_protocol
+    into.errors.extend(tail.errors)
+
+
+def _parse_arguments(text: str) -> list[str] | None:
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        # A cut or odd line: keep the quoted words we can read.
+        found = re.findall(r"u?'((?:[^'\\]|\\.)*)'", text)
+        return found or None
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def _origin(url: str) -> str:
+    match = re.match(r"^(https?://[^/]+)", url)
+    return match.group(1) if match else url
+
+
+def _is_le(url: str) -> bool:
+    return classify_url(url) != "other"
+
+
+def find_urls(text: str) -> list[str]:
+    return [u.rstrip(".:") for u in _URL.findall(text)]

@@ -1,0 +1,46 @@
+"""Run the probe script through a target and read its output into a snapshot."""
+from __future__ import annotations
+
+from importlib import resources
+from typing import BinaryIO
+
+from wizard.core.snapshot import Snapshot, SnapshotReader, read_snapshot
+from wizard.core.target import Target, TargetError
+from wizard.i18n import _
+
+
+def probe_script() -> bytes:
+    return resources.files("wizard.core").joinpath("probe.sh").read_bytes()
+
+
+def run_probe(target: Target, save_to: BinaryIO | None = None) -> Snapshot:
+    """Probe the target read-only. With save_to, the raw output is kept as an offline bundle."""
+    try:
+        run = target.start_shell_script(probe_script(), target.probe_args())
+    except OSError as error:
+        raise TargetError(_("Cannot start the probe: {reason}", reason=error.strerror or error)) from error
+    lines = run.lines()
+    if save_to is not None:
+        lines = _tee(lines, save_to)
+    reader = SnapshotReader()
+    reader.feed(lines)
+    returncode, stderr = run.finish()
+    if save_to is not None and stderr:
+        save_to.write(stderr)
+    snapshot = reader.finish(stderr)
+    if returncode == 3 or "root" not in snapshot.facts:
+        reasons = "; ".join(p.message + (f" ({p.path})" if p.path else "") for p in snapshot.problems)
+        raise TargetError(_("Cannot inspect {target}: {reason}", target=target.describe(),
+                            reason=reasons or _("the probe failed (exit code {code})", code=returncode)))
+    return snapshot
+
+
+def read_bundle(stream: BinaryIO) -> Snapshot:
+    """A probe output saved on a host the workstation cannot reach (`sh probe.sh > out`)."""
+    return read_snapshot(stream, b"")
+
+
+def _tee(lines, sink: BinaryIO):
+    for line in lines:
+        sink.write(line)
+        yield line

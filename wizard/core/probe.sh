@@ -1,0 +1,359 @@
+# acme-wizard probe: collects, read-only, everything the diagnosis needs.
+#
+# Runs under any POSIX sh (dash, bash 4.1, bash --posix) with coreutils and grep only
+# (CentOS 6: GNU grep 2.6, coreutils 8.4), locally as `sh -s -- ROOT CONFIG_DIR LOGS_DIR` and on
+# a remote host through ssh. It never writes anything and never opens private keys.
+#
+# Output, one record a line (fields separated by TAB, the path always last):
+#   P  <probe format>                      first line
+#   H  <key> <value>                       facts about the run (root, uid, date, ...)
+#   W  <path>                              a place that was searched
+#   E  <type f|d|l|o> <path>               an entry that exists (l: a symlink, see L)
+#   L  <link target> <path>                where a symlink points
+#   S  <size> <mtime> <path>               size and mtime of a file whose lines follow
+#   B  <path>                              a program: only its #! line and version lines follow
+#   X  <reason> <path>                     a path that could not be read, and why
+#   <path> NUL <lineno>:<text>             a line of a file (as grep -n -H -Z prints it)
+# Paths are as seen on the host running the probe (ROOT prefixed); the reader strips ROOT.
+# X records raised inside pipelines go to stderr; the reader parses both streams.
+
+set -f
+R=${1%/}
+CONFIG_DIR=${2:-/etc/letsencrypt}
+LOGS_DIR=${3:-/var/log/letsencrypt}
+C=$R$CONFIG_DIR
+TAB=$(printf '\t')
+NL='
+'
+IFS0=" $TAB$NL"
+MAXDUMP=1048576          # a config-like file larger than this is not read whole
+MAXLINE=4096             # lines are cut to this many bytes
+BIG=8388608              # logs larger than this are cut line by line before grep
+LOG_PATTERN='(certbot|letsencrypt) version: |Location of certbot entry point: |:Arguments: |Root logging level set at |Sending (GET|POST|HEAD) request to |Starting new HTTPS? connection|https?://[^ ]+ "(GET|POST|HEAD) |Using server .* instead of legacy|"(new-authz|new-reg|new-cert|newAccount|newNonce|newOrder)"|urn:(acme|ietf:params:acme):error|Name or service not known|Max retries exceeded|ACMEv1 is deprecated|/lib/python[0-9.]+/(site|dist)-packages/|Dry run: |renewal failed|Skipping upgrade|Exiting abnormally'
+
+rec() { printf '%s\n' "$*"; }                      # fields are pre-joined with TAB
+x() { printf 'X\t%s\t%s\n' "$1" "$2"; }
+xerr() { printf 'X\t%s\t%s\n' "$1" "$2" >&2; }
+looked() { rec "W$TAB$1"; }
+exists() { [ -e "$1" ] || [ -L "$1" ]; }
+
+# One E record (and an L record for a symlink) per existing path.
+entry() {
+  exists "$1" || return 1
+  case $1 in *"$NL"*) return 1 ;; esac
+  if [ -L "$1" ]; then
+    rec "E${TAB}l$TAB$1"
+    t=$(readlink -- "$1" 2>/dev/null) && rec "L$TAB$t$TAB$1"
+  elif [ -d "$1" ]; then rec "E${TAB}d$TAB$1"
+  elif [ -f "$1" ]; then rec "E${TAB}f$TAB$1"
+  else rec "E${TAB}o$TAB$1"
+  fi
+  return 0
+}
+
+# Resolve a symlinked last component whose target is absolute: under a ROOT prefix the target
+# is a path on the target system, so it must be looked up below ROOT, not on this host.
+# Sets RESOLVED; fails on a loop.
+resolve() {
+  RESOLVED=$1
+  [ -n "$R" ] || return 0
+  n=0
+  while [ -L "$RESOLVED" ]; do
+    n=$((n + 1))
+    [ "$n" -le 40 ] || return 1
+    t=$(readlink -- "$RESOLVED") || return 1
+    case $t in
+      /*) RESOLVED=$R$t ;;
+      *) RESOLVED=${RESOLVED%/*}/$t ;;
+    esac
+  done
+}
+
+# True when $1 can be read as a regular file (RESOLVED is where to read it); otherwise an X
+# record says why (an absent path is silent).
+readable() {
+  case $1 in *"$NL"*) return 1 ;; esac
+  if ! resolve "$1"; then x symlink-loop "$1"; return 1; fi
+  if [ -L "$RESOLVED" ] && [ ! -e "$RESOLVED" ]; then
+    x symlink-broken-or-loop "$1"; return 1
+  fi
+  [ -e "$RESOLVED" ] || return 1
+  if [ -d "$RESOLVED" ]; then x is-a-directory "$1"; return 1; fi
+  if [ ! -f "$RESOLVED" ]; then x not-a-regular-file "$1"; return 1; fi
+  if [ ! -r "$RESOLVED" ]; then x permission-denied "$1"; return 1; fi
+  return 0
+}
+
+# Dump small files whole: an S record per file, then its lines. A file reached through an
+# absolute symlink under ROOT is read from the resolved path but labelled with its own.
+dump_files() {
+  PLAIN=
+  for f in "$@"; do
+    readable "$f" || continue
+    if [ "$RESOLVED" != "$f" ]; then
+      size=$(wc -c <"$RESOLVED")
+      if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$f"; continue; fi
+      rec "S$TAB$size${TAB}0$TAB$f"
+      grep -n -H -Z -a --label="$f" '' <"$RESOLVED" | cut -b "-$MAXLINE"
+    else
+      PLAIN="$PLAIN$NL$f"
+    fi
+  done
+  [ -n "$PLAIN" ] || return 0
+  IFS=$NL
+  # shellcheck disable=SC2086  # a newline-separated list, split on purpose (globbing is off)
+  set -- $PLAIN
+  IFS=$IFS0
+  stat -L -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null | {
+    set --
+    while IFS="$TAB" read -r _ size mtime path; do
+      rec "S$TAB$size$TAB$mtime$TAB$path"
+      if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$path"; else set -- "$@" "$path"; fi
+    done
+    [ $# -eq 0 ] || grep -n -H -Z -a '' -- "$@" 2>/dev/null | cut -b "-$MAXLINE"
+  }
+}
+
+# Programs (certbot, certbot-auto, acme.sh ...): the entry, its #! line and version lines.
+program() {
+  entry "$1" || return 0
+  readable "$1" || return 0
+  rec "B$TAB$1"
+  grep -n -H -Z -a -m 4 --label="$1" -E '^#!|^(LE_AUTO_VERSION|VER|VERSION)=' <"$RESOLVED" 2>/dev/null \
+    | cut -b "-$MAXLINE"
+}
+
+# Globs are expanded with IFS set to newline so that a ROOT with spaces stays one word.
+glob_files() {   # sets FILES to the existing paths matching the glob $1, newline-separated
+  FILES=
+  set +f; IFS=$NL
+  for e in $1; do exists "$e" && FILES="$FILES$NL$e"; done
+  set -f; IFS=$IFS0
+}
+entries() {
+  glob_files "$1"
+  IFS=$NL
+  for e in $FILES; do IFS=$IFS0; entry "$e"; done
+  IFS=$IFS0
+}
+dump_glob() {
+  glob_files "$1"
+  IFS=$NL
+  # shellcheck disable=SC2086
+  set -- $FILES
+  IFS=$IFS0
+  dump_files "$@"
+}
+
+# --- facts about this run ----------------------------------------------------------------------
+rec "P${TAB}1"
+rec "H${TAB}root$TAB${R:-/}"
+rec "H${TAB}config_dir$TAB$CONFIG_DIR"
+rec "H${TAB}logs_dir$TAB$LOGS_DIR"
+rec "H${TAB}uid$TAB$(id -u 2>/dev/null)"
+rec "H${TAB}date$TAB$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+rec "H${TAB}nodename$TAB$(uname -n 2>/dev/null)"
+rec "H${TAB}machine$TAB$(uname -m 2>/dev/null)"
+if [ -n "$R" ] && [ ! -d "$R" ]; then x missing-root "$R"; exit 3; fi
+
+# --- operating system ----------------------------------------------------------------------------
+looked "/etc/os-release"
+dump_files "$R/etc/os-release" "$R/usr/lib/os-release"
+dump_glob "$R/etc/*-release"
+dump_glob "$R/etc/*_version"
+entries "$R/opt/rh/rh-python3*"
+
+# --- certbot's configuration directory --------------------------------------------------------
+looked "$CONFIG_DIR"
+if exists "$C"; then
+  entry "$C"
+  dump_files "$C/cli.ini"
+  looked "$CONFIG_DIR/renewal"
+  entries "$C/renewal/*"
+  dump_glob "$C/renewal/*.conf"
+  dump_glob "$C/configs/*"
+  looked "$CONFIG_DIR/accounts"
+  entries "$C/accounts/*"
+  entries "$C/accounts/*/*"
+  entries "$C/accounts/*/*/*"
+  looked "$CONFIG_DIR/live"
+  entries "$C/live/*"
+  dump_glob "$C/live/*/cert.pem"
+fi
+[ "$CONFIG_DIR" = /etc/letsencrypt ] || dump_files "$R/etc/letsencrypt/cli.ini"
+looked "/root/.config/letsencrypt/cli.ini"
+dump_files "$R/root/.config/letsencrypt/cli.ini"
+dump_glob "$R/home/*/.config/letsencrypt/cli.ini"
+
+# --- installs --------------------------------------------------------------------------------------
+looked "/usr/bin /usr/local/bin /opt /root /snap"
+for d in /usr/bin /usr/local/bin /bin /usr/sbin /usr/local/sbin /snap/bin /root /root/bin \
+         /opt /opt/certbot /opt/certbot/bin /opt/letsencrypt /usr/share/letsencrypt; do
+  [ -L "$R$d" ] && continue     # /bin -> usr/bin on merged-/usr systems: seen once, not twice
+  for n in certbot certbot-auto letsencrypt letsencrypt-auto acme.sh dehydrated; do
+    program "$R$d/$n"
+  done
+done
+for pat in '/opt/*/certbot-auto' '/opt/*/letsencrypt-auto' '/root/*/certbot-auto' \
+           '/root/*/letsencrypt-auto' '/home/*/certbot-auto' '/home/*/letsencrypt-auto' \
+           '/home/*/*/letsencrypt-auto' '/root/.acme.sh/acme.sh' '/home/*/.acme.sh/acme.sh'; do
+  glob_files "$R$pat"
+  IFS=$NL
+  for f in $FILES; do IFS=$IFS0; program "$f"; done
+  IFS=$IFS0
+done
+
+# Virtualenvs and site-packages that hold certbot (the dist name encodes the version).
+for base in /opt/eff.org/certbot/venv /root/.local/share/letsencrypt '/home/*/.local/share/letsencrypt' \
+            '/opt/*' '/opt/*/venv' /usr /usr/local /usr/lib64; do
+  entries "$R$base/lib/python*"
+  entries "$R$base/lib/python*/*-packages/certbot-*"
+  entries "$R$base/lib/python*/*-packages/letsencrypt-*"
+  dump_glob "$R$base/lib/python*/*-packages/certbot-*.dist-info/INSTALLER"
+  entries "$R$base/bin/python*"
+  dump_glob "$R$base/pyvenv.cfg"
+done
+entries "$R/usr/lib64/python*/site-packages/certbot-*"
+dump_files "$R/opt/eff.org/certbot/venv/certbot-auto-bootstrap-version.txt"
+
+# Snap.
+entry "$R/snap/certbot/current"
+dump_files "$R/snap/certbot/current/meta/snap.yaml"
+entries "$R/snap/certbot/current/lib/python3*"
+entries "$R/snap/certbot/current/usr/lib/python3*"
+
+# Distribution packages: the dpkg stanzas of the certbot family, and rpm -q on a live system.
+looked "/var/lib/dpkg/status"
+if readable "$R/var/lib/dpkg/status"; then
+  grep -n -H -Z -a -A 12 --label="$R/var/lib/dpkg/status" \
+    -E '^Package: (certbot|letsencrypt|python3?-(certbot|letsencrypt)(-[a-z0-9-]+)?)$' \
+    <"$RESOLVED" 2>/dev/null | cut -b "-$MAXLINE"
+fi
+if [ -z "$R" ] && command -v rpm >/dev/null 2>&1; then
+  rpm -q --qf '%{NAME}\t%{VERSION}-%{RELEASE}\n' certbot python2-certbot python3-certbot \
+      python-certbot letsencrypt python-letsencrypt 2>/dev/null \
+    | grep -n -H -Z -a --label='!rpm' -v 'is not installed'
+fi
+
+# --- schedulers ------------------------------------------------------------------------------------
+CRONTABS="$R/etc/crontab$NL$R/etc/cron.d/*$NL$R/var/spool/cron/*$NL$R/var/spool/cron/crontabs/*"
+looked "/etc/crontab /etc/cron.d /var/spool/cron /var/spool/cron/crontabs"
+IFS=$NL
+for pat in $CRONTABS; do
+  IFS=$IFS0
+  glob_files "$pat"
+  IFS=$NL
+  for f in $FILES; do IFS=$IFS0; [ -d "$f" ] || dump_files "$f"; done
+done
+IFS=$IFS0
+looked "/etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cron.monthly"
+for period in hourly daily weekly monthly; do
+  glob_files "$R/etc/cron.$period/*"
+  IFS=$NL
+  for f in $FILES; do
+    IFS=$IFS0
+    readable "$f" && grep -q -a -E 'certbot|letsencrypt|acme' <"$RESOLVED" 2>/dev/null && dump_files "$f"
+  done
+  IFS=$IFS0
+done
+UNITS=
+looked "/etc/systemd/system /lib/systemd/system /usr/lib/systemd/system"
+for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do
+  [ -L "$R$d" ] || [ -L "$R${d%/systemd/system}" ] && continue
+  for pat in '*certbot*' '*letsencrypt*'; do
+    entries "$R$d/$pat"
+    dump_glob "$R$d/$pat.timer"
+    dump_glob "$R$d/$pat.service"
+    UNITS="$UNITS$NL$R$d/$pat.service"
+  done
+  entries "$R$d/timers.target.wants/*"
+done
+
+# Follow scheduled command lines one step: programs they name, wrapper scripts they run, and
+# the --config files they pass (where a v1 server may be pinned).
+chase_line() {
+  prev=
+  # shellcheck disable=SC2086  # split the command line into words on purpose (globbing is off)
+  set -- $1
+  for w in "$@"; do
+    w=${w#[\"\']}; w=${w%%[\"\';\)]*}
+    case $prev in
+      --config|-c) case $w in /*) dump_files "$R$w" ;; esac ;;
+    esac
+    case $w in
+      --config=/*) dump_files "$R${w#--config=}" ;;
+      /*certbot*|/*letsencrypt*|/*acme.sh|/*dehydrated) program "$R$w" ;;
+      /*) if [ "$CHASE_SCRIPTS" = 1 ] && readable "$R$w"; then
+            first=
+            IFS= read -r first <"$RESOLVED" 2>/dev/null
+            case $first in
+              '#!'*) [ "$(wc -c <"$RESOLVED")" -le 65536 ] \
+                       && grep -q -a -E 'certbot|letsencrypt|acme' <"$RESOLVED" 2>/dev/null \
+                       && SCRIPTS="$SCRIPTS$NL$R$w" ;;
+            esac
+          fi ;;
+    esac
+    prev=$w
+  done
+}
+chase_files() {   # $1: newline-separated globs of files whose command lines are followed
+  set +f; IFS=$NL
+  # shellcheck disable=SC2086
+  set -- $1
+  set -f; IFS=$IFS0
+  grep -h -a -v -E '^[[:space:]]*#' -- "$@" 2>/dev/null | grep -a -E '(^|[^A-Za-z0-9])/' | {
+    SCRIPTS=
+    while IFS= read -r line; do chase_line "$line"; done
+    [ -n "$SCRIPTS" ] || exit 0
+    IFS=$NL
+    # shellcheck disable=SC2086
+    set -- $SCRIPTS
+    IFS=$IFS0
+    dump_files "$@"
+    CHASE_SCRIPTS=0
+    grep -h -a -v -E '^[[:space:]]*#' -- "$@" 2>/dev/null \
+      | while IFS= read -r line; do chase_line "$line"; done
+  }
+}
+CHASE_SCRIPTS=1
+chase_files "$CRONTABS$UNITS"
+
+# --- logs (reduced here: only the lines that matter cross the link) ---------------------------------
+looked "$LOGS_DIR"
+if [ -d "$R$LOGS_DIR" ]; then
+  command -v gzip >/dev/null 2>&1 || HAVE_GZIP=no
+  glob_files "$R$LOGS_DIR/letsencrypt.log*"
+  LOGS=
+  IFS=$NL
+  for f in $FILES; do
+    IFS=$IFS0
+    readable "$f" && [ "$RESOLVED" = "$f" ] && LOGS="$LOGS$NL$f"
+  done
+  # shellcheck disable=SC2086
+  set -- $LOGS
+  IFS=$IFS0
+  if [ $# -gt 0 ]; then
+    stat -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null | {
+      set --
+      while IFS="$TAB" read -r _ size mtime path; do
+        rec "S$TAB$size$TAB$mtime$TAB$path"
+        case $path in
+          *.gz)
+            if [ "${HAVE_GZIP:-}" = no ]; then xerr no-gzip "$path"; continue; fi
+            { gzip -dc <"$path" 2>/dev/null || xerr bad-gzip "$path"; } | cut -b "-$MAXLINE" \
+              | grep -n -H -Z -a -E --label="$path" -- "$LOG_PATTERN" ;;
+          *)
+            if [ "$size" -gt "$BIG" ]; then
+              cut -b "-$MAXLINE" <"$path" | grep -n -H -Z -a -E --label="$path" -- "$LOG_PATTERN"
+            else
+              set -- "$@" "$path"
+            fi ;;
+        esac
+      done
+      [ $# -eq 0 ] || grep -n -H -Z -a -E -- "$LOG_PATTERN" "$@" 2>/dev/null | cut -b "-$MAXLINE"
+    }
+  fi
+elif exists "$R$LOGS_DIR"; then
+  x not-a-directory "$R$LOGS_DIR"
+fi
+rec "H${TAB}end${TAB}ok"

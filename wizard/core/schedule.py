@@ -1,0 +1,237 @@
+"""What runs the renewals: cron tables, cron.{hourly,daily,…} scripts and systemd timers.
+
+Every scheduled command line that calls an ACME client becomes a `ScheduledRun`, with the
+program it calls (resolved to an install when possible), the `--server` and `--config` values
+on the line, and the file and line it came from. A wrapper script named on a cron line is
+followed one step (the probe brought back its text).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from wizard.core.clients import Install, find_install
+from wizard.core.evidence import Evidence
+from wizard.core.snapshot import Snapshot
+
+CLIENT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto", "acme.sh", "dehydrated"}
+CRON_DEFAULT_PATH = "/usr/bin:/bin"
+SYSTEMD_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_CRON_TIME = re.compile(r"^(@\w+|(\S+\s+){4}\S+)\s+")
+_WRAPPERS = {"sudo", "nice", "ionice", "env", "timeout", "flock", "chronic", "exec", "nohup", "-u", "root"}
+
+
+@dataclass
+class ScheduledRun:
+    source: str
+    line: int
+    command: str                 # the whole command part of the line
+    kind: str                    # cron, cron-script, systemd, script
+    program: str                 # as written, or resolved through PATH
+    arguments: list[str]
+    user: str | None = None
+    install: Install | None = None
+    via: Evidence | None = None  # the cron line that ran the wrapper script this came from
+    systemd_active: bool | None = None   # a timer: enabled? (None: not a timer)
+    fallback_only: bool = False  # Debian's cron line that stands down when systemd runs
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(self.source, self.line, self.command)
+
+    @property
+    def servers(self) -> list[str]:
+        return _option_values(self.arguments, ("--server",))
+
+    @property
+    def config_files(self) -> list[str]:
+        return _option_values(self.arguments, ("--config", "-c"))
+
+    @property
+    def verb(self) -> str | None:
+        return next((a for a in self.arguments if not a.startswith("-")), None)
+
+
+@dataclass
+class Schedules:
+    runs: list[ScheduledRun] = field(default_factory=list)
+
+    def renewing(self) -> list[ScheduledRun]:
+        """The entries that really renew: not a disabled timer, not Debian's stand-down cron."""
+        active = [r for r in self.runs if r.systemd_active is not False]
+        has_timer = any(r.kind == "systemd" and r.systemd_active for r in active)
+        return [r for r in active if not (r.fallback_only and has_timer)]
+
+
+def find_schedules(snapshot: Snapshot, installs: list[Install]) -> Schedules:
+    schedules = Schedules()
+    for path in _crontab_paths(snapshot):
+        with_user = path == "/etc/crontab" or path.startswith("/etc/cron.d/")
+        spool_user = None if with_user else posixpath.basename(path)
+        _cron_table(snapshot, path, with_user, spool_user, schedules, installs)
+    for path in sorted(snapshot.files):
+        if re.match(r"^/etc/cron\.(hourly|daily|weekly|monthly)/", path):
+            _script(snapshot, path, "cron-script", None, schedules, installs, CRON_DEFAULT_PATH)
+    _systemd(snapshot, schedules, installs)
+    return schedules
+
+
+def _crontab_paths(snapshot: Snapshot) -> list[str]:
+    paths = []
+    for path in sorted(snapshot.files):
+        if path == "/etc/crontab" or re.match(r"^/(etc/cron\.d|var/spool/cron(/crontabs)?)/[^/]+$", path):
+            paths.append(path)
+    return paths
+
+
+def _cron_table(snapshot, path, with_user, spool_user, schedules, installs) -> None:
+    text_file = snapshot.file(path)
+    if text_file is None:
+        return
+    search_path = CRON_DEFAULT_PATH
+    for number, raw in text_file.numbered():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if _ENV.match(line) and not _CRON_TIME.match(line):
+            name, _, value = line.partition("=")
+            if name.strip() == "PATH":
+                search_path = value.strip().strip("\"'")
+            continue
+        timing = _CRON_TIME.match(line)
+        if not timing:
+            continue
+        command = line[timing.end():]
+        user = spool_user
+        if with_user:
+            user, _, command = command.partition(" ")
+            command = command.strip()
+        via = Evidence(path, number, raw.strip())
+        for program, arguments in _client_calls(command, snapshot, search_path):
+            schedules.runs.append(_run(snapshot, installs, path, number, command, "cron", program,
+                                       arguments, user, fallback_only="/run/systemd/system" in command))
+        for script in _scripts_run(command, snapshot):
+            _script(snapshot, script, "script", via, schedules, installs, search_path)
+
+
+def _script(snapshot, path, kind, via, schedules, installs, search_path) -> None:
+    text_file = snapshot.file(path)
+    if text_file is None:
+        return
+    for number, raw in text_file.numbered():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        for program, arguments in _client_calls(line, snapshot, search_path):
+            run = _run(snapshot, installs, path, number, line, kind, program, arguments, None)
+            run.via = via
+            schedules.runs.append(run)
+
+
+def _systemd(snapshot, schedules, installs) -> None:
+    enabled = {posixpath.basename(p) for p in snapshot.entries
+               if "/timers.target.wants/" in p and p.endswith(".timer")}
+    seen_units: set[str] = set()
+    for directory in SYSTEMD_DIRS:
+        for path in sorted(snapshot.files):
+            if not (path.startswith(directory + "/") and path.endswith(".service")):
+                continue
+            unit = posixpath.basename(path)
+            if unit in seen_units:          # /etc overrides /lib and /usr/lib
+                continue
+            seen_units.add(unit)
+            timer = unit[: -len(".service")] + ".timer"
+            has_timer = any(snapshot.exists(f"{d}/{timer}") for d in SYSTEMD_DIRS)
+            text_file = snapshot.file(path)
+            for number, raw in (text_file.numbered() if text_file else []):
+                key, _, value = raw.partition("=")
+                if key.strip() != "ExecStart":
+                    continue
+                command = value.strip().lstrip("-@:+!")
+                for program, arguments in _client_calls(command, snapshot, "/usr/bin:/bin"):
+                    run = _run(snapshot, installs, path, number, command, "systemd", program, arguments, "root")
+                    run.systemd_active = (timer in enabled) if has_timer else False
+                    schedules.runs.append(run)
+
+
+def _run(snapshot, installs, source, number, command, kind, program, arguments, user,
+         fallback_only=False) -> ScheduledRun:
+    run = ScheduledRun(source, number, command, kind, program, arguments, user, fallback_only=fallback_only)
+    run.install = find_install(installs, program, snapshot) if program.startswith("/") else None
+    return run
+
+
+def split_words(command: str) -> list[str]:
+    try:
+        lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|()")
+        lexer.whitespace_split = True
+        return list(lexer)
+    except ValueError:                      # an unbalanced quote: fall back to plain words
+        return command.split()
+
+
+def _client_calls(command: str, snapshot: Snapshot, search_path: str):
+    """(program, arguments) for every ACME client call in a shell command line."""
+    simple: list[str] = []
+    for word in split_words(command) + [";"]:
+        if not (word and set(word) <= set(";&|()")):
+            simple.append(word)
+            continue
+        inner = _shell_c(simple)
+        if inner is not None:
+            yield from _client_calls(inner, snapshot, search_path)
+        else:
+            call = _client_in(simple)
+            if call:
+                yield _resolve_program(call[0], snapshot, search_path), call[1]
+        simple = []
+
+
+def _shell_c(words: list[str]) -> str | None:
+    """The command string of `sh -c '…'` / `bash -c '…'`, if that is what this is."""
+    for index, word in enumerate(words[:-2]):
+        if posixpath.basename(word) in ("sh", "bash") and words[index + 1] == "-c":
+            return words[index + 2]
+    return None
+
+
+def _client_in(words: list[str]) -> tuple[str, list[str]] | None:
+    for index, word in enumerate(words):
+        name = posixpath.basename(word)
+        if name in CLIENT_NAMES or re.search(r"/(venv|letsencrypt)/bin/(letsencrypt|certbot)$", word):
+            return word, words[index + 1:]
+        if not (_ENV.match(word) or name in _WRAPPERS or word.startswith("-")):
+            return None
+    return None
+
+
+def _resolve_program(program: str, snapshot: Snapshot, search_path: str) -> str:
+    if program.startswith("/"):
+        return program
+    for directory in search_path.split(":"):
+        candidate = posixpath.join(directory or "/", program)
+        if snapshot.exists(candidate):
+            return candidate
+    return program
+
+
+def _scripts_run(command: str, snapshot: Snapshot) -> list[str]:
+    found = []
+    for word in split_words(command):
+        if word.startswith("/") and snapshot.file(word) is not None and posixpath.basename(word) not in CLIENT_NAMES:
+            found.append(word)
+    return found
+
+
+def _option_values(arguments: list[str], names: tuple[str, ...]) -> list[str]:
+    values = []
+    for index, word in enumerate(arguments):
+        for name in names:
+            if word == name and index + 1 < len(arguments):
+                values.append(arguments[index + 1])
+            elif name.startswith("--") and word.startswith(name + "="):
+                values.append(word[len(name) + 1:])
+    return values

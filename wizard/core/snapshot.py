@@ -1,0 +1,226 @@
+"""The probe's output as plain data.
+
+`read_snapshot` turns the probe's record stream (see probe.sh) into a `Snapshot`. Log lines are
+not kept: they are folded into runs as they stream past (see logs.py), so memory stays bounded
+however large the logs are. The raw probe output is also the offline bundle: parsing a saved
+copy gives the same snapshot as a live run.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from wizard.core.logs import LogScanner, LogEvidence
+
+PROBE_FORMAT = "1"
+
+# Reasons as the probe writes them -> the words shown to the admin (translated at render time).
+PROBLEM_REASONS = {
+    "symlink-loop": "symbolic link loop",
+    "symlink-broken-or-loop": "broken symbolic link or link loop",
+    "is-a-directory": "is a directory, not a file",
+    "not-a-regular-file": "not a regular file",
+    "permission-denied": "permission denied",
+    "too-large": "too large to read whole (over 1 MiB)",
+    "missing-root": "no such directory",
+    "not-a-directory": "not a directory",
+    "bad-gzip": "corrupt or truncated gzip file",
+    "no-gzip": "gzip is not installed on the target, so compressed logs were not read",
+    "binary": "binary content, not text",
+    "probe-incomplete": "the probe stopped before it finished",
+}
+
+
+@dataclass
+class Problem:
+    path: str
+    reason: str          # a key of PROBLEM_REASONS, or free text from the shell
+
+    @property
+    def message(self) -> str:
+        return PROBLEM_REASONS.get(self.reason, self.reason)
+
+
+@dataclass
+class FileText:
+    path: str
+    size: int = 0
+    mtime: int = 0
+    lines: dict[int, str] = field(default_factory=dict)
+    binary: bool = False
+
+    def numbered(self) -> list[tuple[int, str]]:
+        return sorted(self.lines.items())
+
+    @property
+    def text(self) -> str:
+        return "\n".join(text for _, text in self.numbered())
+
+
+@dataclass
+class Snapshot:
+    facts: dict[str, str] = field(default_factory=dict)
+    looked: list[str] = field(default_factory=list)
+    entries: dict[str, str] = field(default_factory=dict)      # path -> f, d, l, o
+    links: dict[str, str] = field(default_factory=dict)        # path -> link target as stored
+    files: dict[str, FileText] = field(default_factory=dict)
+    programs: dict[str, FileText] = field(default_factory=dict)  # #! and version lines only
+    commands: dict[str, list[str]] = field(default_factory=dict)  # '!rpm' -> output lines
+    problems: list[Problem] = field(default_factory=list)
+    logs: LogEvidence = field(default_factory=LogEvidence)
+    complete: bool = False
+
+    @property
+    def root(self) -> str:
+        return self.facts.get("root", "/")
+
+    @property
+    def config_dir(self) -> str:
+        return self.facts.get("config_dir", "/etc/letsencrypt")
+
+    @property
+    def logs_dir(self) -> str:
+        return self.facts.get("logs_dir", "/var/log/letsencrypt")
+
+    def file(self, path: str) -> FileText | None:
+        found = self.files.get(path)
+        return found if found is not None and not found.binary else None
+
+    def exists(self, path: str) -> bool:
+        return path in self.entries or path in self.files or path in self.programs
+
+    def children(self, directory: str) -> list[str]:
+        prefix = directory.rstrip("/") + "/"
+        names = set(self.entries) | set(self.files)
+        return sorted(p for p in names if p.startswith(prefix) and "/" not in p[len(prefix):])
+
+    def resolve(self, path: str, limit: int = 40) -> str:
+        """Follow the symlinks the probe recorded (last component only), as the target would."""
+        for _ in range(limit):
+            target = self.links.get(path)
+            if target is None:
+                return path
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        return path
+
+
+class SnapshotReader:
+    """Feed it the probe's stdout lines as they arrive, then finish() with its stderr."""
+
+    def __init__(self) -> None:
+        self.snapshot = Snapshot()
+        self._prefix = ""                  # the ROOT prefix the probe used; stripped from paths
+        self._scanner: LogScanner | None = None
+        self._logs_prefix = "\0"
+
+    def _strip(self, path: str) -> str:
+        if self._prefix and path.startswith(self._prefix):
+            path = path[len(self._prefix):] or "/"
+        return path
+
+    def _record(self, fields: list[str]) -> None:
+        snap, tag = self.snapshot, fields[0]
+        if tag == "H" and len(fields) >= 3:
+            key, value = fields[1], "\t".join(fields[2:])
+            snap.facts[key] = value
+            if key == "root":
+                self._prefix = "" if value == "/" else value.rstrip("/")
+            elif key == "logs_dir":
+                self._logs_prefix = value.rstrip("/") + "/letsencrypt.log"
+                self._scanner = LogScanner(value)
+            elif key == "end":
+                snap.complete = True
+        elif tag == "W" and len(fields) >= 2:
+            snap.looked.append(fields[-1])
+        elif tag == "E" and len(fields) >= 3:
+            snap.entries[self._strip(fields[-1])] = fields[1]
+        elif tag == "L" and len(fields) >= 3:
+            snap.links[self._strip(fields[-1])] = fields[1]
+        elif tag == "S" and len(fields) >= 4:
+            path = self._strip(fields[-1])
+            if path.startswith(self._logs_prefix) and self._scanner is not None:
+                self._scanner.add_file(path, _int(fields[1]), _int(fields[2]))
+            else:
+                known = snap.files.setdefault(path, FileText(path))
+                known.size, known.mtime = _int(fields[1]), _int(fields[2])
+        elif tag == "B" and len(fields) >= 2:
+            path = self._strip(fields[-1])
+            snap.programs.setdefault(path, FileText(path))
+        elif tag == "X" and len(fields) >= 3:
+            snap.problems.append(Problem(self._strip(fields[-1]), fields[1]))
+
+    def feed(self, lines: Iterable[bytes]) -> None:
+        snap = self.snapshot
+        for raw in lines:
+            raw = raw.rstrip(b"\n")
+            name, sep, rest = raw.partition(b"\0")
+            if not sep:
+                self._record(raw.decode("utf-8", "replace").split("\t"))
+                continue
+            number, _sep, text_bytes = _split_number(rest)
+            if number is None:
+                continue
+            path = self._strip(os.fsdecode(name))
+            text = text_bytes.decode("utf-8", "replace")
+            if path.startswith("!"):
+                snap.commands.setdefault(path, []).append(text)
+            elif self._scanner is not None and path.startswith(self._logs_prefix):
+                self._scanner.feed(path, number, text)
+            elif path in snap.programs and path not in snap.files:
+                snap.programs[path].lines[number] = text
+            else:
+                target = snap.files.setdefault(path, FileText(path))
+                if b"\0" in text_bytes:
+                    target.binary = True
+                target.lines[number] = text
+
+    def finish(self, stderr: bytes = b"") -> Snapshot:
+        snap = self.snapshot
+        for line in stderr.decode("utf-8", "replace").splitlines():
+            fields = line.split("\t")
+            if fields[0] == "X" and len(fields) >= 3:
+                self._record(fields)
+            elif line.strip():
+                snap.problems.append(Problem("", line.strip()))
+        for text_file in snap.files.values():
+            if text_file.binary or _looks_binary(text_file):
+                text_file.binary = True
+                snap.problems.append(Problem(text_file.path, "binary"))
+        if self._scanner is not None:
+            snap.logs = self._scanner.finish()
+            snap.problems.extend(Problem(path, reason) for path, reason in snap.logs.problems)
+        if not snap.complete:
+            snap.problems.append(Problem(snap.facts.get("root", ""), "probe-incomplete"))
+        return snap
+
+
+def read_snapshot(lines: Iterable[bytes], stderr: bytes = b"") -> Snapshot:
+    reader = SnapshotReader()
+    reader.feed(lines)
+    return reader.finish(stderr)
+
+
+def _split_number(rest: bytes) -> tuple[int | None, bytes, bytes]:
+    """'12:text' (a matching line) or '12-text' (a context line) -> (12, sep, text)."""
+    for index, byte in enumerate(rest):
+        if 48 <= byte <= 57:
+            continue
+        if index and byte in (58, 45):
+            return int(rest[:index]), rest[index:index + 1], rest[index + 1:]
+        break
+    return None, b"", b""
+
+
+def _looks_binary(text_file: FileText) -> bool:
+    replaced = sum(line.count("\ufffd") for line in text_file.lines.values())
+    total = sum(len(line) for line in text_file.lines.values())
+    return total > 0 and replaced * 10 > total
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0

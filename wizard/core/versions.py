@@ -1,0 +1,51 @@
+"""Version thresholds that drive decisions (reference facts §1, §3), compared with packaging."""
+from __future__ import annotations
+
+import re
+
+from packaging.version import InvalidVersion, Version
+
+CERTBOT_SPEAKS_V2 = Version("0.22.0")       # first ACMEv2 support
+CERTBOT_V2_DEFAULT = Version("0.26.0")      # v2 became the default server
+CERTBOT_REWRITES_V1 = Version("1.6.0")      # reads a v01 renewal `server` as v02
+CERTBOT_LOGS_INTERNAL = Version("1.0.0")    # certbot._internal.* logger names
+CERTBOT_AUTO_FINAL = Version("1.14.0")      # certbot-auto frozen from here on
+CERTBOT_AUTO_OPT_VENV = Version("0.18.0")   # certbot-auto venv moved to /opt/eff.org
+ACME_SH_SPEAKS_V2 = Version("2.7.6")
+ACME_SH_V2_DEFAULT = Version("2.8.1")
+DEHYDRATED_SPEAKS_V2 = Version("0.6.0")
+DEHYDRATED_V2_DEFAULT = Version("0.6.1")
+
+# Newest certbot each Python can run (the release before support was dropped).
+NEWEST_CERTBOT_FOR_PYTHON = {
+    "2.6": "0.21.1", "2.7": "1.11.0", "3.4": "1.1.0", "3.5": "1.7.0", "3.6": "1.23.0",
+    "3.7": "2.7.4", "3.8": "3.0.1",
+}
+
+
+def parse(version: str | None) -> Version | None:
+    """The upstream part of a version string ('0.31.0-2+ubuntu18.04.3+certbot+2' -> 0.31.0)."""
+    if not version:
+        return None
+    match = re.match(r"^(?:\d+:)?v?(\d+(?:\.\d+)*)", version.strip())
+    if not match:
+        return None
+    try:
+        return Version(match.group(1))
+    except InvalidVersion:
+        return None
+
+
+def at_least(version: str | None, threshold: Version) -> bool | None:
+    parsed = parse(version)
+    return None if parsed is None else parsed >= threshold
+
+
+def upstream(version: str | None) -> str | None:
+    parsed = parse(version)
+    return str(parsed) if parsed is not None else None
+
+
+def python_major_minor(text: str | None) -> str | None:
+    match = re.search(r"python(\d\.\d+)", text or "")
+    return match.group(1) if match else None

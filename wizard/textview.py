@@ -1,0 +1,122 @@
+"""A diagnosis as plain text for an 80-column terminal, with colour only when asked for."""
+from __future__ import annotations
+
+import textwrap
+
+from wizard.core.diagnose import Diagnosis
+from wizard.core.findings import SEVERITIES
+from wizard.i18n import _
+
+WIDTH = 80
+_COLOURS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2",
+            "v1": "1;31", "v2": "1;32", "unknown": "1;33", "bold": "1"}
+
+
+class _Painter:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def __call__(self, text: str, style: str) -> str:
+        code = _COLOURS.get(style)
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour and code else text
+
+
+def verdict_line(diagnosis: Diagnosis) -> str:
+    return {
+        "v1": _("ACMEv1 IN USE: renewals here depend on Let's Encrypt's retired ACMEv1 API."),
+        "v2": _("ACMEv2: renewals here use the current ACME API."),
+        "unknown": _("UNKNOWN: no ACME client evidence was found."),
+    }[diagnosis.verdict]
+
+
+def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) -> str:
+    paint = _Painter(colour)
+    out: list[str] = []
+    add = out.append
+    add(paint(_("acme-wizard check: {target}", target=target_label), "bold"))
+    add(_wrap(_("Verdict: ") + paint(verdict_line(diagnosis), diagnosis.verdict), 0, 9))
+    add("")
+    add(paint(_("System"), "bold"))
+    os_info = diagnosis.os
+    os_text = os_info.pretty_name
+    if os_info.eol:
+        os_text += " " + _("(end of life since {date})", date=os_info.eol_date)
+    add(_field(_("OS"), os_text))
+    if not diagnosis.installs:
+        add(_field(_("Clients"), _("none found")))
+    for index, install in enumerate(diagnosis.installs):
+        text = _("{kind} {version}, {method}, Python {python}",
+                 kind=install.kind, version=install.version or "?", method=install.method,
+                 python=install.python_version or "?")
+        if install in diagnosis.renewing:
+            text += " " + paint(_("[renews]"), "bold")
+        if not install.present:
+            text += " " + _("[seen in logs only]")
+        add(_field(_("Clients") if index == 0 else "", text))
+        add(_field("", install.path))
+        for run in diagnosis.schedules_for(install):
+            add(_field("", _("scheduled by {where}", where=f"{run.source}:{run.line}")))
+    unlinked = [r for r in diagnosis.schedules.runs if r.install is None]
+    for run in unlinked:
+        add(_field(_("Schedule"), f"{run.source}:{run.line} {run.program}"))
+    logs = diagnosis.logs
+    log_text = _("{files} file(s), {runs} run(s)", files=len(logs.files), runs=len(logs.runs))
+    newest = logs.newest_contact()
+    if newest:
+        run, endpoint = newest
+        log_text += "; " + _("newest contact {when}: {url} ({api})", when=(run.started or "?").replace("T", " "),
+                                 url=endpoint.url, api=endpoint.api)
+    add(_field(_("Logs"), log_text))
+    if diagnosis.renewal_confs:
+        add(_field(_("Lineages"), ", ".join(c.name for c in diagnosis.renewal_confs)))
+    for cert in diagnosis.certs:
+        days = cert.days_left(diagnosis.now)
+        if cert.not_after is None:
+            status = _("unreadable")
+        elif days < 0:
+            status = paint(_("EXPIRED {date}", date=cert.not_after.date()), "critical")
+        else:
+            status = _("expires {date} ({days} days)", date=cert.not_after.date(), days=int(days))
+        add(_field(_("Certs") if cert is diagnosis.certs[0] else "", f"{cert.name}: {status}"))
+    add("")
+    counts = [f"{sum(1 for f in diagnosis.findings if f.severity == s)} {s}"
+              for s in reversed(SEVERITIES) if any(f.severity == s for f in diagnosis.findings)]
+    add(paint(_("Findings ({counts})", counts=", ".join(counts) or _("none")), "bold"))
+    for finding in diagnosis.findings:
+        label = paint(f"{finding.severity.upper():8}", finding.severity)
+        add(_wrap(f"{label} {finding.id}  {finding.title}", 0, 19))
+        add(_wrap(finding.detail, 4, 4))
+        for evidence in finding.evidence[:6]:
+            where = "    " + _("at") + " " + evidence.where()
+            text = _clip(evidence.text, WIDTH - 10) if evidence.text else ""
+            if text and len(where) + 2 + len(text) <= WIDTH:
+                add(f"{where}  {text}")
+            else:
+                add(_wrap(where, 0, 7))       # the path is never cut: it is the proof
+                if text:
+                    add("       " + text)
+        if len(finding.evidence) > 6:
+            add("    " + _("… and {count} more", count=len(finding.evidence) - 6))
+        add(_wrap(_("Fix: ") + finding.remediation, 4, 9))
+    add("")
+    if diagnosis.action_needed:
+        add(paint(_("Action needed."), "v1") + " " + _("Next: acme-wizard plan (shows what would be done)."))
+    else:
+        add(paint(_("Nothing needs doing."), "v2"))
+    return "\n".join(out) + "\n"
+
+
+def _field(label: str, text: str) -> str:
+    return _wrap(f"  {label:<10}{text}", 0, 12)
+
+
+def _wrap(text: str, indent: int, hanging: int) -> str:
+    return "\n".join(textwrap.wrap(text, WIDTH, initial_indent=" " * indent,
+                                   subsequent_indent=" " * hanging, break_on_hyphens=False,
+                                   break_long_words=True)) or ""
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
