@@ -92,7 +92,7 @@ def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) 
             if text and len(where) + 2 + len(text) <= WIDTH:
                 add(f"{where}  {text}")
             else:
-                add(_wrap(where, 0, 7))       # the path is never cut: it is the proof
+                add(where)                    # the path is never cut or wrapped: it is the proof
                 if text:
                     add("       " + text)
         if len(finding.evidence) > 6:

@@ -74,10 +74,10 @@ resolve() {
 readable() {
   case $1 in *"$NL"*) return 1 ;; esac
   if ! resolve "$1"; then x symlink-loop "$1"; return 1; fi
-  if [ -L "$RESOLVED" ] && [ ! -e "$RESOLVED" ]; then
-    x symlink-broken-or-loop "$1"; return 1
+  if [ ! -e "$RESOLVED" ]; then
+    if [ -L "$1" ] || [ -L "$RESOLVED" ]; then x symlink-broken-or-loop "$1"; fi
+    return 1
   fi
-  [ -e "$RESOLVED" ] || return 1
   if [ -d "$RESOLVED" ]; then x is-a-directory "$1"; return 1; fi
   if [ ! -f "$RESOLVED" ]; then x not-a-regular-file "$1"; return 1; fi
   if [ ! -r "$RESOLVED" ]; then x permission-denied "$1"; return 1; fi
@@ -116,6 +116,7 @@ dump_files() {
 
 # Programs (certbot, certbot-auto, acme.sh ...): the entry, its #! line and version lines.
 program() {
+  [ -d "$1" ] && return 0
   entry "$1" || return 0
   readable "$1" || return 0
   rec "B$TAB$1"
@@ -283,7 +284,7 @@ chase_line() {
     case $w in
       --config=/*) dump_files "$R${w#--config=}" ;;
       /*certbot*|/*letsencrypt*|/*acme.sh|/*dehydrated) program "$R$w" ;;
-      /*) if [ "$CHASE_SCRIPTS" = 1 ] && readable "$R$w"; then
+      /*) if [ "$CHASE_SCRIPTS" = 1 ] && [ -f "$R$w" ] && readable "$R$w"; then
             first=
             IFS= read -r first <"$RESOLVED" 2>/dev/null
             case $first in

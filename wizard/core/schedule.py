@@ -201,6 +201,8 @@ def _shell_c(words: list[str]) -> str | None:
 def _client_in(words: list[str]) -> tuple[str, list[str]] | None:
     for index, word in enumerate(words):
         name = posixpath.basename(word)
+        if name == "snap" and "run" in words and any(w.startswith("certbot.renew") for w in words):
+            return "/snap/bin/certbot", ["renew"]        # snapd's unit for the certbot snap's timer
         if name in CLIENT_NAMES or re.search(r"/(venv|letsencrypt)/bin/(letsencrypt|certbot)$", word):
             return word, words[index + 1:]
         if not (_ENV.match(word) or name in _WRAPPERS or word.startswith("-")):

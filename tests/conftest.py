@@ -1,0 +1,48 @@
+import json
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from hosts import HOSTS, NOW  # noqa: E402
+from wizard import cli  # noqa: E402
+from wizard.core.diagnose import diagnose  # noqa: E402
+from wizard.core.probe import run_probe  # noqa: E402
+from wizard.core.target import LocalTarget  # noqa: E402
+
+
+@pytest.fixture
+def make_host(tmp_path):
+    """Build a named fixture host in a fresh temp dir and return its root."""
+    def build(name: str, **options) -> str:
+        root = str(tmp_path / name)
+        HOSTS[name](root, **options)
+        return root
+    return build
+
+
+@pytest.fixture
+def diagnose_root():
+    def run(root: str, **target_options):
+        return diagnose(run_probe(LocalTarget(root, **target_options)), now=NOW)
+    return run
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run acme-wizard in-process; returns (exit code, stdout, stderr)."""
+    def run(*argv: str):
+        code = cli.main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return run
+
+
+@pytest.fixture
+def check_json(run_cli):
+    def run(root: str, *extra: str):
+        code, out, err = run_cli("check", "--root", root, "--json", *extra)
+        return code, json.loads(out)
+    return run

@@ -1,0 +1,115 @@
+"""Every fixture host gets the diagnosis an experienced admin would give it."""
+import pytest
+
+EXPECTED = {
+    # host: (verdict, verdict reasons, [(kind, method, version, python, renews)], schedule "path:line")
+    "centos6_certbot_auto": ("v1", {"ACME-001", "ACME-002", "ACME-009"},
+                             [("certbot", "certbot-auto", "0.20.0", "2.6", True)], "/etc/crontab:17"),
+    "centos6_frozen_021": ("v1", {"ACME-001", "ACME-009"},
+                           [("certbot", "certbot-auto", "0.21.1", "2.6", True)], "/var/spool/cron/root:2"),
+    "centos7_epel_027_v01_pin": ("v1", {"ACME-002"},
+                                 [("certbot", "os-package", "0.27.1", "2.7", True)],
+                                 "/usr/lib/systemd/system/certbot-renew.service:7"),
+    "centos7_epel_111": ("v2", set(), [("certbot", "os-package", "1.11.0", "2.7", True)],
+                         "/usr/lib/systemd/system/certbot-renew.service:7"),
+    "centos7_two_installs": ("v2", set(), [("certbot", "certbot-auto", "1.10.1", "3.6.8", True),
+                                           ("certbot", "os-package", "1.9.0", "2.7", False)], "/etc/crontab:5"),
+    "ubuntu1604_letsencrypt_041": ("v1", {"ACME-001", "ACME-002"},
+                                   [("certbot", "os-package", "0.4.1", "2.7", True)],
+                                   "/var/spool/cron/crontabs/root:2"),
+    "ubuntu1804_ppa_031_cli_ini": ("v1", {"ACME-002", "ACME-004"},
+                                   [("certbot", "os-package", "0.31.0", "3.6", True)],
+                                   "/lib/systemd/system/certbot.service:6"),
+    "debian12_apt_21": ("v2", set(), [("certbot", "os-package", "2.1.0", "3.11", True)],
+                        "/lib/systemd/system/certbot.service:6"),
+    "snap_certbot": ("v2", set(), [("certbot", "snap", "2.11.0", "3.10", True)],
+                     "/etc/systemd/system/snap.certbot.renew.service:4"),
+    "pip_opt_certbot": ("v2", set(), [("certbot", "pip", "1.22.0", "3.7.3", True)], "/etc/crontab:4"),
+    "no_client": ("unknown", {"ACME-017"}, [], None),
+    "staging_v1_lineage": ("v1", {"ACME-007"}, [("certbot", "pip", "1.22.0", "3.7.3", True)], "/etc/crontab:4"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_verdict_clients_and_schedule(name, make_host, diagnose_root):
+    verdict, reasons, clients, schedule = EXPECTED[name]
+    diagnosis = diagnose_root(make_host(name))
+    assert diagnosis.verdict == verdict
+    assert set(diagnosis.reasons) == reasons
+    found = [(i.kind, i.method, i.version, i.python_version, i in diagnosis.renewing) for i in diagnosis.installs]
+    assert found == clients
+    scheduled = {f"{r.source}:{r.line}" for r in diagnosis.schedules.renewing()}
+    if schedule:
+        assert schedule in scheduled
+    else:
+        assert not scheduled
+    assert not [p for p in diagnosis.problems if p.path], diagnosis.problems
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_finding_has_evidence_on_the_target(name, make_host, diagnose_root):
+    root = make_host(name)
+    diagnosis = diagnose_root(root)
+    for finding in diagnosis.findings:
+        assert finding.evidence, finding.id
+        for evidence in finding.evidence:
+            assert evidence.path.startswith("/") and not evidence.path.startswith(root), evidence
+
+
+def test_demo_host_explains_the_classic_case(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("centos6_certbot_auto"))
+    ids = {f.id for f in diagnosis.findings}
+    assert {"ACME-001", "ACME-002", "ACME-010", "ACME-011", "ACME-012", "ACME-015", "ACME-008"} <= ids
+    assert diagnosis.os.id == "centos" and diagnosis.os.version == "6.9" and diagnosis.os.eol
+    v1_run = diagnosis.logs.runs[0]
+    assert v1_run.file == "/var/log/letsencrypt/letsencrypt.log.6"
+    assert v1_run.started == "2020-05-09T19:23:02"
+    assert [(e.api, e.url) for e in v1_run.endpoints] == [("v1", "https://acme-v01.api.letsencrypt.org/directory")]
+    pinned = next(f for f in diagnosis.findings if f.id == "ACME-002")
+    assert pinned.evidence[0].where() == "/etc/letsencrypt/renewal/shop.example.jp.conf:13"
+
+
+def test_rewriting_client_turns_a_v01_pin_into_a_low_finding(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("centos7_epel_111"))
+    finding = next(f for f in diagnosis.findings if f.id == "ACME-003")
+    assert finding.severity == "low" and not finding.blocking
+    assert diagnosis.logs.runs[-1].rewrite.url == "https://acme-v02.api.letsencrypt.org/directory"
+    assert not diagnosis.action_needed
+
+
+def test_scheduler_running_the_older_install_is_flagged(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("centos7_two_installs", cron_runs="/usr/bin/certbot"))
+    finding = next(f for f in diagnosis.findings if f.id == "ACME-013")
+    assert "1.9.0" in finding.detail and finding.evidence[0].where() == "/etc/crontab:5"
+    assert [i.version for i in diagnosis.renewing] == ["1.9.0"]
+
+
+def test_debian_fallback_cron_stands_down_for_the_timer(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("debian12_apt_21"))
+    kinds = {(r.kind, r.fallback_only) for r in diagnosis.schedules.renewing()}
+    assert kinds == {("systemd", False)}
+    assert len(diagnosis.logs.files) == 4 and len(diagnosis.logs.runs) == 16
+    assert [f.path.rsplit("/", 1)[1] for f in diagnosis.logs.files] == [
+        "letsencrypt.log", "letsencrypt.log.1.gz", "letsencrypt.log.2.gz", "letsencrypt.log.3.gz"]
+    assert diagnosis.logs.runs[-1].started == "2026-11-24T12:03:01"
+
+
+def test_pip_install_is_found_through_the_usr_bin_symlink(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("pip_opt_certbot"))
+    run = diagnosis.schedules.renewing()[0]
+    assert run.program == "/usr/bin/certbot" and run.install.path == "/opt/certbot/bin/certbot"
+
+
+def test_cli_ini_pin_cites_its_line(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("ubuntu1804_ppa_031_cli_ini"))
+    finding = next(f for f in diagnosis.findings if f.id == "ACME-004")
+    assert finding.evidence[0].where() == "/etc/letsencrypt/cli.ini:5"
+    assert diagnosis.installs[0].source == "ppa:certbot/certbot"
+
+
+def test_nothing_scheduled(make_host, diagnose_root, tmp_path):
+    root = make_host("debian12_apt_21")
+    for path in ("etc/cron.d/certbot", "etc/systemd/system/timers.target.wants/certbot.timer"):
+        (tmp_path / "debian12_apt_21" / path).unlink()
+    diagnosis = diagnose_root(root)
+    assert "ACME-014" in {f.id for f in diagnosis.findings}
