@@ -365,7 +365,7 @@ class _Rules:
             _("No cron entry, cron script or enabled systemd timer runs an ACME client, so "
               "certificates expire unless someone renews them by hand."),
             _("Schedule 'certbot renew' twice a day (the distribution package or snap does this)."),
-            [Evidence(path) for path in self.d.snapshot.looked if "cron" in path or "systemd" in path]))
+            [Evidence(path) for path in self.d.snapshot.looked if "cron" in path or "systemd" in path][:8]))
 
     def os_end_of_life(self) -> None:
         os_info = self.d.os
@@ -408,8 +408,8 @@ class _Rules:
             self.add(Finding(
                 F.V1_ACCOUNT_ONLY, "info", False,
                 _("Only an ACMEv1 account exists"),
-                _("certbot 0.26+ reuses a v1 account on v2 (it links accounts/acme-v02… to it), so "
-                  "this needs no action; it shows that no v2-capable certbot has run here yet."),
+                _("certbot 0.26+ reuses a v1 account on v2 (it links accounts/acme-v02… to the v1 "
+                  "directory on its first v2 run), so this needs no action by itself."),
                 _("Nothing to do; the first v2 run links the account."),
                 [Evidence(a.path) for a in v1]))
 

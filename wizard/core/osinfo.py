@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import distro
 
 from wizard.core.snapshot import Snapshot
+from wizard.i18n import _
 
 # End of standard (free) support; extended paid support is mentioned, not counted.
 # Sources: vendors' lifecycle pages as summarised in the issue and reference facts.
@@ -106,7 +107,8 @@ def detect_os(snapshot: Snapshot, today: datetime.date | None = None) -> OsInfo:
     if os_id == "rhel" and "scientific" in (distro_release_line or "").lower():
         os_id = "scientific"
     if not pretty:
-        pretty = distro_release_line or " ".join(x for x in (os_id, version) if x)
+        pretty = distro_release_line or " ".join(x for x in (os_id, version) if x) or _(
+            "unknown (no /etc/os-release or /etc/*-release file)")
     eol_key = _eol_key(os_id, version)
     if os_id == "centos" and "stream" in pretty.lower():
         eol_key = ("centos-stream", eol_key[1])

@@ -187,7 +187,11 @@ dump_files "$R/root/.config/letsencrypt/cli.ini"
 dump_glob "$R/home/*/.config/letsencrypt/cli.ini"
 
 # --- installs --------------------------------------------------------------------------------------
-looked "/usr/bin /usr/local/bin /opt /root /snap"
+looked "/usr/bin"
+looked "/usr/local/bin"
+looked "/opt"
+looked "/root"
+looked "/snap"
 for d in /usr/bin /usr/local/bin /bin /usr/sbin /usr/local/sbin /snap/bin /root /root/bin \
          /opt /opt/certbot /opt/certbot/bin /opt/letsencrypt /usr/share/letsencrypt; do
   [ -L "$R$d" ] && continue     # /bin -> usr/bin on merged-/usr systems: seen once, not twice
@@ -238,7 +242,10 @@ fi
 
 # --- schedulers ------------------------------------------------------------------------------------
 CRONTABS="$R/etc/crontab$NL$R/etc/cron.d/*$NL$R/var/spool/cron/*$NL$R/var/spool/cron/crontabs/*"
-looked "/etc/crontab /etc/cron.d /var/spool/cron /var/spool/cron/crontabs"
+looked "/etc/crontab"
+looked "/etc/cron.d"
+looked "/var/spool/cron"
+looked "/var/spool/cron/crontabs"
 IFS=$NL
 for pat in $CRONTABS; do
   IFS=$IFS0
@@ -247,7 +254,10 @@ for pat in $CRONTABS; do
   for f in $FILES; do IFS=$IFS0; [ -d "$f" ] || dump_files "$f"; done
 done
 IFS=$IFS0
-looked "/etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cron.monthly"
+looked "/etc/cron.hourly"
+looked "/etc/cron.daily"
+looked "/etc/cron.weekly"
+looked "/etc/cron.monthly"
 for period in hourly daily weekly monthly; do
   glob_files "$R/etc/cron.$period/*"
   IFS=$NL
@@ -258,7 +268,9 @@ for period in hourly daily weekly monthly; do
   IFS=$IFS0
 done
 UNITS=
-looked "/etc/systemd/system /lib/systemd/system /usr/lib/systemd/system"
+looked "/etc/systemd/system"
+looked "/lib/systemd/system"
+looked "/usr/lib/systemd/system"
 for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do
   [ -L "$R$d" ] || [ -L "$R${d%/systemd/system}" ] && continue
   for pat in '*certbot*' '*letsencrypt*'; do

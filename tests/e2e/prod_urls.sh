@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Real certbot against a real pebble, on Let's Encrypt's real URLs, inside a private network and
+# mount namespace that has only loopback (nothing leaves this machine).
+#
+# Usage: prod_urls.sh WORK ROOT
+#   WORK  scratch dir (CA, pebble config and log, certbot work dir)
+#   ROOT  the host tree certbot writes: ROOT/etc/letsencrypt and ROOT/var/log/letsencrypt
+# Steps:
+#   1. certbot certonly for legacy.example.com (default server: acme-v02, answered by pebble)
+#   2. make the lineage legacy: renewal conf server = acme-v01, account moved under the v01 path;
+#      a copy of ROOT at this point is left in WORK/legacy-root
+#   3. certbot renew --force-renewal: certbot reads v01 as v02, renews, rewrites the conf
+#   4. certbot renew --dry-run (the staging v02 URL, also answered by pebble)
+set -euo pipefail
+work=$(realpath -m "$1")
+root=$(realpath -m "$2")
+here=$(dirname "$(realpath "$0")")
+if [[ -z ${ACME_WIZARD_IN_NETNS:-} ]]; then
+  exec unshare -mn env ACME_WIZARD_IN_NETNS=1 bash "$0" "$work" "$root"
+fi
+V1=https://acme-v01.api.letsencrypt.org/directory
+step() { printf '[prod-urls %s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*"; }
+
+mkdir -p "$work" "$root/etc/letsencrypt" "$root/var/log/letsencrypt" "$work/empty"
+ip link set lo up
+printf '127.0.0.1 localhost acme-v02.api.letsencrypt.org acme-staging-v02.api.letsencrypt.org acme-v01.api.letsencrypt.org acme-staging.api.letsencrypt.org\n' >"$work/hosts"
+mount --bind "$work/hosts" /etc/hosts
+# Hide this machine's own /etc/letsencrypt (Debian's cli.ini) from certbot: the run is self-contained.
+[[ -d /etc/letsencrypt ]] && mount --bind "$work/empty" /etc/letsencrypt
+
+bash "$here/pebble_ca.sh" "$work/ca"
+cat >"$work/pebble-config.json" <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
+  "certificate": "$work/ca/localhost.pem", "privateKey": "$work/ca/localhost.key",
+  "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+JSON
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
+  pebble -config "$work/pebble-config.json" >"$work/pebble.log" 2>&1 </dev/null &
+pids+=($!)
+python3 "$here/acme_front.py" 127.0.0.1:443 "$work/ca/front.pem" "$work/ca/front.key" "$work/ca/ca.pem" 14000 \
+  2>"$work/front.log" &
+pids+=($!)
+export REQUESTS_CA_BUNDLE=$work/ca/ca.pem
+python3 - "$work/ca/ca.pem" <<'PY'
+import ssl, sys, time, urllib.request
+context = ssl.create_default_context(cafile=sys.argv[1])
+for _ in range(100):
+    try:
+        urllib.request.urlopen("https://acme-v02.api.letsencrypt.org/directory", context=context, timeout=2)
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("pebble or the front did not come up")
+PY
+step "pebble and the front are up"
+
+dirs=(--config-dir "$root/etc/letsencrypt" --work-dir "$work/certbot-work" --logs-dir "$root/var/log/letsencrypt"
+      --max-log-backups 1000)
+cb() { certbot "$@" "${dirs[@]}" >"$work/certbot.out" 2>&1 || { cat "$work/certbot.out"; exit 1; }; step "certbot $*"; }
+cb certonly --non-interactive --standalone --http-01-address 127.0.0.1 --http-01-port 5002 \
+   --agree-tos --register-unsafely-without-email -d legacy.example.com -d www.legacy.example.com
+
+conf=$root/etc/letsencrypt/renewal/legacy.example.com.conf
+accounts=$root/etc/letsencrypt/accounts
+sed -i "s#^server = .*#server = $V1#" "$conf"
+mkdir -p "$accounts/acme-v01.api.letsencrypt.org"
+mv "$accounts/acme-v02.api.letsencrypt.org/directory" "$accounts/acme-v01.api.letsencrypt.org/directory"
+rmdir "$accounts/acme-v02.api.letsencrypt.org"
+rm -rf "$work/legacy-root"
+cp -a "$root" "$work/legacy-root"
+step "lineage made legacy (server = acme-v01, account under the v01 path)"
+
+cb renew --non-interactive --no-random-sleep-on-renew --force-renewal
+cb renew --non-interactive --no-random-sleep-on-renew --dry-run
+step "done"

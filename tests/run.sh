@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The full test suite, from a clean machine: installs what the tests need, then runs them.
+#   system packages (Debian): certbot + pebble (real ACME end to end), shellcheck and dash (the
+#   probe's portability), util-linux (unshare, setpriv), openssl, gzip
+#   Python: this project with its [test] extra
+# Extra arguments go to pytest (e.g. tests/run.sh -k logs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+for pair in certbot:certbot pebble:pebble shellcheck:shellcheck dash:dash unshare:util-linux \
+            setpriv:util-linux openssl:openssl gzip:gzip ip:iproute2; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "tests/run.sh: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+python3 -m pip install -q -e '.[test]' 2>&1 | grep -v -e '^WARNING: Running pip as' -e 'file:///opt' || true
+exec python3 -m pytest -q "$@"
