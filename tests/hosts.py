@@ -271,6 +271,48 @@ def staging_v1_lineage(root: str) -> None:
     HostTree(root).renewal_conf("test.example.io", version="0.19.0", server=V1_STAGING)
 
 
+def letsencrypt_auto_config_file(root: str) -> None:
+    """A 2016 git clone of letsencrypt-auto run by a wrapper script with --config (server pinned there)."""
+    tree = HostTree(root)
+    tree.rhel_release("CentOS release 6.8 (Final)")
+    tree.certbot_auto("/opt/letsencrypt/letsencrypt-auto", "0.17.0")
+    tree.venv("/root/.local/share/letsencrypt", "2.6", "0.17.0")
+    tree.file("/etc/cron.d/letsencrypt", "MAILTO=root\n0 4 * * 0 root /root/bin/renew-certs.sh\n")
+    tree.file("/root/bin/renew-certs.sh", "#!/bin/sh\n# renew all sites\n"
+              "/opt/letsencrypt/letsencrypt-auto certonly --config /etc/letsencrypt/configs/example.org.conf "
+              "--renew-by-default -n\nservice nginx reload\n", mode=0o755)
+    tree.file("/etc/letsencrypt/configs/example.org.conf",
+              "# the current closed beta (as of 2015-Nov-07) is using this server\n"
+              f"server = {V1}\nrsa-key-size = 4096\nemail = admin@example.org\ndomains = example.org\n"
+              "authenticator = webroot\nwebroot-path = /var/www/example.org\n")
+    tree.renewal_conf("example.org", version="0.17.0")
+    tree.log("letsencrypt.log", [Run("0.17.0", D(2026, 11, 22, 4, 0, 1), ["certonly", "--config",
+             "/etc/letsencrypt/configs/example.org.conf", "--renew-by-default", "-n"], outcome="dns-failure",
+             urllib3="1.10.2", lineage="example.org")])
+
+
+def cron_server_flag(root: str) -> None:
+    """A current pip certbot, but the cron line (and so the newest run) asks for acme-v01."""
+    tree = HostTree(root)
+    tree.os_release(pretty_name="Debian GNU/Linux 10 (buster)", id="debian", version_id="10")
+    tree.python_links(python3="python3.7")
+    tree.venv("/opt/certbot", "3.7", "1.22.0", egg=False, installer="pip", pyvenv_version="3.7.3")
+    arguments = ["renew", "-q", "--server", V1]
+    tree.file("/etc/crontab", "0 3 * * * root /opt/certbot/bin/certbot " + " ".join(arguments) + "\n")
+    tree.renewal_conf("example.io", version="1.22.0", server=V2)
+    tree.log("letsencrypt.log", [Run("1.22.0", D(2026, 11, 27, 3, 0, 1), arguments, server=V1,
+                                      entry_point="/opt/certbot/bin/certbot", urllib3="1.26.7",
+                                      outcome="dns-failure", lineage="example.io")])
+
+
+def acme_sh_old(root: str) -> None:
+    """acme.sh 2.7.5 (before ACMEv2) from its own cron line."""
+    tree = HostTree(root)
+    tree.os_release(pretty_name="Ubuntu 16.04.7 LTS", id="ubuntu", version_id="16.04")
+    tree.file("/root/.acme.sh/acme.sh", "#!/usr/bin/env sh\n\nVER=2.7.5\n\nPROJECT_NAME=\"acme.sh\"\n", mode=0o755)
+    tree.file("/var/spool/cron/crontabs/root", '12 0 * * * "/root/.acme.sh"/acme.sh --cron --home "/root/.acme.sh" > /dev/null\n')
+
+
 HOSTS = {
     "centos6_certbot_auto": centos6_certbot_auto,
     "centos6_frozen_021": centos6_frozen_021,
@@ -284,5 +326,8 @@ HOSTS = {
     "pip_opt_certbot": pip_opt_certbot,
     "no_client": no_client,
     "staging_v1_lineage": staging_v1_lineage,
+    "letsencrypt_auto_config_file": letsencrypt_auto_config_file,
+    "cron_server_flag": cron_server_flag,
+    "acme_sh_old": acme_sh_old,
 }
 

@@ -27,6 +27,12 @@ EXPECTED = {
     "pip_opt_certbot": ("v2", set(), [("certbot", "pip", "1.22.0", "3.7.3", True)], "/etc/crontab:4"),
     "no_client": ("unknown", {"ACME-017"}, [], None),
     "staging_v1_lineage": ("v1", {"ACME-007"}, [("certbot", "pip", "1.22.0", "3.7.3", True)], "/etc/crontab:4"),
+    "letsencrypt_auto_config_file": ("v1", {"ACME-001", "ACME-005", "ACME-009"},
+                                     [("certbot", "certbot-auto", "0.17.0", "2.6", True)], "/root/bin/renew-certs.sh:3"),
+    "cron_server_flag": ("v1", {"ACME-006", "ACME-018"}, [("certbot", "pip", "1.22.0", "3.7.3", True)],
+                         "/etc/crontab:1"),
+    "acme_sh_old": ("v1", {"ACME-001"}, [("acme.sh", "unknown", "2.7.5", None, True)],
+                    "/var/spool/cron/crontabs/root:1"),
 }
 
 
@@ -113,3 +119,28 @@ def test_nothing_scheduled(make_host, diagnose_root, tmp_path):
         (tmp_path / "debian12_apt_21" / path).unlink()
     diagnosis = diagnose_root(root)
     assert "ACME-014" in {f.id for f in diagnosis.findings}
+
+
+def test_wrapper_script_and_config_file_are_followed(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("letsencrypt_auto_config_file"))
+    install, = diagnosis.installs
+    assert install.prefix == "/root/.local/share/letsencrypt"        # the pre-0.18 venv
+    pin = next(f for f in diagnosis.findings if f.id == "ACME-005")
+    assert [e.where() for e in pin.evidence] == ["/etc/letsencrypt/configs/example.org.conf:2",
+                                                 "/root/bin/renew-certs.sh:3"]
+    cannot = next(f for f in diagnosis.findings if f.id == "ACME-001")
+    assert "/etc/cron.d/letsencrypt:2" in [e.where() for e in cannot.evidence]   # the cron line that runs it
+
+
+def test_v1_server_on_the_cron_line_and_in_the_logged_arguments(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("cron_server_flag"))
+    flag = next(f for f in diagnosis.findings if f.id == "ACME-006")
+    logged = next(f for f in diagnosis.findings if f.id == "ACME-018")
+    assert flag.evidence[0].where() == "/etc/crontab:1"
+    assert logged.evidence[0].where() == "/var/log/letsencrypt/letsencrypt.log:3"
+
+
+def test_old_acme_sh_cannot_speak_v2(make_host, diagnose_root):
+    diagnosis = diagnose_root(make_host("acme_sh_old"))
+    finding = next(f for f in diagnosis.findings if f.id == "ACME-001")
+    assert "acme.sh speaks ACMEv2 from 2.7.6" in finding.detail

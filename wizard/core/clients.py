@@ -54,6 +54,12 @@ class Install:
         return None
 
     @property
+    def v2_since(self) -> str:
+        """The first version of this client that speaks ACMEv2."""
+        return str({"certbot": versions.CERTBOT_SPEAKS_V2, "acme.sh": versions.ACME_SH_SPEAKS_V2,
+                    "dehydrated": versions.DEHYDRATED_SPEAKS_V2}.get(self.kind, "?"))
+
+    @property
     def rewrites_v1(self) -> bool | None:
         if self.kind != "certbot":
             return None

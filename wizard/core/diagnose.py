@@ -86,10 +86,11 @@ def diagnose(snapshot: Snapshot, email: AcmeV1Email | None = None,
 
 
 def _renewing_clients(installs: list[Install], schedules: Schedules, logs: LogEvidence):
-    scheduled = _unique(r.install for r in schedules.renewing() if r.install and r.install.kind == "certbot")
+    scheduled = _unique(r.install for r in schedules.renewing() if r.install)
     if scheduled:
         return scheduled, "scheduled"
-    present = [i for i in installs if i.kind == "certbot" and i.present]
+    present = ([i for i in installs if i.kind == "certbot" and i.present]
+               or [i for i in installs if i.present])
     if present:
         newest = max(present, key=lambda i: versions.parse(i.version) or versions.parse("0"))
         return [newest], "installed"
@@ -145,7 +146,9 @@ class _Rules:
     # --- the verdict rules ------------------------------------------------------------------
 
     def _renewing_evidence(self, install: Install) -> list[Evidence]:
-        evidence = [r.evidence for r in self.d.schedules_for(install)]
+        evidence = []
+        for run in self.d.schedules_for(install):
+            evidence += [run.evidence] + ([run.via] if run.via else [])
         return evidence + install.evidence
 
     def client_cannot_speak_v2(self) -> None:
@@ -154,9 +157,10 @@ class _Rules:
                 self.add(Finding(
                     F.CLIENT_CANNOT_SPEAK_V2, "critical", True,
                     _("{client} {version} cannot speak ACMEv2", client=install.kind, version=install.version),
-                    _("The client that renews here is {label}. ACMEv2 support arrived in certbot 0.22.0; "
+                    _("The client that renews here is {label}. {kind} speaks ACMEv2 from {since}; "
                       "this version can only talk to the ACMEv1 API, which Let's Encrypt switched off in "
-                      "June 2021, so every renewal fails.", label=install.label),
+                      "June 2021, so every renewal fails.", label=install.label, kind=install.kind,
+                      since=install.v2_since),
                     _("Install a current ACME client (the plan shows the path for this server) and move "
                       "the scheduled renewal to it."),
                     self._renewing_evidence(install)), verdict_reason=True)
