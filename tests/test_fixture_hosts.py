@@ -144,3 +144,31 @@ def test_old_acme_sh_cannot_speak_v2(make_host, diagnose_root):
     diagnosis = diagnose_root(make_host("acme_sh_old"))
     finding = next(f for f in diagnosis.findings if f.id == "ACME-001")
     assert "acme.sh speaks ACMEv2 from 2.7.6" in finding.detail
+
+
+def test_certificate_expiring_within_30_days(make_host):
+    import datetime
+    from wizard.core.diagnose import diagnose
+    from wizard.core.probe import run_probe
+    from wizard.core.target import LocalTarget
+    root = make_host("centos7_epel_111")
+    later = datetime.datetime(2026, 12, 15, tzinfo=datetime.timezone.utc)
+    finding = next(f for f in diagnose(run_probe(LocalTarget(root)), now=later).findings if f.id == "ACME-016")
+    assert "14 days" in finding.title and finding.evidence[0].path == "/etc/letsencrypt/live/legacy.example.com/cert.pem"
+
+
+def test_rpm_query_on_a_live_system(tmp_path, monkeypatch):
+    """On a live root the probe asks rpm (when there is one); its answer names the EPEL package."""
+    from wizard.core.clients import _rpm_install
+    from wizard.core.probe import run_probe
+    from wizard.core.target import LocalTarget
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "rpm").write_text("#!/bin/sh\nprintf 'certbot\\t1.11.0-2.el7\\n'\n"
+                              "printf 'package python3-certbot is not installed\\n'\n")
+    (fake / "rpm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{__import__('os').environ['PATH']}")
+    snapshot = run_probe(LocalTarget("/"))
+    assert snapshot.commands["!rpm"] == ["certbot\t1.11.0-2.el7"]
+    install = _rpm_install(snapshot)
+    assert (install.version, install.package, install.source) == ("1.11.0", "certbot 1.11.0-2.el7", "EPEL")

@@ -74,7 +74,7 @@ class Install:
 def detect_installs(snapshot: Snapshot) -> list[Install]:
     installs: list[Install] = []
     installs += _certbot_auto(snapshot)
-    installs += _os_packages(snapshot, installs)
+    installs += _os_packages(snapshot)
     installs += _snap(snapshot)
     installs += _pip(snapshot, installs)
     installs += _other_clients(snapshot)
@@ -207,42 +207,57 @@ def _dpkg_packages(snapshot: Snapshot) -> dict[str, tuple[str, int]]:
     return packages
 
 
-def _os_packages(snapshot: Snapshot, known: list[Install]) -> list[Install]:
-    found: list[Install] = []
+def _os_packages(snapshot: Snapshot) -> list[Install]:
+    dpkg = _dpkg_install(snapshot)
+    if dpkg:
+        return [dpkg]
+    rpm = _rpm_install(snapshot)
+    return [rpm] if rpm else []
+
+
+def _dpkg_install(snapshot: Snapshot) -> Install | None:
     dpkg = _dpkg_packages(snapshot)
     main = next((p for p in DPKG_PACKAGES if p in dpkg), None)
-    if main:
-        full_version, line = dpkg[main]
-        program = next((p for p in ("/usr/bin/certbot", "/usr/bin/letsencrypt") if snapshot.exists(p)),
-                       "/usr/bin/certbot")
-        install = Install("certbot", "os-package", program, versions.upstream(full_version))
-        install.package = f"{main} {full_version}"
-        install.source = "ppa:certbot/certbot" if "+certbot+" in full_version else "dpkg"
-        install.aliases |= {"/usr/bin/certbot", "/usr/bin/letsencrypt"}
-        install.evidence.append(Evidence("/var/lib/dpkg/status", line, f"Package: {main} Version: {full_version}"))
-        python_package = next((p for p in ("python3-certbot", "python-certbot", "python-letsencrypt") if p in dpkg), None)
-        install.python_version = _system_python(snapshot, "3" if python_package == "python3-certbot" else "2")
-        found.append(install)
+    if main is None:
+        return None
+    full_version, line = dpkg[main]
+    program = next((p for p in ("/usr/bin/certbot", "/usr/bin/letsencrypt") if snapshot.exists(p)),
+                   "/usr/bin/certbot")
+    install = Install("certbot", "os-package", program, versions.upstream(full_version))
+    install.package = f"{main} {full_version}"
+    install.source = "ppa:certbot/certbot" if "+certbot+" in full_version else "dpkg"
+    install.aliases |= {"/usr/bin/certbot", "/usr/bin/letsencrypt"}
+    install.evidence.append(Evidence("/var/lib/dpkg/status", line, f"Package: {main} Version: {full_version}"))
+    python_package = next((p for p in ("python3-certbot", "python-certbot", "python-letsencrypt") if p in dpkg), None)
+    install.python_version = _system_python(snapshot, "3" if python_package == "python3-certbot" else "2")
+    return install
+
+
+def _rpm_install(snapshot: Snapshot) -> Install | None:
+    """RHEL-family packages: `rpm -q` on a live system, else the egg-info the rpm put in place."""
     rpm = _rpm_query(snapshot)
+    egg = None
     for path in sorted(snapshot.entries):
-        match = _SITE.match(path)
-        dist = _DIST.match(posixpath.basename(path))
-        if not (match and dist) or match.group(1) not in ("/usr", "/usr/lib64"):
+        match, dist = _SITE.match(path), _DIST.match(posixpath.basename(path))
+        if not (match and dist) or match.group(1) not in ("/usr", "/usr/lib64") or match.group(3) == "dist":
             continue
         if path.endswith(".dist-info") and _installer(snapshot, path) == "pip":
             continue          # pip into the system Python: reported by _pip
-        if main or match.group(3) == "dist" or _DEBIAN_SITE.match(path):
-            continue          # Debian's own files: already known from dpkg
-        version = rpm.get("certbot") or dist.group(2)
-        install = Install("certbot", "os-package", "/usr/bin/certbot", versions.upstream(version),
-                          python_version=match.group(2))
-        install.aliases.add("/usr/bin/letsencrypt")
-        install.source = "EPEL" if "el" in (rpm.get("certbot") or "") or not rpm else "rpm"
-        install.package = f"certbot {rpm['certbot']}" if "certbot" in rpm else None
-        install.evidence.append(Evidence(path))
-        found.append(install)
+        egg = (path, dist.group(2), match.group(2))
         break
-    return found
+    if "certbot" not in rpm and egg is None:
+        return None
+    version = rpm.get("certbot") or egg[1]
+    install = Install("certbot", "os-package", "/usr/bin/certbot", versions.upstream(version),
+                      python_version=egg[2] if egg else None)
+    install.aliases.add("/usr/bin/letsencrypt")
+    if "certbot" in rpm:
+        install.package = f"certbot {rpm['certbot']}"
+        install.evidence.append(Evidence("/var/lib/rpm", None, f"rpm -q certbot: {rpm['certbot']}"))
+    install.source = "EPEL" if ".el" in rpm.get("certbot", ".el") else "rpm"
+    if egg:
+        install.evidence.append(Evidence(egg[0]))
+    return install
 
 
 def _rpm_query(snapshot: Snapshot) -> dict[str, str]:
