@@ -154,7 +154,7 @@ def test_certificate_expiring_within_30_days(make_host):
     root = make_host("centos7_epel_111")
     later = datetime.datetime(2026, 12, 15, tzinfo=datetime.timezone.utc)
     finding = next(f for f in diagnose(run_probe(LocalTarget(root)), now=later).findings if f.id == "ACME-016")
-    assert "14 days" in finding.title and finding.evidence[0].path == "/etc/letsencrypt/live/legacy.example.com/cert.pem"
+    assert "15 days" in finding.title and finding.evidence[0].path == "/etc/letsencrypt/live/legacy.example.com/cert.pem"
 
 
 def test_rpm_query_on_a_live_system(tmp_path, monkeypatch):
