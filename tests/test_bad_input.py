@@ -105,7 +105,7 @@ def test_unreadable_files_as_a_non_root_user():
     try:
         os.chmod(base, 0o755)
         centos6_certbot_auto(base)
-        for dirpath, dirnames, filenames in os.walk(base):
+        for dirpath, _dirnames, filenames in os.walk(base):
             os.chmod(dirpath, 0o755)
             for name in filenames:
                 full = os.path.join(dirpath, name)

@@ -20,7 +20,7 @@ from wizard.core.evidence import Evidence
 from wizard.core.findings import Finding
 from wizard.core.logs import LogEvidence, LogRun
 from wizard.core.osinfo import OsInfo, detect_os
-from wizard.core.schedule import ScheduledRun, Schedules, find_schedules
+from wizard.core.schedule import ScheduledRun, Schedules, find_schedules, option_values
 from wizard.core.snapshot import Problem, Snapshot
 from wizard.i18n import _
 
@@ -257,10 +257,8 @@ class _Rules:
         run = self.d.logs.newest_run
         if run is None or not run.arguments:
             return
-        for index, word in enumerate(run.arguments):
-            value = word.split("=", 1)[1] if word.startswith("--server=") else (
-                run.arguments[index + 1] if word == "--server" and index + 1 < len(run.arguments) else None)
-            if value and _api(value) in V1_APIS:
+        for value in option_values(run.arguments, ("--server",)):
+            if _api(value) in V1_APIS:
                 self.add(Finding(
                     F.V1_IN_LOGGED_ARGUMENTS, "critical", True,
                     _("The newest logged run was started with --server {url}", url=value),

@@ -19,7 +19,6 @@ _STAMPED = re.compile(
     r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),\d+:([A-Z]+):([^:]*):(.*)$"
 )
 _VERSION = re.compile(r"^(?:certbot|letsencrypt) version: (\S+)")
-_URL = re.compile(r"https?://[^\s'\"<>(),]+")
 _REQUEST = re.compile(r"Sending (GET|POST|HEAD) request to (https?://\S+?)[.:]?(?:\s|$)")
 _CONNECTION = re.compile(r"Starting new HTTPS? connection \(\d+\): ([A-Za-z0-9.\-\[\]:]+)")
 _URLLIB3_REQUEST = re.compile(r"(https?://[^\s\"]+) \"(?:GET|POST|HEAD) (/\S*)")
@@ -253,6 +252,3 @@ def _origin(url: str) -> str:
 def _is_le(url: str) -> bool:
     return classify_url(url) != "other"
 
-
-def find_urls(text: str) -> list[str]:
-    return [u.rstrip(".:") for u in _URL.findall(text)]

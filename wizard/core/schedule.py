@@ -44,11 +44,11 @@ class ScheduledRun:
 
     @property
     def servers(self) -> list[str]:
-        return _option_values(self.arguments, ("--server",))
+        return option_values(self.arguments, ("--server",))
 
     @property
     def config_files(self) -> list[str]:
-        return _option_values(self.arguments, ("--config", "-c"))
+        return option_values(self.arguments, ("--config", "-c"))
 
     @property
     def verb(self) -> str | None:
@@ -228,7 +228,8 @@ def _scripts_run(command: str, snapshot: Snapshot) -> list[str]:
     return found
 
 
-def _option_values(arguments: list[str], names: tuple[str, ...]) -> list[str]:
+def option_values(arguments: list[str], names: tuple[str, ...]) -> list[str]:
+    """The values of an option in an argv list: `--server URL` and `--server=URL`."""
     values = []
     for index, word in enumerate(arguments):
         for name in names:
