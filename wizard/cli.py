@@ -18,6 +18,7 @@ from wizard.core.diagnose import diagnose
 from wizard.core.check_json import check_document
 from wizard.core.email_notice import EmailError, read_email
 from wizard.core.probe import probe_script, read_bundle, run_probe
+from wizard.core.runstate import DEFAULT_STATE_DIR
 from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, LocalTarget, TargetError
 from wizard.i18n import _
 from wizard.textview import render_check
@@ -41,6 +42,18 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
                        help=_("use the bundled sample legacy host (CentOS 6, certbot-auto 0.20.0)"))
 
 
+def _answers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--answers", metavar="FILE",
+                        help=_("the admin's choices as JSON: {{\"client\": \"snap|os-package|pip|keep|"
+                               "rh-python36|acme.sh|move-host\", \"staging_lineages\": \"move|delete|keep\", "
+                               "\"retire_certbot_auto\": true}}"))
+
+
+def _state_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-dir", default=DEFAULT_STATE_DIR, metavar="DIR",
+                        help=_("where runs (backups, journal) live on the target (default %(default)s)"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="acme-wizard",
@@ -60,6 +73,42 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("analyse a saved probe output (see probe-script) instead of a live target"))
     check.add_argument("--save-bundle", metavar="FILE", help=_("also save the raw probe output to FILE"))
 
+    plan = commands.add_parser("plan", help=_("show the upgrade path for this server (read-only)"),
+                               description=_("Show the ordered steps that would fix this server, with every "
+                                             "command and diff. Nothing is changed."))
+    _target_options(plan)
+    _answers_option(plan)
+    plan.add_argument("--json", action="store_true", help=_("print the plan as JSON (CONTRACT.md)"))
+
+    apply = commands.add_parser("apply", help=_("carry out the plan: backups, journal, stop on failure"),
+                                description=_("Carry out the plan step by step: back up first, journal every "
+                                              "step, stop at the first failure (exit 4); a re-run resumes."))
+    _target_options(apply)
+    _answers_option(apply)
+    _state_option(apply)
+    apply.add_argument("--dry-run", action="store_true",
+                       help=_("preview: print every step, command and diff; run and write nothing"))
+    apply.add_argument("--yes", action="store_true", help=_("do not ask before each step"))
+
+    verify = commands.add_parser("verify", help=_("prove renewals now use ACMEv2 (runs a test renewal)"),
+                                 description=_("Probe again, run 'certbot renew --dry-run' with the client the "
+                                               "scheduler runs, and check that no ACMEv1 pin remains."))
+    _target_options(verify)
+    _state_option(verify)
+    verify.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    verify.add_argument("--real-renewal", metavar="CERT_NAME",
+                        help=_("renew this one certificate for real to prove the production endpoint "
+                               "(counts against Let's Encrypt's rate limits)"))
+
+    rollback = commands.add_parser("rollback", help=_("restore what a run changed, byte for byte"),
+                                   description=_("Restore every file a run backed up, move retired files "
+                                                 "back, and list what a backup cannot undo."))
+    _target_options(rollback)
+    _state_option(rollback)
+    rollback.add_argument("run_id", nargs="?", metavar="RUN_ID", help=_("the run (default: the newest)"))
+    rollback.add_argument("--dry-run", action="store_true", help=_("show what would be restored; change nothing"))
+    rollback.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+
     commands.add_parser("probe-script", help=_("print the POSIX sh probe, for hosts the workstation can't reach"),
                         description=_("Print the probe. Run it on the host as "
                                       "'sh probe.sh / /etc/letsencrypt /var/log/letsencrypt > out', bring "
@@ -76,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command in ("plan", "apply", "verify", "rollback"):
+            from wizard import remedy_cli
+            return getattr(remedy_cli, args.command)(args, _target_from)
         if args.command == "probe-script":
             sys.stdout.buffer.write(probe_script())
             return EXIT_OK

@@ -1,6 +1,7 @@
 """The one translation function for every user-facing string.
 
-Write messages in English with named placeholders and pass them through `_()`:
+Write messages in English with named placeholders (literal braces doubled: {{ }}) and pass them
+through `_()`:
 
     _("Cannot read {path}: {reason}", path=p, reason=r)
 
@@ -24,4 +25,4 @@ def current_language() -> str:
 
 def _(message: str, /, **params: object) -> str:
     text = CATALOGUES.get(_language, {}).get(message, message)
-    return text.format(**params) if params else text
+    return text.format(**params)          # always: literal braces are written {{ }} in every message

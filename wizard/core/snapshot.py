@@ -91,6 +91,11 @@ class Snapshot:
     def exists(self, path: str) -> bool:
         return path in self.entries or path in self.files or path in self.programs
 
+    def has_under(self, directory: str) -> bool:
+        """True when the probe saw the directory or anything below it."""
+        prefix = directory.rstrip("/") + "/"
+        return self.exists(directory) or any(p.startswith(prefix) for p in (*self.entries, *self.files))
+
     def children(self, directory: str) -> list[str]:
         prefix = directory.rstrip("/") + "/"
         names = set(self.entries) | set(self.files)

@@ -1,0 +1,231 @@
+"""Carry out a plan on the target: lock, back up first, journal every step, stop at the first failure.
+
+A re-run resumes the unfinished run (same run directory, so the first backup — the original
+state — is kept): steps the journal records as done are not run again, and a step that was
+interrupted is run again (edits are idempotent and written atomically). Command steps cannot run
+inside a root prefix: they are recorded as not run and the steps that depend on them are blocked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from wizard.core.edits import EditConflict
+from wizard.core.plan import Action, Plan, Step
+from wizard.core.runstate import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
+from wizard.core.target import CommandsNotAllowed
+from wizard.i18n import _
+
+OUTPUT_TAIL_LINES = 20
+
+
+class ApplyRefused(Exception):
+    """The plan cannot be applied as asked (a decision is missing, root is needed, …)."""
+
+
+@dataclass
+class ApplyOutcome:
+    run_id: str
+    run_path: str
+    status: str                       # complete, failed, interrupted, incomplete, stopped
+    records: dict[str, StepRecord] = field(default_factory=dict)
+    failed_step: str | None = None
+    message: str = ""
+    resumed: bool = False
+
+
+class ApplyEvents(Protocol):
+    def step_started(self, step: Step, index: int, total: int) -> None: ...
+    def output(self, step: Step, line: str) -> None: ...
+    def step_finished(self, step: Step, record: StepRecord) -> None: ...
+    def confirm(self, step: Step) -> str: ...          # "yes", "skip" or "quit"
+
+
+class _StepFailed(Exception):
+    def __init__(self, message: str, exit_code: int | None = None, status: str = "failed") -> None:
+        super().__init__(message)
+        self.exit_code, self.status = exit_code, status
+
+
+def check_can_apply(plan: Plan, target, euid: int) -> None:
+    if plan.decision_needed:
+        raise ApplyRefused(_("this host needs a decision first: choose a client in an answers file, e.g. "
+                             "{{\"client\": \"{key}\"}} (options: {options})",
+                             key=plan.options[0].key if plan.options else "…",
+                             options=", ".join(o.key for o in plan.options)))
+    if getattr(target, "is_live", False) and euid != 0 and any(s.requires_root for s in plan.steps):
+        raise ApplyRefused(_("applying to / needs root: run it with sudo (nothing was changed)"))
+
+
+def apply_plan(target, plan: Plan, state_dir: str, events: ApplyEvents, before: dict | None = None,
+               verifier: Callable[[Callable[[str], None]], tuple[bool, str]] | None = None) -> ApplyOutcome:
+    previous = unfinished_run(target, state_dir)
+    run = previous or RunDir(target, state_dir, new_run_id())
+    with Lock(target, state_dir, run.run_id):
+        run.create()
+        state = run.journal()
+        if previous is None:
+            run.write_json("before.json", before or {})
+        run.write_json("plan.json", plan.to_json())
+        run.event(event="run-start", resumed=previous is not None,
+                  interrupted_steps=state.interrupted_steps(), steps=[s.id for s in plan.steps])
+        outcome = ApplyOutcome(run.run_id, run.path, "complete", resumed=previous is not None)
+        runner = _StepRunner(target, plan, run, events, verifier)
+        try:
+            for index, step in enumerate(plan.steps, 1):
+                record = runner.run_step(step, index, state)
+                outcome.records[step.id] = record
+                if record.status == "failed":
+                    outcome.status, outcome.failed_step, outcome.message = "failed", step.id, record.message
+                    break
+                if record.status == "stopped":
+                    outcome.status, outcome.message = "stopped", record.message
+                    break
+                if record.status in ("not-run", "blocked", "skipped"):
+                    outcome.status = "incomplete"
+        except KeyboardInterrupt:
+            outcome.status = "interrupted"
+            run.event(event="run-end", status="interrupted")
+            raise
+        run.event(event="run-end", status=outcome.status, failed_step=outcome.failed_step)
+        return outcome
+
+
+class _StepRunner:
+    def __init__(self, target, plan: Plan, run: RunDir, events: ApplyEvents, verifier) -> None:
+        self.target, self.plan, self.run, self.events, self.verifier = target, plan, run, events, verifier
+        self.done: set[str] = set()
+
+    def run_step(self, step: Step, index: int, earlier) -> StepRecord:
+        self.events.step_started(step, index, len(self.plan.steps))
+        if earlier.succeeded(step.id) and step.id not in ("verify", "test-renewal"):
+            record = StepRecord("already-done", message=_("done in an earlier attempt of this run"))
+            self.done.add(step.id)
+            self.events.step_finished(step, record)
+            return record
+        missing = [d for d in step.depends_on if d not in self.done]
+        if missing:
+            record = StepRecord("blocked", message=_("not run: needs {steps} to succeed first", steps=", ".join(missing)))
+            self.run.event(event="step-end", step=step.id, status="blocked", message=record.message)
+            self.events.step_finished(step, record)
+            return record
+        answer = self.events.confirm(step)
+        if answer in ("skip", "quit"):
+            status = "skipped" if answer == "skip" else "stopped"
+            record = StepRecord(status, message=_("skipped by the admin") if answer == "skip" else _("stopped by the admin"))
+            self.run.event(event="step-end", step=step.id, status=status, message=record.message)
+            self.events.step_finished(step, record)
+            return record
+        record = StepRecord("started", started=now_iso())
+        self.run.event(event="step-start", step=step.id, title=step.title)
+        output: list[str] = []
+
+        def emit(line: str) -> None:
+            output.append(line)
+            self.events.output(step, line)
+
+        try:
+            for action in step.actions:
+                self._action(action, emit)
+            record.status = "ok"
+        except _StepFailed as failure:
+            record.status, record.exit_code, record.message = failure.status, failure.exit_code, str(failure)
+            emit(str(failure))
+        except KeyboardInterrupt:
+            record.status, record.message = "interrupted", _("interrupted by the admin")
+            self._finish(step, record, output)
+            raise
+        self._finish(step, record, output)
+        if record.status == "ok":
+            self.done.add(step.id)
+        return record
+
+    def _finish(self, step: Step, record: StepRecord, output: list[str]) -> None:
+        record.ended = now_iso()
+        if output:
+            self.target.write_bytes(self.run.file(f"output/{step.id}.log"), ("\n".join(output) + "\n").encode(), 0o600)
+        self.run.event(event="step-end", step=step.id, status=record.status, exit_code=record.exit_code,
+                       message=record.message, output_tail=output[-OUTPUT_TAIL_LINES:])
+        self.events.step_finished(step, record)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def _action(self, action: Action, emit: Callable[[str], None]) -> None:
+        handler = getattr(self, "_" + action.type.replace("-", "_"))
+        handler(action, emit)
+
+    def _backup(self, action: Action, emit) -> None:
+        paths = list(dict.fromkeys((action.paths or []) + self.plan.edit_paths))
+        entries = self.run.add_backup(paths)
+        files = sum(1 for e in entries if e.kind == "file")
+        emit(_("backed up {count} file(s) into {path}", count=files, path=self.run.path))
+
+    def _command(self, action: Action, emit) -> None:
+        emit("$ " + " ".join(action.argv or []))
+        try:
+            code = self.target.run(action.argv or [], emit)
+        except CommandsNotAllowed as reason:
+            raise _StepFailed(str(reason), status="not-run") from None
+        except FileNotFoundError as error:
+            raise _StepFailed(_("cannot run {program}: {reason}", program=(action.argv or ["?"])[0],
+                                reason=error.strerror)) from None
+        if code != 0:
+            raise _StepFailed(_("'{command}' exited with {code}", command=" ".join(action.argv or []), code=code), code)
+
+    _test_renewal = _command
+
+    def _edit(self, action: Action, emit) -> None:
+        edit = action.edit
+        assert edit is not None
+        try:
+            data = self.target.read_bytes(edit.path)
+        except OSError as error:
+            raise _StepFailed(_("cannot read {path}: {reason}", path=edit.path, reason=error.strerror)) from None
+        if edit.is_applied(data):
+            emit(_("{path} already reads as planned", path=edit.path))
+            return
+        try:
+            new = edit.apply_to(data)
+        except EditConflict as conflict:
+            raise _StepFailed(_("{path} changed since the plan was made: {detail}", path=edit.path,
+                                detail=str(conflict))) from None
+        self.run.add_backup([edit.path])          # no-op when the backup step already has it
+        try:
+            self.target.write_bytes(edit.path, new)
+        except OSError as error:
+            raise _StepFailed(_("cannot write {path}: {reason}", path=edit.path, reason=error.strerror)) from None
+        emit(_("edited {path}", path=edit.path))
+
+    def _create(self, action: Action, emit) -> None:
+        path, content = action.path or "", (action.content or "").encode()
+        if self.target.exists(path) and self.target.read_bytes(path) == content:
+            emit(_("{path} already exists as planned", path=path))
+            return
+        self.run.add_backup([path])
+        self.target.write_bytes(path, content, 0o644)
+        emit(_("created {path}", path=path))
+
+    def _retire(self, action: Action, emit) -> None:
+        for path in action.paths or []:
+            if not self.target.exists(path):
+                emit(_("{path} is already gone", path=path))
+                continue
+            destination = self.run.file("retired" + path)
+            self.target.move(path, destination)
+            self.run.event(event="retired", path=path, to=destination)
+            emit(_("moved {path} to {destination}", path=path, destination=destination))
+
+    def _verify(self, action: Action, emit) -> None:
+        if self.verifier is None:
+            return
+        if not getattr(self.target, "allow_commands", True):
+            raise _StepFailed(_("verify needs a test renewal, and commands cannot run inside a root "
+                                "prefix; run acme-wizard verify on the live system"), status="not-run")
+        passed, summary = self.verifier(emit)
+        if not passed:
+            raise _StepFailed(summary)
+
+
+def retired_moves(run: RunDir) -> list[tuple[str, str]]:
+    """(original path, where it was moved) for everything a run retired."""
+    return [(e["path"], e["to"]) for e in run.journal().events if e.get("event") == "retired"]

@@ -1,0 +1,144 @@
+"""Prove the fix: probe again, run the test renewal, and check what only the host can tell.
+
+Passes only when (issue: remediation, §4): the client the scheduler runs speaks ACMEv2 and either
+rewrites acme-v01 (certbot >= 1.6.0) or no v01 pin remains; no ACMEv1 pin remains in renewal
+confs, cli.ini, --config files or scheduled command lines; the test renewal succeeded; and the
+newest log shows the request to an ACMEv2 directory. `certbot renew --dry-run` goes to the
+staging v2 server whatever the renewal confs say, so it proves the client and the challenge
+path, not the production endpoint; a real renewal (opt-in) proves that.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from wizard.core.certbot_config import ServerPin
+from wizard.core.diagnose import Diagnosis, diagnose
+from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
+from wizard.core.evidence import Evidence
+from wizard.core.probe import run_probe
+from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.i18n import _
+
+
+@dataclass
+class Check:
+    key: str
+    passed: bool
+    text: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class VerifyResult:
+    checks: list[Check]
+    before: Diagnosis
+    after: Diagnosis
+    client: str | None
+    test_exit_code: int | None
+    test_command: list[str] | None
+    real_renewal: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def summary(self) -> str:
+        failed = [c.text for c in self.checks if not c.passed]
+        return _("verify passed") if not failed else _("verify failed: {reasons}", reasons="; ".join(failed))
+
+
+def test_renewal_argv(client: str, target, real_renewal: str | None = None) -> list[str]:
+    argv = [client, "renew", "--non-interactive", "--no-random-sleep-on-renew"]
+    argv += ["--cert-name", real_renewal, "--force-renewal"] if real_renewal else ["--dry-run"]
+    if target.config_dir != DEFAULT_CONFIG_DIR:
+        argv += ["--config-dir", target.config_dir]
+    if target.logs_dir != DEFAULT_LOGS_DIR:
+        argv += ["--logs-dir", target.logs_dir]
+    return argv
+
+
+def verify(target, on_output: Callable[[str], None], real_renewal: str | None = None,
+           email=None) -> VerifyResult:
+    before = diagnose(run_probe(target), email)
+    client = _client_to_test(before)
+    exit_code, argv, not_run = None, None, None
+    if client:
+        argv = test_renewal_argv(client, target, real_renewal)
+        if getattr(target, "allow_commands", True):
+            on_output("$ " + " ".join(argv))
+            exit_code = target.run(argv, on_output)
+        else:
+            not_run = _("not run: commands cannot run inside a root prefix ({root})", root=target.root)
+    after = diagnose(run_probe(target), email)
+    checks = [_client_check(after), _pins_check(after), _test_check(client, exit_code, argv, not_run),
+              _newest_log_check(after, production=bool(real_renewal))]
+    return VerifyResult(checks, before, after, client, exit_code, argv, real_renewal)
+
+
+def _client_to_test(diagnosis: Diagnosis) -> str | None:
+    for install in diagnosis.renewing:
+        if install.kind == "certbot" and install.present:
+            return install.path
+    return None
+
+
+def _client_check(d: Diagnosis) -> Check:
+    scheduled = d.scheduled_installs()
+    if not scheduled:
+        return Check("client", False, _("no scheduled job runs an ACME client"))
+    v1_left = _v1_renewal_pins(d)
+    bad = [i for i in scheduled if not i.speaks_v2 or (not i.rewrites_v1 and v1_left)]
+    evidence = [r.evidence for i in scheduled for r in d.schedules_for(i)]
+    if bad:
+        return Check("client", False, _("the scheduler runs {label}, which would still use ACMEv1",
+                                        label=bad[0].label), evidence)
+    return Check("client", True, _("the scheduler runs {labels}", labels=", ".join(i.label for i in scheduled)),
+                 evidence)
+
+
+def _v1_renewal_pins(d: Diagnosis) -> list[Evidence]:
+    return [c.server.evidence for c in d.renewal_confs if c.server and c.server_api in V1_APIS]
+
+
+def remaining_pins(d: Diagnosis) -> list[Evidence]:
+    pins: list[ServerPin] = [p for p in d.cli_pins if p.api in V1_APIS]
+    pins += [p for _run, p in d.config_file_pins if p.api in V1_APIS]
+    evidence = _v1_renewal_pins(d) + [p.evidence for p in pins]
+    for run in d.schedules.renewing():
+        if any(classify_url(s) in V1_APIS for s in run.servers):
+            evidence.append(run.evidence)
+    return evidence
+
+
+def _pins_check(d: Diagnosis) -> Check:
+    left = remaining_pins(d)
+    if left:
+        return Check("pins", False, _("{count} ACMEv1 pin(s) remain", count=len(left)), left)
+    return Check("pins", True, _("no ACMEv1 pin remains (renewal confs, cli.ini, --config files, scheduled jobs)"))
+
+
+def _test_check(client: str | None, exit_code: int | None, argv: list[str] | None,
+                not_run: str | None = None) -> Check:
+    if client is None:
+        return Check("test-renewal", False, _("no certbot to run a test renewal with"))
+    command = " ".join(argv or [])
+    if not_run:
+        return Check("test-renewal", False, _("test renewal {reason}: {command}", reason=not_run, command=command))
+    if exit_code == 0:
+        return Check("test-renewal", True, _("test renewal succeeded: {command}", command=command))
+    return Check("test-renewal", False, _("test renewal failed (exit {code}): {command}", code=exit_code, command=command))
+
+
+def _newest_log_check(d: Diagnosis, production: bool) -> Check:
+    run = d.logs.newest_run
+    if run is None:
+        return Check("newest-log", False, _("no certbot log to read"))
+    wanted = {"v2"} if production else V2_APIS
+    directory = [e for e in run.endpoints if e.api in wanted and e.url.endswith("/directory")]
+    evidence = [Evidence(run.file, e.line, e.text[:200]) for e in (directory or run.endpoints)[:2]]
+    if directory:
+        return Check("newest-log", True, _("the newest log run asked {url}", url=directory[0].url), evidence)
+    seen = ", ".join(f"{e.url} ({e.api})" for e in run.endpoints) or _("no ACME server")
+    return Check("newest-log", False, _("the newest log run ({file}) did not ask an ACMEv2 directory: {seen}",
+                                        file=run.file, seen=seen), evidence)

@@ -1,0 +1,145 @@
+"""Plans, apply progress, verification and rollback as plain text for an 80-column terminal."""
+from __future__ import annotations
+
+import shlex
+import textwrap
+
+from wizard.core.plan import Plan, Step
+from wizard.core.rollback import RollbackReport
+from wizard.core.runstate import StepRecord
+from wizard.core.verify import VerifyResult, remaining_pins
+from wizard.i18n import _
+
+WIDTH = 80
+STATUS_MARK = {"ok": "✔", "already-done": "✔", "failed": "✘", "not-run": "·", "blocked": "·", "skipped": "»",
+               "stopped": "■", "interrupted": "■"}
+
+
+def _wrap(text: str, indent: int = 0, hanging: int | None = None) -> list[str]:
+    hanging = indent if hanging is None else hanging
+    return textwrap.wrap(text, WIDTH, initial_indent=" " * indent, subsequent_indent=" " * hanging,
+                         break_on_hyphens=False) or [""]
+
+
+def render_plan(plan: Plan, target_label: str, preview: bool = False) -> str:
+    out: list[str] = []
+    if preview:
+        out.append(_("PREVIEW (dry run): nothing is executed and nothing is written."))
+        out.append("")
+    out.append(_("Plan for {target}: {count} step(s)", target=target_label, count=len(plan.steps)))
+    if plan.options:
+        out.append("")
+        out.append(_("Client options, best first:"))
+        for number, option in enumerate(plan.options, 1):
+            mark = " " + _("[chosen]") if plan.choice is option else ""
+            support = "" if option.supported else " " + _("(not a supported path)")
+            out += _wrap(f"{number}. {option.key}: {option.title}{support}{mark}", 2, 5)
+            for caveat in option.caveats:
+                out += _wrap("- " + caveat, 5, 7)
+    for note in plan.notes:
+        out.append("")
+        out += _wrap(_("Note: ") + note)
+    if plan.decision_needed:
+        out.append("")
+        out += _wrap(_("A decision is needed before anything can be applied: write an answers file such as "
+                       "{{\"client\": \"rh-python36\"}} and pass it with --answers FILE."))
+    for number, step in enumerate(plan.steps, 1):
+        out.append("")
+        out += render_step(step, number, len(plan.steps))
+    return "\n".join(out) + "\n"
+
+
+def render_step(step: Step, number: int, total: int) -> list[str]:
+    out = _wrap(_("Step {number}/{total} [{id}] {title}", number=number, total=total, id=step.id, title=step.title),
+                0, 4)
+    facts = [_("risk {risk}", risk=step.risk), _("needs root") if step.requires_root else _("no root needed")]
+    if step.why:
+        facts.append(_("why {ids}", ids=", ".join(step.why)))
+    if step.depends_on:
+        facts.append(_("after {steps}", steps=", ".join(step.depends_on)))
+    out += _wrap("; ".join(facts), 4)
+    for action in step.actions:
+        if action.type in ("command", "test-renewal"):
+            out.append("    $ " + shlex.join(action.argv or []))
+        elif action.type == "backup":
+            out += _wrap(_("back up: {paths}", paths=", ".join(action.paths or [])), 4, 6)
+        elif action.type == "retire":
+            out += _wrap(_("move aside: {paths}", paths=", ".join(action.paths or [])), 4, 6)
+        elif action.type in ("edit", "create"):
+            diff = action.to_json()["diff"]
+            out += ["    " + line for line in diff.rstrip("\n").splitlines()]
+        elif action.type == "verify":
+            out.append("    " + _("probe again, test renewal, check pins and the newest log"))
+    out += _wrap(_("undo: {text}", text=step.undo), 4, 6)
+    out += _wrap(_("done when: {text}", text=step.done_when), 4, 6)
+    return out
+
+
+def render_record(step: Step, record: StepRecord) -> str:
+    mark = STATUS_MARK.get(record.status, "?")
+    text = f"  {mark} {record.status}"
+    if record.message:
+        text += f": {record.message}"
+    return "\n".join(_wrap(text, 0, 4))
+
+
+def render_verify(result: VerifyResult, target_label: str) -> str:
+    out = [_("Verify {target}: {result}", target=target_label,
+             result=_("PASSED") if result.passed else _("FAILED"))]
+    for check in result.checks:
+        out += _wrap(f"{'✔' if check.passed else '✘'} {check.text}", 2, 4)
+        for evidence in check.evidence[:4]:
+            out.append("      " + _("at") + " " + evidence.where())
+    out.append("")
+    out.append(_("Before and after:"))
+    rows = [
+        (_("verdict"), result.before.verdict, result.after.verdict),
+        (_("renews with"), _clients(result.before), _clients(result.after)),
+        (_("v1 pins"), str(_pin_count(result.before)), str(_pin_count(result.after))),
+        (_("newest contact"), _newest(result.before), _newest(result.after)),
+    ]
+    out.append(f"  {'':14} {_('before'):30} {_('after'):30}")
+    for label, before, after in rows:
+        out.append(f"  {label:14} {_cell(before):30} {_cell(after):30}")
+    if result.real_renewal is None:
+        out.append("")
+        out += _wrap(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
+                       "the client, its plugins and the challenge path. The next real renewal proves the production "
+                       "endpoint (or: acme-wizard verify --real-renewal NAME, which counts against rate limits)."))
+    return "\n".join(out) + "\n"
+
+
+def render_rollback(report: RollbackReport) -> str:
+    title = _("Rollback preview for run {run}: nothing is changed.", run=report.run_id) if report.dry_run else \
+        _("Rolled back run {run}.", run=report.run_id)
+    out = [title]
+    verb = _("would restore") if report.dry_run else _("restored")
+    for path in report.restored:
+        out.append(f"  {verb} {path}")
+    for path in report.removed:
+        out.append("  " + (_("would remove") if report.dry_run else _("removed")) + f" {path} " + _("(created by the run)"))
+    for original, moved in report.moved_back:
+        out += _wrap(("  " + (_("would move back") if report.dry_run else _("moved back")) + f" {original}"), 0, 4)
+    if report.cannot_undo:
+        out.append("")
+        out.append(_("A backup cannot undo these; run the command yourself if you want them gone:"))
+        for title, undo in report.cannot_undo:
+            out += _wrap(f"- {title}: {undo}", 2, 4)
+    return "\n".join(out) + "\n"
+
+
+def _clients(diagnosis) -> str:
+    return ", ".join(f"{i.kind} {i.version or '?'} ({i.method})" for i in diagnosis.renewing) or "-"
+
+
+def _pin_count(diagnosis) -> int:
+    return len(remaining_pins(diagnosis))
+
+
+def _newest(diagnosis) -> str:
+    newest = diagnosis.logs.newest_contact()
+    return f"{newest[1].api} {(newest[0].started or '')[:10]}" if newest else "-"
+
+
+def _cell(text: str) -> str:
+    return text if len(text) <= 30 else text[:29] + "…"

@@ -1,0 +1,183 @@
+"""The remediation commands: plan, apply (and its preview), verify and rollback.
+
+A thin front end like the rest of the CLI: it reads the admin's answers, asks the core for the
+plan, streams what apply does, and maps outcomes onto the documented exit codes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from wizard.cli import (EXIT_ACTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET, EXIT_USAGE,
+                        UsageError)
+from wizard.core.apply import ApplyRefused, apply_plan, check_can_apply
+from wizard.core.check_json import check_document
+from wizard.core.diagnose import diagnose
+from wizard.core.plan import Answers, AnswersError, Plan, Step, build_plan
+from wizard.core.probe import run_probe
+from wizard.core.rollback import RollbackError, find_run, rollback as rollback_run
+from wizard.core.runstate import LockedError, StepRecord
+from wizard.core.verify import verify as verify_target
+from wizard.i18n import _
+from wizard.planview import render_plan, render_record, render_rollback, render_step, render_verify
+
+
+def _answers(args) -> Answers:
+    if not getattr(args, "answers", None):
+        return Answers()
+    try:
+        with open(args.answers, encoding="utf-8") as handle:
+            return Answers.from_json(handle.read())
+    except OSError as error:
+        raise UsageError(_("cannot read the answers {path}: {reason}", path=args.answers, reason=error.strerror)) from error
+    except AnswersError as error:
+        raise UsageError(_("{path}: {reason}", path=args.answers, reason=str(error))) from error
+
+
+def _make_plan(target, answers: Answers):
+    diagnosis = diagnose(run_probe(target))
+    try:
+        return diagnosis, build_plan(diagnosis, answers)
+    except AnswersError as error:
+        raise UsageError(str(error)) from error
+
+
+def plan(args, target_from) -> int:
+    answers = _answers(args)
+    with target_from(args) as (target, label):
+        diagnosis, the_plan = _make_plan(target, answers)
+    if args.json:
+        sys.stdout.write(json.dumps(the_plan.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_plan(the_plan, label))
+    return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
+
+
+class _TerminalEvents:
+    """Streams apply's progress to the terminal and asks before each step unless --yes."""
+
+    def __init__(self, assume_yes: bool) -> None:
+        self.assume_yes = assume_yes
+        self.total = 0
+
+    def step_started(self, step: Step, index: int, total: int) -> None:
+        print("")
+        print("\n".join(render_step(step, index, total)), flush=True)
+
+    def output(self, step: Step, line: str) -> None:
+        print("    | " + line, flush=True)
+
+    def step_finished(self, step: Step, record: StepRecord) -> None:
+        print(render_record(step, record), flush=True)
+
+    def confirm(self, step: Step) -> str:
+        if self.assume_yes:
+            return "yes"
+        while True:
+            try:
+                reply = input(_("  Run this step? [y]es / [s]kip / [q]uit: ")).strip().lower()
+            except EOFError:
+                return "quit"
+            if reply in ("y", "yes"):
+                return "yes"
+            if reply in ("s", "skip"):
+                return "skip"
+            if reply in ("q", "quit", "n", "no"):
+                return "quit"
+
+
+def apply(args, target_from) -> int:
+    answers = _answers(args)
+    if args.demo and not args.dry_run:
+        raise UsageError(_("the demo host is for previews only: add --dry-run"))
+    if not args.dry_run and not args.yes and not sys.stdin.isatty():
+        raise UsageError(_("no terminal to confirm each step: pass --yes to apply without asking"))
+    with target_from(args) as (target, label):
+        diagnosis, the_plan = _make_plan(target, answers)
+        if args.dry_run:
+            sys.stdout.write(render_plan(the_plan, label, preview=True))
+            print("")
+            print(_("Nothing was executed or written."))
+            return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
+        try:
+            check_can_apply(the_plan, target, os.geteuid())
+        except ApplyRefused as refused:
+            print(f"acme-wizard: {refused}", file=sys.stderr)
+            return EXIT_USAGE if the_plan.decision_needed else EXIT_TARGET
+        print(_("Applying the plan for {target}: {count} step(s)", target=label, count=len(the_plan.steps)))
+
+        def verifier(emit):
+            result = verify_target(target, emit)
+            for check in result.checks:
+                emit(f"{'✔' if check.passed else '✘'} {check.text}")
+            return result.passed, result.summary()
+
+        try:
+            outcome = apply_plan(target, the_plan, args.state_dir, _TerminalEvents(args.yes),
+                                 before=check_document(diagnosis, target), verifier=verifier)
+        except LockedError as locked:
+            print(f"acme-wizard: {locked}", file=sys.stderr)
+            return EXIT_TARGET
+        except KeyboardInterrupt:
+            print("")
+            print(_("Interrupted. The journal is consistent; run apply again to resume, or rollback."), file=sys.stderr)
+            return EXIT_INTERRUPTED
+    print("")
+    if outcome.resumed:
+        print(_("(resumed the unfinished run {run})", run=outcome.run_id))
+    print(_("Run {run}: {status}. Backups and journal: {path}", run=outcome.run_id, status=outcome.status,
+            path=outcome.run_path))
+    print(_("Undo with: acme-wizard rollback {run}{root}", run=outcome.run_id,
+            root="" if target.root == "/" else f" --root {target.root}"))
+    if outcome.status == "failed":
+        print(_("Step {step} failed: {message}. Fix the cause and run apply again to resume.",
+                step=outcome.failed_step, message=outcome.message), file=sys.stderr)
+        return EXIT_STEP_FAILED
+    return EXIT_OK if outcome.status == "complete" else EXIT_ACTION
+
+
+def verify(args, target_from) -> int:
+    with target_from(args) as (target, label):
+        lines: list[str] = []
+
+        def show(line: str) -> None:
+            lines.append(line)
+            if not args.json:
+                print("    | " + line, flush=True)
+
+        if args.real_renewal and not args.json:
+            print(_("Warning: a real renewal of {name} counts against Let's Encrypt's rate limits.",
+                    name=args.real_renewal))
+        result = verify_target(target, show, real_renewal=args.real_renewal)
+    if args.json:
+        sys.stdout.write(json.dumps({
+            "format_version": 1, "passed": result.passed,
+            "checks": [{"key": c.key, "passed": c.passed, "text": c.text,
+                        "evidence": [e.to_json() for e in c.evidence]} for c in result.checks],
+            "test_renewal": {"argv": result.test_command, "exit_code": result.test_exit_code, "output_tail": lines[-20:]},
+            "before": check_document(result.before, target), "after": check_document(result.after, target),
+        }, indent=2, ensure_ascii=False) + "\n")
+    else:
+        print("")
+        sys.stdout.write(render_verify(result, label))
+    return EXIT_OK if result.passed else EXIT_ACTION
+
+
+def rollback(args, target_from) -> int:
+    with target_from(args) as (target, label):
+        try:
+            run = find_run(target, args.state_dir, args.run_id)
+        except RollbackError as error:
+            raise UsageError(str(error)) from error
+        if not args.dry_run and not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError(_("no terminal to confirm the rollback: pass --yes"))
+            preview = rollback_run(target, run, dry_run=True)
+            sys.stdout.write(render_rollback(preview))
+            if input(_("Restore these now? [y/N]: ")).strip().lower() not in ("y", "yes"):
+                print(_("Nothing was changed."))
+                return EXIT_ACTION
+        report = rollback_run(target, run, dry_run=args.dry_run)
+    sys.stdout.write(render_rollback(report))
+    return EXIT_OK
