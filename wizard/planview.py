@@ -7,7 +7,7 @@ import textwrap
 from wizard.core.plan import Plan, Step
 from wizard.core.rollback import RollbackReport
 from wizard.core.runstate import StepRecord
-from wizard.core.verify import VerifyResult, remaining_pins
+from wizard.core.verify import VerifyResult, summarize
 from wizard.i18n import _
 
 WIDTH = 80
@@ -83,7 +83,8 @@ def render_record(step: Step, record: StepRecord) -> str:
     return "\n".join(_wrap(text, 0, 4))
 
 
-def render_verify(result: VerifyResult, target_label: str) -> str:
+def render_verify(result: VerifyResult, target_label: str, before: dict | None = None) -> str:
+    """before: the summary saved when apply started (else the state just before this verify)."""
     out = [_("Verify {target}: {result}", target=target_label,
              result=_("PASSED") if result.passed else _("FAILED"))]
     for check in result.checks:
@@ -91,16 +92,13 @@ def render_verify(result: VerifyResult, target_label: str) -> str:
         for evidence in check.evidence[:4]:
             out.append("      " + _("at") + " " + evidence.where())
     out.append("")
+    before = before or summarize(result.before)
+    after = summarize(result.after)
     out.append(_("Before and after:"))
-    rows = [
-        (_("verdict"), result.before.verdict, result.after.verdict),
-        (_("renews with"), _clients(result.before), _clients(result.after)),
-        (_("v1 pins"), str(_pin_count(result.before)), str(_pin_count(result.after))),
-        (_("newest contact"), _newest(result.before), _newest(result.after)),
-    ]
     out.append(f"  {'':14} {_('before'):30} {_('after'):30}")
-    for label, before, after in rows:
-        out.append(f"  {label:14} {_cell(before):30} {_cell(after):30}")
+    for key, label in (("verdict", _("verdict")), ("renews_with", _("renews with")), ("v1_pins", _("v1 pins")),
+                       ("newest_contact", _("newest contact"))):
+        out.append(f"  {label:14} {_cell(str(before.get(key, '-'))):30} {_cell(str(after[key])):30}")
     if result.real_renewal is None:
         out.append("")
         out += _wrap(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
@@ -126,19 +124,6 @@ def render_rollback(report: RollbackReport) -> str:
         for title, undo in report.cannot_undo:
             out += _wrap(f"- {title}: {undo}", 2, 4)
     return "\n".join(out) + "\n"
-
-
-def _clients(diagnosis) -> str:
-    return ", ".join(f"{i.kind} {i.version or '?'} ({i.method})" for i in diagnosis.renewing) or "-"
-
-
-def _pin_count(diagnosis) -> int:
-    return len(remaining_pins(diagnosis))
-
-
-def _newest(diagnosis) -> str:
-    newest = diagnosis.logs.newest_contact()
-    return f"{newest[1].api} {(newest[0].started or '')[:10]}" if newest else "-"
 
 
 def _cell(text: str) -> str:

@@ -17,8 +17,8 @@ from wizard.core.diagnose import diagnose
 from wizard.core.plan import Answers, AnswersError, Plan, Step, build_plan
 from wizard.core.probe import run_probe
 from wizard.core.rollback import RollbackError, find_run, rollback as rollback_run
-from wizard.core.runstate import LockedError, StepRecord
-from wizard.core.verify import verify as verify_target
+from wizard.core.runstate import LockedError, RunDir, StepRecord, list_runs
+from wizard.core.verify import summarize, verify as verify_target
 from wizard.i18n import _
 from wizard.planview import render_plan, render_record, render_rollback, render_step, render_verify
 
@@ -114,8 +114,9 @@ def apply(args, target_from) -> int:
             return result.passed, result.summary()
 
         try:
+            before = {**check_document(diagnosis, target), "summary": summarize(diagnosis)}
             outcome = apply_plan(target, the_plan, args.state_dir, _TerminalEvents(args.yes),
-                                 before=check_document(diagnosis, target), verifier=verifier)
+                                 before=before, verifier=verifier)
         except LockedError as locked:
             print(f"acme-wizard: {locked}", file=sys.stderr)
             return EXIT_TARGET
@@ -160,8 +161,16 @@ def verify(args, target_from) -> int:
         }, indent=2, ensure_ascii=False) + "\n")
     else:
         print("")
-        sys.stdout.write(render_verify(result, label))
+        sys.stdout.write(render_verify(result, label, _saved_before(target, args.state_dir)))
     return EXIT_OK if result.passed else EXIT_ACTION
+
+
+def _saved_before(target, state_dir: str) -> dict | None:
+    """The summary the newest apply saved before it changed anything."""
+    runs = list_runs(target, state_dir)
+    if not runs:
+        return None
+    return (RunDir(target, state_dir, runs[-1]).read_json("before.json") or {}).get("summary")
 
 
 def rollback(args, target_from) -> int:

@@ -2,9 +2,11 @@
 # Real certbot against a real pebble, on Let's Encrypt's real URLs, inside a private network and
 # mount namespace that has only loopback (nothing leaves this machine).
 #
-# Usage: prod_urls.sh WORK ROOT
+# Usage: prod_urls.sh WORK ROOT [COMMAND ARGS...]
 #   WORK  scratch dir (CA, pebble config and log, certbot work dir)
 #   ROOT  the host tree certbot writes: ROOT/etc/letsencrypt and ROOT/var/log/letsencrypt
+#   COMMAND  run instead of steps 3-4, inside the namespace with pebble up, after step 2
+#            (environment: REQUESTS_CA_BUNDLE, E2E_WORK, E2E_ROOT); its exit code is returned
 # Steps:
 #   1. certbot certonly for legacy.example.com (default server: acme-v02, answered by pebble)
 #   2. make the lineage legacy: renewal conf server = acme-v01, account moved under the v01 path;
@@ -16,7 +18,8 @@ work=$(realpath -m "$1")
 root=$(realpath -m "$2")
 here=$(dirname "$(realpath "$0")")
 if [[ -z ${ACME_WIZARD_IN_NETNS:-} ]]; then
-  exec unshare -mn env ACME_WIZARD_IN_NETNS=1 bash "$0" "$work" "$root"
+  shift 2
+  exec unshare -mn env ACME_WIZARD_IN_NETNS=1 bash "$0" "$work" "$root" "$@"
 fi
 V1=https://acme-v01.api.letsencrypt.org/directory
 step() { printf '[prod-urls %s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*"; }
@@ -73,6 +76,14 @@ rmdir "$accounts/acme-v02.api.letsencrypt.org"
 rm -rf "$work/legacy-root"
 cp -a "$root" "$work/legacy-root"
 step "lineage made legacy (server = acme-v01, account under the v01 path)"
+
+shift 2
+if [[ $# -gt 0 ]]; then
+  status=0
+  E2E_WORK=$work E2E_ROOT=$root "$@" || status=$?
+  step "command exited $status"
+  exit "$status"
+fi
 
 cb renew --non-interactive --no-random-sleep-on-renew --force-renewal
 cb renew --non-interactive --no-random-sleep-on-renew --dry-run

@@ -76,6 +76,17 @@ def verify(target, on_output: Callable[[str], None], real_renewal: str | None = 
     return VerifyResult(checks, before, after, client, exit_code, argv, real_renewal)
 
 
+def summarize(diagnosis: Diagnosis) -> dict:
+    """The few facts shown before/after: what renews, with which pins, talking to which API."""
+    newest = diagnosis.logs.newest_contact()
+    return {
+        "verdict": diagnosis.verdict,
+        "renews_with": ", ".join(f"{i.kind} {i.version or '?'} ({i.method})" for i in diagnosis.renewing) or "-",
+        "v1_pins": len(remaining_pins(diagnosis)),
+        "newest_contact": f"{newest[1].api} {(newest[0].started or '')[:10]}" if newest else "-",
+    }
+
+
 def _client_to_test(diagnosis: Diagnosis) -> str | None:
     for install in diagnosis.renewing:
         if install.kind == "certbot" and install.present:
