@@ -77,6 +77,12 @@ def test_the_recommended_path_per_os_method_and_python(make_host, diagnose_root,
     assert plan.choice.key == choice and commands(plan) == expected
 
 
+def test_pip_path_is_pinned_to_what_the_system_python_runs(make_host, diagnose_root):
+    plan = plan_for(diagnose_root, make_host("centos7_two_installs"), client="pip")
+    assert ["/usr/bin/python3", "-m", "venv", "/opt/certbot"] in commands(plan)
+    assert ["/opt/certbot/bin/pip", "install", "certbot<1.24"] in commands(plan)       # Python 3.6
+
+
 def test_plugins_are_kept(make_host, diagnose_root):
     plan = plan_for(diagnose_root, make_host("ubuntu1804_ppa_031_cli_ini"), client="os-package")
     assert ["apt-get", "install", "-y", "certbot", "python3-certbot-apache"] in commands(plan)
@@ -183,7 +189,8 @@ def content_digest(root, exclude=()):
     paths = []
     for dirpath, dirnames, filenames in os.walk(root):      # prune in place: the state dir is not walked
         dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skip]
-        paths += [os.path.join(dirpath, name) for name in dirnames + filenames]
+        paths += [os.path.join(dirpath, name) for name in dirnames + filenames
+                  if os.path.join(dirpath, name) not in skip]
     for path in sorted(paths):
         info = os.lstat(path)
         digest.update(f"{os.path.relpath(path, root)}\0{info.st_mode}\0{info.st_uid}\0".encode())
@@ -233,6 +240,10 @@ def two_installs(make_host, tmp_path):
 
 def test_full_apply_with_stubs_then_verify_and_rollback(two_installs):
     root, bin_dir, env = two_installs
+    pristine = os.path.join(os.path.dirname(root), "pristine")
+    from hosts import centos7_two_installs
+    centos7_two_installs(pristine)
+    stub_certbot(pristine)
     # certbot's logs grow with every run and are not restored; /var/lib holds only the run directory here
     logs = ("var/log/letsencrypt", "var/lib")
     original = content_digest(root, logs)
@@ -242,6 +253,9 @@ def test_full_apply_with_stubs_then_verify_and_rollback(two_installs):
     assert "| stub yum install -y certbot" in result.stdout and "| stub certbot renew --dry-run" in result.stdout
     crontab = open(os.path.join(root, "etc/crontab")).read()
     assert "&& /usr/bin/certbot renew -q" in crontab and "certbot-auto" not in crontab
+    planned = ("etc/crontab", "usr/local/bin/certbot-auto", "opt/eff.org",     # nothing outside the plan
+               "usr/bin/certbot")                                         # (the stub names its own root)
+    assert content_digest(root, logs + planned) == content_digest(pristine, logs + planned)
     assert not os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))
     assert not os.path.exists(os.path.join(root, "opt/eff.org"))
     verify = wizard("verify", "--root", root, env=env)

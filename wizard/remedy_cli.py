@@ -87,6 +87,18 @@ class _TerminalEvents:
                 return "quit"
 
 
+def _ask_choice(the_plan: Plan) -> str:
+    """CentOS 6 and the like: show the ranked options with their caveats and let the admin pick."""
+    sys.stdout.write(render_plan(the_plan, _("this host")))
+    keys = [o.key for o in the_plan.options]
+    while True:
+        reply = input(_("Choose an option [1-{count}] or q to quit: ", count=len(keys))).strip().lower()
+        if reply in ("q", "quit"):
+            raise KeyboardInterrupt
+        if reply.isdigit() and 1 <= int(reply) <= len(keys):
+            return keys[int(reply) - 1]
+
+
 def apply(args, target_from) -> int:
     answers = _answers(args)
     if args.demo and not args.dry_run:
@@ -95,6 +107,9 @@ def apply(args, target_from) -> int:
         raise UsageError(_("no terminal to confirm each step: pass --yes to apply without asking"))
     with target_from(args) as (target, label):
         diagnosis, the_plan = _make_plan(target, answers)
+        if the_plan.decision_needed and not args.dry_run and sys.stdin.isatty():
+            answers.client = _ask_choice(the_plan)
+            diagnosis, the_plan = _make_plan(target, answers)
         if args.dry_run:
             sys.stdout.write(render_plan(the_plan, label, preview=True))
             print("")

@@ -26,5 +26,6 @@ run check-before check "${dirs[@]}" --json
 run apply apply "${dirs[@]}" "${state[@]}" --answers "$work/answers.json" --yes
 run check-after check "${dirs[@]}" --json
 run verify verify "${dirs[@]}" "${state[@]}"
+run verify-real verify "${dirs[@]}" "${state[@]}" --real-renewal legacy.example.com
 run rollback rollback "${dirs[@]}" "${state[@]}" --yes
 exit 0

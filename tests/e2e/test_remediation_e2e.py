@@ -71,6 +71,15 @@ def test_verify_runs_a_real_test_renewal_through_pebble_and_proves_acme_v02(stor
     assert "v2-staging" in before_after
 
 
+def test_opt_in_real_renewal_proves_the_production_endpoint(story):
+    work, root, transcript = story
+    out = " ".join(read(work, "verify-real").split())
+    assert exit_code(transcript, "verify-real") == 0, out
+    assert "counts against Let's Encrypt's rate limits" in out
+    assert "--cert-name legacy.example.com --force-renewal" in out
+    assert f"the newest log run asked {V2}" in out
+
+
 def test_rollback_restores_the_original_tree_byte_for_byte(story):
     work, root, transcript = story
     assert exit_code(transcript, "rollback") == 0
