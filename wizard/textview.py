@@ -29,6 +29,63 @@ def verdict_line(diagnosis: Diagnosis) -> str:
     }[diagnosis.verdict]
 
 
+Segment = tuple[str, str]          # (text, style: a key of the colour table, or "")
+
+
+def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
+    """The overview as (label, segments) rows: the CLI paints them with ANSI, the TUI with Rich."""
+    rows: list[tuple[str, list[Segment]]] = []
+    os_info = diagnosis.os
+    os_text = os_info.pretty_name
+    if os_info.eol:
+        os_text += " " + _("(end of life since {date})", date=os_info.eol_date)
+    rows.append((_("OS"), [(os_text, "medium" if os_info.eol else "")]))
+    if not diagnosis.installs:
+        rows.append((_("Clients"), [(_("none found"), "")]))
+    for index, install in enumerate(diagnosis.installs):
+        segments: list[Segment] = [(_("{kind} {version}, {method}, Python {python}", kind=install.kind,
+                                      version=install.version or "?", method=install.method,
+                                      python=install.python_version or "?"), "")]
+        if install in diagnosis.renewing:
+            segments.append((" " + _("[renews]"), "bold"))
+        if not install.present:
+            segments.append((" " + _("[seen in logs only]"), ""))
+        rows.append((_("Clients") if index == 0 else "", segments))
+        rows.append(("", [(install.path, "")]))
+        for run in diagnosis.schedules_for(install):
+            rows.append(("", [(_("scheduled by {where}", where=f"{run.source}:{run.line}"), "")]))
+    for run in diagnosis.schedules.runs:
+        if run.install is None:
+            rows.append((_("Schedule"), [(f"{run.source}:{run.line} {run.program}", "")]))
+    logs = diagnosis.logs
+    log_text = _("{files} file(s), {runs} run(s)", files=len(logs.files), runs=len(logs.runs))
+    newest = logs.newest_contact()
+    if newest:
+        run, endpoint = newest
+        log_text += "; " + _("newest contact {when}: {url} ({api})", when=(run.started or "?").replace("T", " "),
+                                 url=endpoint.url, api=endpoint.api)
+    rows.append((_("Logs"), [(log_text, "")]))
+    if diagnosis.renewal_confs:
+        rows.append((_("Lineages"), [(", ".join(c.name for c in diagnosis.renewal_confs), "")]))
+    for index, cert in enumerate(diagnosis.certs):
+        days = cert.days_left(diagnosis.now)
+        if cert.not_after is None:
+            status: Segment = (_("unreadable"), "medium")
+        elif days < 0:
+            status = (_("EXPIRED {date}", date=cert.not_after.date()), "critical")
+        else:
+            status = (_("expires {date} ({days} days)", date=cert.not_after.date(), days=int(days)),
+                      "high" if days <= 30 else "")
+        rows.append((_("Certs") if index == 0 else "", [(f"{cert.name}: ", ""), status]))
+    return rows
+
+
+def finding_counts(diagnosis: Diagnosis) -> str:
+    counts = [f"{sum(1 for f in diagnosis.findings if f.severity == s)} {s}"
+              for s in reversed(SEVERITIES) if any(f.severity == s for f in diagnosis.findings)]
+    return ", ".join(counts) or _("none")
+
+
 def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) -> str:
     paint = _Painter(colour)
     out: list[str] = []
@@ -37,51 +94,10 @@ def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) 
     add(_wrap(_("Verdict: ") + paint(verdict_line(diagnosis), diagnosis.verdict), 0, 9))
     add("")
     add(paint(_("System"), "bold"))
-    os_info = diagnosis.os
-    os_text = os_info.pretty_name
-    if os_info.eol:
-        os_text += " " + _("(end of life since {date})", date=os_info.eol_date)
-    add(_field(_("OS"), os_text))
-    if not diagnosis.installs:
-        add(_field(_("Clients"), _("none found")))
-    for index, install in enumerate(diagnosis.installs):
-        text = _("{kind} {version}, {method}, Python {python}",
-                 kind=install.kind, version=install.version or "?", method=install.method,
-                 python=install.python_version or "?")
-        if install in diagnosis.renewing:
-            text += " " + paint(_("[renews]"), "bold")
-        if not install.present:
-            text += " " + _("[seen in logs only]")
-        add(_field(_("Clients") if index == 0 else "", text))
-        add(_field("", install.path))
-        for run in diagnosis.schedules_for(install):
-            add(_field("", _("scheduled by {where}", where=f"{run.source}:{run.line}")))
-    unlinked = [r for r in diagnosis.schedules.runs if r.install is None]
-    for run in unlinked:
-        add(_field(_("Schedule"), f"{run.source}:{run.line} {run.program}"))
-    logs = diagnosis.logs
-    log_text = _("{files} file(s), {runs} run(s)", files=len(logs.files), runs=len(logs.runs))
-    newest = logs.newest_contact()
-    if newest:
-        run, endpoint = newest
-        log_text += "; " + _("newest contact {when}: {url} ({api})", when=(run.started or "?").replace("T", " "),
-                                 url=endpoint.url, api=endpoint.api)
-    add(_field(_("Logs"), log_text))
-    if diagnosis.renewal_confs:
-        add(_field(_("Lineages"), ", ".join(c.name for c in diagnosis.renewal_confs)))
-    for cert in diagnosis.certs:
-        days = cert.days_left(diagnosis.now)
-        if cert.not_after is None:
-            status = _("unreadable")
-        elif days < 0:
-            status = paint(_("EXPIRED {date}", date=cert.not_after.date()), "critical")
-        else:
-            status = _("expires {date} ({days} days)", date=cert.not_after.date(), days=int(days))
-        add(_field(_("Certs") if cert is diagnosis.certs[0] else "", f"{cert.name}: {status}"))
+    for label, segments in system_rows(diagnosis):
+        add(_field(label, "".join(paint(text, style) if style else text for text, style in segments)))
     add("")
-    counts = [f"{sum(1 for f in diagnosis.findings if f.severity == s)} {s}"
-              for s in reversed(SEVERITIES) if any(f.severity == s for f in diagnosis.findings)]
-    add(paint(_("Findings ({counts})", counts=", ".join(counts) or _("none")), "bold"))
+    add(paint(_("Findings ({counts})", counts=finding_counts(diagnosis)), "bold"))
     for finding in diagnosis.findings:
         label = paint(f"{finding.severity.upper():8}", finding.severity)
         add(_wrap(f"{label} {finding.id}  {finding.title}", 0, 19))
