@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="acme-wizard",
         description=_("Move servers off Let's Encrypt's retired ACMEv1 API: diagnose, plan, fix, prove."))
     parser.add_argument("--version", action="version", version=f"acme-wizard {__version__}")
+    # Without a command: the interactive wizard, with these options.
+    _target_options(parser)
+    _answers_option(parser)
+    _state_option(parser)
+    parser.add_argument("--dry-run", action="store_true", help=_("start in preview: nothing is executed or written"))
+    parser.add_argument("--mouse", action=argparse.BooleanOptionalAction, default=None,
+                        help=_("mouse support (default: off over SSH, on otherwise)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help=_("diagnose ACMEv1 use (read-only)"),
@@ -131,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "probe-script":
             sys.stdout.buffer.write(probe_script())
             return EXIT_OK
-        parser.print_help()
-        return EXIT_USAGE
+        return _wizard(args)
     except UsageError as error:
         print(f"acme-wizard: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -142,6 +148,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("acme-wizard: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def mouse_default(environ) -> bool:
+    """Off over SSH: after a dropped connection, mouse tracking would leave the admin's terminal noisy."""
+    return not (environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
+
+
+def _wizard(args) -> int:
+    from wizard import remedy_cli
+    from wizard.tui.app import run_tui
+    from wizard.tui.session import Session
+    answers = remedy_cli.read_answers(args)
+    mouse = args.mouse if args.mouse is not None else mouse_default(os.environ)
+    with _target_from(args) as (target, label):
+        session = Session(target, label, preview=args.dry_run or args.demo, demo=args.demo,
+                          state_dir=args.state_dir, answers=answers)
+        return run_tui(session, mouse)
 
 
 @contextmanager

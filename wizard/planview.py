@@ -15,12 +15,29 @@ STATUS_MARK = {"ok": "✔", "already-done": "✔", "failed": "✘", "not-run": "
                "stopped": "■", "interrupted": "■"}
 
 
+_width = WIDTH      # set per rendering call; the TUI renders for the width it has
+
+
 def _wrap(text: str, indent: int = 0, hanging: int | None = None) -> list[str]:
     hanging = indent if hanging is None else hanging
-    return textwrap.wrap(text, WIDTH, initial_indent=" " * indent, subsequent_indent=" " * hanging,
+    return textwrap.wrap(text, _width, initial_indent=" " * indent, subsequent_indent=" " * hanging,
                          break_on_hyphens=False) or [""]
 
 
+def _at_width(render):
+    """Let a render function take width=N (default 80 columns)."""
+    def wrapper(*args, width: int = WIDTH, **kwargs):
+        global _width
+        previous, _width = _width, width
+        try:
+            return render(*args, **kwargs)
+        finally:
+            _width = previous
+    wrapper.__name__, wrapper.__doc__ = render.__name__, render.__doc__
+    return wrapper
+
+
+@_at_width
 def render_plan(plan: Plan, target_label: str, preview: bool = False) -> str:
     out: list[str] = []
     if preview:
@@ -49,6 +66,7 @@ def render_plan(plan: Plan, target_label: str, preview: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+@_at_width
 def render_step(step: Step, number: int, total: int) -> list[str]:
     out = _wrap(_("Step {number}/{total} [{id}] {title}", number=number, total=total, id=step.id, title=step.title),
                 0, 4)
@@ -75,6 +93,7 @@ def render_step(step: Step, number: int, total: int) -> list[str]:
     return out
 
 
+@_at_width
 def render_record(step: Step, record: StepRecord) -> str:
     mark = STATUS_MARK.get(record.status, "?")
     text = f"  {mark} {record.status}"
@@ -83,6 +102,7 @@ def render_record(step: Step, record: StepRecord) -> str:
     return "\n".join(_wrap(text, 0, 4))
 
 
+@_at_width
 def render_verify(result: VerifyResult, target_label: str, before: dict | None = None) -> str:
     """before: the summary saved when apply started (else the state just before this verify)."""
     out = [_("Verify {target}: {result}", target=target_label,
@@ -107,6 +127,7 @@ def render_verify(result: VerifyResult, target_label: str, before: dict | None =
     return "\n".join(out) + "\n"
 
 
+@_at_width
 def render_rollback(report: RollbackReport) -> str:
     title = _("Rollback preview for run {run}: nothing is changed.", run=report.run_id) if report.dry_run else \
         _("Rolled back run {run}.", run=report.run_id)

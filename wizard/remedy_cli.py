@@ -23,7 +23,7 @@ from wizard.i18n import _
 from wizard.planview import render_plan, render_record, render_rollback, render_step, render_verify
 
 
-def _answers(args) -> Answers:
+def read_answers(args) -> Answers:
     if not getattr(args, "answers", None):
         return Answers()
     try:
@@ -44,7 +44,7 @@ def _make_plan(target, answers: Answers):
 
 
 def plan(args, target_from) -> int:
-    answers = _answers(args)
+    answers = read_answers(args)
     with target_from(args) as (target, label):
         diagnosis, the_plan = _make_plan(target, answers)
     if args.json:
@@ -100,7 +100,7 @@ def _ask_choice(the_plan: Plan) -> str:
 
 
 def apply(args, target_from) -> int:
-    answers = _answers(args)
+    answers = read_answers(args)
     if args.demo and not args.dry_run:
         raise UsageError(_("the demo host is for previews only: add --dry-run"))
     if not args.dry_run and not args.yes and not sys.stdin.isatty():

@@ -111,6 +111,7 @@ class LocalTarget:
     host: str | None = None
     allow_commands: bool | None = None
     _children: list = field(default_factory=list, repr=False)
+    _interrupted: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         self.root = os.path.abspath(self.root)
@@ -265,12 +266,21 @@ class LocalTarget:
             assert process.stdout is not None
             for raw in process.stdout:
                 on_output(raw.decode("utf-8", "replace").rstrip("\n"))
-            return process.wait(timeout=timeout)
+            code = process.wait(timeout=timeout)
         except BaseException:
             _stop(process)
             raise
         finally:
             self._children.remove(process)
+        if self._interrupted:
+            raise KeyboardInterrupt        # interrupt() from another thread: the step is journalled as such
+        return code
+
+    def interrupt(self) -> None:
+        """Stop running commands from another thread (the TUI's quit); run() then raises KeyboardInterrupt."""
+        self._interrupted = True
+        for process in list(self._children):
+            _stop(process)
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -1,0 +1,1 @@
+"""The guided Textual wizard: a thin front end over wizard.core."""

@@ -1,0 +1,76 @@
+"""Small screens over the wizard: a yes/no question, the option chooser and the key help."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+
+from wizard.i18n import _
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A question answered with y or n (Escape is no)."""
+
+    BINDINGS = [Binding("y", "answer(True)", _("Yes")), Binding("n,escape", "answer(False)", _("No"))]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.question, id="question")
+            yield Static(_("[y] yes   [n] no"), id="answers")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class ChoiceModal(ModalScreen[str]):
+    """Pick one of the ranked client options (Enter), or leave (Escape)."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text, self.options = title, options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.title_text, id="question")
+            yield OptionList(*[label for _key, label in self.options], id="choices")
+            yield Static(_("↑↓ move   Enter choose   Esc cancel"), id="answers")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.options[event.option_index][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss("")
+
+
+HELP = _("""acme-wizard — keys
+
+  1-6      go to a stage: Overview, Findings, Plan, Apply, Verify, Report
+  n / b    next / back stage        ↑ ↓ PgUp PgDn   scroll
+  d        preview on/off (leaving preview asks first; the demo stays in preview)
+  c        choose the client (when the plan needs a decision)
+  a        start apply              y  run the step shown
+  s        skip the step            r  retry a failed step
+  x        abort the run            v  verify (runs a test renewal)
+  e        export the report        ? / F1  this help
+  q        quit (asks first while apply runs; the journal stays consistent)
+
+In preview nothing is executed or written on the target.""")
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", _("Close"))]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Static(HELP, id="help")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

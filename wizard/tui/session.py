@@ -1,0 +1,101 @@
+"""What the wizard knows and does, without Textual: the state behind the screens.
+
+The app calls these from worker threads (probing, applying and verifying wait on subprocesses)
+and shows the results; nothing here touches the UI. The apply bridge turns the core's apply
+events into messages for the UI and blocks the worker until the admin answers each step.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import queue
+from dataclasses import dataclass, field
+from typing import Callable
+
+from wizard.core.apply import ApplyOutcome, ApplyRefused, apply_plan, check_can_apply
+from wizard.core.check_json import check_document
+from wizard.core.diagnose import Diagnosis, diagnose
+from wizard.core.plan import Answers, Plan, Step, build_plan
+from wizard.core.probe import run_probe
+from wizard.core.runstate import DEFAULT_STATE_DIR, StepRecord
+from wizard.core.verify import VerifyResult, summarize, verify
+
+
+@dataclass
+class Session:
+    target: object
+    label: str
+    preview: bool = True            # nothing is executed or written while True
+    demo: bool = False              # the bundled demo host: preview only
+    state_dir: str = DEFAULT_STATE_DIR
+    answers: Answers = field(default_factory=Answers)
+    now: datetime.datetime | None = None
+    diagnosis: Diagnosis | None = None
+    plan: Plan | None = None
+    outcome: ApplyOutcome | None = None
+    records: dict[str, StepRecord] = field(default_factory=dict)
+    verify_result: VerifyResult | None = None
+    before_summary: dict | None = None
+
+    def load(self) -> None:
+        """Probe and diagnose (blocking: run it in a worker)."""
+        self.diagnosis = diagnose(run_probe(self.target), now=self.now)
+        self.plan = build_plan(self.diagnosis, self.answers)
+
+    def choose(self, key: str) -> None:
+        self.answers.client = key
+        assert self.diagnosis is not None
+        self.plan = build_plan(self.diagnosis, self.answers)
+
+    def can_apply(self) -> str | None:
+        """Why apply cannot start now, or None."""
+        if self.plan is None:
+            return "not loaded"
+        try:
+            check_can_apply(self.plan, self.target, os.geteuid())
+        except ApplyRefused as refused:
+            return str(refused)
+        return None
+
+    def apply(self, bridge: "ApplyBridge") -> ApplyOutcome:
+        """Carry out the plan (blocking); events arrive through the bridge."""
+        assert self.plan is not None and self.diagnosis is not None
+        self.before_summary = summarize(self.diagnosis)
+        before = {**check_document(self.diagnosis, self.target), "summary": self.before_summary}
+
+        def verifier(emit):
+            result = verify(self.target, emit)
+            self.verify_result = result
+            return result.passed, result.summary()
+
+        self.outcome = apply_plan(self.target, self.plan, self.state_dir, bridge, before=before, verifier=verifier)
+        self.records.update(self.outcome.records)
+        return self.outcome
+
+    def verify(self, emit: Callable[[str], None]) -> VerifyResult:
+        self.verify_result = verify(self.target, emit)
+        return self.verify_result
+
+
+class ApplyBridge:
+    """The core's ApplyEvents, for a worker thread: events go to `post`, answers come from the UI."""
+
+    def __init__(self, post: Callable[..., None]) -> None:
+        self.post = post
+        self.answers: queue.Queue[str] = queue.Queue()
+
+    def step_started(self, step: Step, index: int, total: int) -> None:
+        self.post("started", step, index, total)
+
+    def output(self, step: Step, line: str) -> None:
+        self.post("output", step, line)
+
+    def step_finished(self, step: Step, record: StepRecord) -> None:
+        self.post("finished", step, record)
+
+    def confirm(self, step: Step) -> str:
+        self.post("confirm", step)
+        return self.answers.get()          # "yes", "skip" or "quit", from the UI thread
+
+    def answer(self, value: str) -> None:
+        self.answers.put(value)
