@@ -397,7 +397,7 @@ class WizardApp(App):
         self.show_apply_steps()
         self.refresh_bindings()
         if self.quitting:
-            self.exit(130)
+            self.exit(return_code=130)
 
     # --- verify --------------------------------------------------------------------------------------
 
@@ -447,7 +447,7 @@ class WizardApp(App):
 
     def action_quit_wizard(self) -> None:
         if not self.applying:
-            self.exit(self.exit_code)
+            self.exit(return_code=self.exit_code)
             return
 
         def decided(yes: bool | None) -> None:
@@ -462,5 +462,5 @@ class WizardApp(App):
 
 def run_tui(session: Session, mouse: bool) -> int:
     app = WizardApp(session)
-    code = app.run(mouse=mouse)
-    return code if isinstance(code, int) else app.exit_code
+    app.run(mouse=mouse)
+    return app.return_code if app.return_code is not None else 0

@@ -1,0 +1,249 @@
+"""The wizard driven through Textual's Pilot at 80×24: the whole flow, on the demo and on copies."""
+import json
+import os
+
+import pytest
+
+from hosts import HOSTS, NOW
+from stubs import stub_bin, stub_certbot
+from wizard.core.target import LocalTarget
+from wizard.demo import build_demo_host
+from wizard.tui.app import STAGES, WizardApp
+from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
+from wizard.tui.session import Session
+
+SIZE = (80, 24)
+
+
+def screen_text(app) -> str:
+    """The screen as lines of text, read back from Textual's own SVG screenshot."""
+    import html
+    import re
+    svg = app.export_screenshot()
+    lines: dict[float, list[tuple[float, str]]] = {}
+    for x, y, body in re.findall(r'<text[^>]* x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        lines.setdefault(float(y), []).append((float(x), html.unescape(body).replace("\xa0", " ")))
+    return "\n".join("".join(t for _x, t in sorted(parts)) for _y, parts in sorted(lines.items()))
+
+
+def text_of(app, selector):
+    widget = app.query_one(selector)
+    rendered = widget.render()
+    return str(getattr(rendered, "plain", rendered))
+
+
+async def settle(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def demo_app(tmp_path, **kwargs):
+    root = build_demo_host(str(tmp_path / "demo"))
+    session = Session(LocalTarget(root), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
+    return WizardApp(session, report_dir=str(tmp_path), **kwargs)
+
+
+def live_app(root, tmp_path, allow_commands=False):
+    session = Session(LocalTarget(root, allow_commands=allow_commands), root, preview=False, now=NOW)
+    return WizardApp(session, report_dir=str(tmp_path))
+
+
+async def test_demo_walks_through_every_stage(tmp_path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "ACMEv1 IN USE" in screen_text(app) and "PREVIEW" in text_of(app, "#banner")
+        seen = []
+        for _ in STAGES:
+            seen.append(app.stage)
+            await pilot.press("n")
+        assert seen == STAGES and app.stage == "report"
+        await pilot.press("b")
+        assert app.stage == "verify"
+        await pilot.press("2")
+        assert app.stage == "findings"
+        assert "CRITICAL ACME-001  certbot 0.20.0 cannot speak ACMEv2" in screen_text(app)
+        await pilot.press("?")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("d")                       # the demo stays in preview
+        assert app.session.preview
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_overview_is_complete_at_80x24(tmp_path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = screen_text(app)
+        for text in ("Verdict", "ACMEv1", "CentOS release 6.9", "certbot-auto", "/etc/crontab:17",
+                     "1 Overview", "6 Report", "Quit", "Help"):
+            assert text in screen, text
+
+
+async def test_centos6_choice_rebuilds_the_plan(tmp_path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        assert app.session.plan.decision_needed
+        await pilot.press("c")
+        assert isinstance(app.screen, ChoiceModal)
+        await pilot.press("down", "enter")           # the second option: rh-python36
+        await pilot.pause()
+        assert app.session.plan.choice.key == "rh-python36"
+        ids = [s.id for s in app.session.plan.steps]
+        assert ids[:2] == ["backup", "install-client"] and "retire-certbot-auto" in ids
+        await pilot.press("4", "a")                  # preview: apply is not offered
+        assert not app.applying and app.session.outcome is None
+
+
+async def test_real_apply_of_file_edits_on_a_copy_with_confirm_per_step(tmp_path):
+    root = str(tmp_path / "host")
+    HOSTS["ubuntu1804_ppa_031_cli_ini"](root)
+    app = live_app(root, tmp_path)
+    app.session.preview = True
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")                       # leaving preview asks first
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        assert not app.session.preview and "LIVE" in text_of(app, "#banner")
+        await pilot.press("4", "a")
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if app.pending is not None:
+                await pilot.press("y")
+            elif not app.applying:
+                break
+        statuses = {k: v.status for k, v in app.session.records.items()}
+        assert statuses["backup"] == "ok" and statuses["fix-pins-1"] == "ok" and statuses["fix-pins-2"] == "ok"
+        assert statuses["install-client"] == "not-run"
+    assert "# server = https://acme-v01" in open(os.path.join(root, "etc/letsencrypt/cli.ini")).read()
+
+
+@pytest.fixture
+def stubbed_host(tmp_path, monkeypatch):
+    root = str(tmp_path / "host")
+    HOSTS["centos7_two_installs"](root)
+    stub_certbot(root)
+    bin_dir = str(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    return root, bin_dir
+
+
+async def run_until_settled(app, pilot, answer="y", limit=80):
+    for _ in range(limit):
+        await pilot.pause(0.1)
+        if app.pending is not None:
+            await pilot.press(answer)
+        elif not app.applying:
+            return
+
+
+async def test_failing_step_then_abort_retry_and_skip(stubbed_host, tmp_path):
+    root, bin_dir = stubbed_host
+    stub_bin(bin_dir, "yum", 'echo "Cannot find a valid baseurl" >&2; exit 1')
+    app = live_app(root, tmp_path, allow_commands=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "a")
+        await run_until_settled(app, pilot)
+        assert app.failed_step == "install-client"
+        assert "retry" in text_of(app, "#apply-prompt")
+        await pilot.press("x")                       # abort: stop here, nothing more runs
+        assert app.failed_step is None and not app.applying
+        assert os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))
+        await pilot.press("a")                       # start again: still failing
+        await run_until_settled(app, pilot)
+        assert app.failed_step == "install-client"
+        stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
+        await pilot.press("r")                       # retry after fixing the cause
+        await run_until_settled(app, pilot)
+        assert app.session.outcome.status == "complete", app.session.records
+        assert app.session.records["install-client"].status == "ok"
+
+
+async def test_skipping_a_failed_step_blocks_what_depends_on_it(stubbed_host, tmp_path):
+    root, bin_dir = stubbed_host
+    stub_bin(bin_dir, "yum", "exit 1")
+    app = live_app(root, tmp_path, allow_commands=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "a")
+        await run_until_settled(app, pilot)
+        await pilot.press("s")
+        await run_until_settled(app, pilot)
+        records = app.session.records
+        assert records["install-client"].status == "skipped"
+        assert records["test-renewal"].status == "blocked" and records["retire-certbot-auto"].status == "blocked"
+    assert os.path.exists(os.path.join(root, "opt/eff.org"))      # never retired without a test renewal
+
+
+async def test_quitting_mid_apply_asks_and_leaves_the_journal_consistent(stubbed_host, tmp_path):
+    root, bin_dir = stubbed_host
+    stub_bin(bin_dir, "yum", 'echo "downloading"; sleep 30')
+    app = live_app(root, tmp_path, allow_commands=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "a")
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if app.pending is not None:
+                await pilot.press("y")
+            if "install-client" in app.session.records or any(
+                    "downloading" in line for line in app.query_one("#apply-log").lines):
+                break
+        await pilot.pause(0.3)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if not app.is_running:
+                break
+    assert app.return_code == 130
+    runs = os.path.join(root, "var/lib/acme-wizard/runs")
+    journal = [json.loads(line) for line in open(os.path.join(runs, os.listdir(runs)[0], "journal.jsonl"))]
+    assert [(e["event"], e.get("status")) for e in journal[-2:]] == [("step-end", "interrupted"),
+                                                                     ("run-end", "interrupted")]
+
+
+async def test_verify_and_report_export(stubbed_host, tmp_path):
+    root, bin_dir = stubbed_host
+    stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
+    app = live_app(root, tmp_path, allow_commands=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "a")
+        await run_until_settled(app, pilot)
+        await pilot.press("5", "v")
+        await settle(app, pilot)
+        assert app.session.verify_result.passed
+        assert "PASSED" in text_of(app, "#verify-body")
+        await pilot.press("6", "e")
+        await pilot.pause()
+        assert app.report_path and os.path.dirname(app.report_path) == str(tmp_path)
+        report = open(app.report_path).read()
+        assert "Verdict" in report and "complete" in report and "PASSED" in report
+        assert app.report_path in text_of(app, "#report-body")
+
+
+async def test_a_missing_root_is_shown_and_exits_3(tmp_path):
+    os.makedirs(tmp_path / "gone")
+    session = Session(LocalTarget(str(tmp_path / "gone")), "gone", preview=True)
+    os.rmdir(tmp_path / "gone")
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "Cannot inspect" in text_of(app, "#overview-body")
+        await pilot.press("q")
+    assert app.return_code == 3
+
+
+def test_mouse_is_off_over_ssh():
+    from wizard.cli import mouse_default
+    assert mouse_default({}) is True
+    assert mouse_default({"SSH_CONNECTION": "10.0.0.1 5555 10.0.0.2 22"}) is False
+    assert mouse_default({"SSH_TTY": "/dev/pts/1"}) is False
