@@ -50,19 +50,20 @@ class ChoiceModal(ModalScreen[str]):
         self.dismiss("")
 
 
-HELP = _("""acme-wizard — keys
+HELP = _("""acme-wizard: keys
 
-  1-6      go to a stage: Overview, Findings, Plan, Apply, Verify, Report
-  n / b    next / back stage        ↑ ↓ PgUp PgDn   scroll
-  d        preview on/off (leaving preview asks first; the demo stays in preview)
-  c        choose the client (when the plan needs a decision)
-  a        start apply              y  run the step shown
-  s        skip the step            r  retry a failed step
-  x        abort the run            v  verify (runs a test renewal)
-  e        export the report        ? / F1  this help
-  q        quit (asks first while apply runs; the journal stays consistent)
+  1-6    stages: Overview Findings Plan Apply Verify Report
+  n / b  next / back stage     arrows, PgUp, PgDn: scroll
+  d      preview on/off (leaving preview asks first)
+  c      choose the client (when the plan needs a decision)
+  a      start apply           y  run the step shown
+  s      skip the step         r  retry a failed step
+  x      abort the run         v  verify (runs a test renewal)
+  e      export the report     ?  or F1: this help
+  q      quit (asks first while apply runs)
 
-In preview nothing is executed or written on the target.""")
+In preview nothing is executed or written on the target.
+The demo host is preview only.""")
 
 
 class HelpScreen(ModalScreen[None]):

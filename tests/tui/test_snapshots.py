@@ -1,0 +1,40 @@
+"""SVG snapshots of the main screens at 80×24 (pytest-textual-snapshot; --snapshot-update to refresh)."""
+import sys
+
+import pytest
+
+from hosts import NOW
+from wizard.core.target import LocalTarget
+from wizard.demo import build_demo_host
+from wizard.tui.app import WizardApp
+from wizard.tui.session import Session
+
+pytestmark = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="snapshots are pinned to Python 3.11")
+
+
+def demo(tmp_path):
+    root = build_demo_host(str(tmp_path / "demo"))
+    session = Session(LocalTarget(root), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
+    return WizardApp(session, report_dir="/srv/reports")
+
+
+def after_load(*keys):
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+    return run_before
+
+
+@pytest.mark.parametrize("name,keys", [
+    ("overview", ()),
+    ("findings", ("2",)),
+    ("plan_decision", ("3",)),
+    ("plan_chosen", ("3", "c", "down", "enter")),
+    ("apply_preview", ("3", "c", "down", "enter", "4")),
+    ("help", ("question_mark",)),
+])
+def test_screen(snap_compare, tmp_path, name, keys):
+    assert snap_compare(demo(tmp_path), terminal_size=(80, 24), run_before=after_load(*keys))
