@@ -1,0 +1,84 @@
+"""The demo in a real terminal: tmux at 80×24, read back with capture-pane."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    assert shutil.which("tmux"), "tmux is installed by the test command"
+    socket = f"acme-wizard-test-{os.getpid()}"
+    base = ["tmux", "-L", socket]
+
+    def start(env: dict) -> tuple[list[str], str]:
+        exit_file = str(tmp_path / "exit")
+        command = ["env", *[f"{k}={v}" for k, v in env.items()], sys.executable, "-m", "wizard", "--demo"]
+        script = " ".join(_quote(c) for c in command) + f"; echo EXIT=$? > {exit_file}"
+        subprocess.run(base + ["new-session", "-d", "-s", "w", "-x", "80", "-y", "24", "sh", "-c", script], check=True)
+        subprocess.run(base + ["set-option", "-t", "w", "remain-on-exit", "on"], check=True)
+        return base, exit_file
+
+    yield start
+    subprocess.run(base + ["kill-server"], capture_output=True)
+
+
+def _quote(word: str) -> str:
+    import shlex
+    return shlex.quote(word)
+
+
+def capture(base, escapes=False) -> str:
+    argv = base + ["capture-pane", "-t", "w", "-p"] + (["-e"] if escapes else [])
+    return subprocess.run(argv, capture_output=True, text=True).stdout
+
+
+def wait_for(base, text, seconds=20.0) -> str:
+    deadline = time.monotonic() + seconds
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(base)
+        if text in screen:
+            return screen
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never appeared:\n{screen}")
+
+
+def pane_flag(base, name) -> str:
+    return subprocess.run(base + ["display-message", "-p", "-t", "w", "#{" + name + "}"],
+                          capture_output=True, text=True).stdout.strip()
+
+
+@pytest.mark.parametrize("term", ["xterm", "screen", "tmux-256color"])
+def test_demo_in_tmux_then_the_terminal_is_restored(tmux, term):
+    base, exit_file = tmux({"TERM": term, "SSH_CONNECTION": "192.0.2.1 50000 192.0.2.2 22"})
+    screen = wait_for(base, "Verdict")
+    assert "PREVIEW" in screen and "ACMEv1 IN USE" in screen
+    assert "n Next" in screen and "q Quit" in screen and "? Help" in screen
+    assert pane_flag(base, "mouse_any_flag") == "0"          # over SSH the mouse stays off
+    subprocess.run(base + ["send-keys", "-t", "w", "2"], check=True)
+    wait_for(base, "ACME-001")
+    subprocess.run(base + ["send-keys", "-t", "w", "q"], check=True)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(exit_file) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert open(exit_file).read().strip() == "EXIT=0"
+    assert pane_flag(base, "alternate_on") == "0" and pane_flag(base, "mouse_any_flag") == "0"
+    assert "Verdict" not in capture(base)
+
+
+def test_no_color_draws_without_colours(tmux):
+    """NO_COLOR: Textual draws in black and white only (no hue, no truecolor)."""
+    import re
+    base, _exit_file = tmux({"TERM": "xterm-256color", "NO_COLOR": "1"})
+    wait_for(base, "Verdict")
+    time.sleep(0.3)
+    screen = capture(base, escapes=True)
+    greys = {0, 7, 8, 15, 16, 231, *range(232, 256)}
+    hues = [code for code in re.findall(r"\x1b\[([0-9;]*)m", screen)
+            if re.search(r"(^|;)(3[1-6]|4[1-6]|9[1-6]|10[1-6])(;|$)", code) or "38;2;" in code or "48;2;" in code
+            or any(int(n) not in greys for n in re.findall(r"[34]8;5;(\d+)", code))]
+    assert not hues, hues
