@@ -208,6 +208,8 @@ class WizardApp(App):
         if not plan.steps:
             text.append(_("Nothing to do on this host."))
         self.query_one("#apply-body", Static).update(text)
+        log = self.query_one("#apply-log", Log)
+        log.display = self.applying or self.session.outcome is not None or log.line_count > 0
         self.show_prompt()
 
     def show_prompt(self) -> None:
@@ -332,7 +334,7 @@ class WizardApp(App):
         self.bridge = ApplyBridge(lambda *event: self.call_from_thread(self.on_apply_event, *event))
         self.skip_once = skip
         self.query_one("#apply-log", Log).write_line(_("— apply started —"))
-        self.show_prompt()
+        self.show_apply_steps()
         self.refresh_bindings()
         self.run_apply()
 
