@@ -247,3 +247,18 @@ def test_mouse_is_off_over_ssh():
     assert mouse_default({}) is True
     assert mouse_default({"SSH_CONNECTION": "10.0.0.1 5555 10.0.0.2 22"}) is False
     assert mouse_default({"SSH_TTY": "/dev/pts/1"}) is False
+
+
+async def test_resizing_down_to_80x24_keeps_every_control_reachable(tmp_path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(132, 43)) as pilot:
+        await settle(app, pilot)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        screen = screen_text(app)
+        for key in ("n Next", "b Back", "d Preview", "? Help", "q Quit", "1 Overview", "6 Report", "PREVIEW"):
+            assert key in screen, key
+        await pilot.press("3")
+        screen = screen_text(app)
+        assert "c Choose" in screen and "Plan for demo host" in screen
+        assert max(len(line.rstrip()) for line in screen.splitlines()) <= 80
