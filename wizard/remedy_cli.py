@@ -18,7 +18,7 @@ from wizard.core.plan import Answers, AnswersError, Plan, Step, build_plan
 from wizard.core.probe import run_probe
 from wizard.core.rollback import RollbackError, find_run, rollback as rollback_run
 from wizard.core.runstate import LockedError, RunDir, StepRecord, list_runs
-from wizard.core.verify import summarize, verify as verify_target
+from wizard.core.verify import summarize, verify_and_record
 from wizard.i18n import _
 from wizard.planview import render_plan, render_record, render_rollback, render_step, render_verify
 
@@ -123,7 +123,7 @@ def apply(args, target_from) -> int:
         print(_("Applying the plan for {target}: {count} step(s)", target=label, count=len(the_plan.steps)))
 
         def verifier(emit):
-            result = verify_target(target, emit)
+            result, _document = verify_and_record(target, args.state_dir, emit)
             for check in result.checks:
                 emit(f"{'✔' if check.passed else '✘'} {check.text}")
             return result.passed, result.summary()
@@ -165,15 +165,9 @@ def verify(args, target_from) -> int:
         if args.real_renewal and not args.json:
             print(_("Warning: a real renewal of {name} counts against Let's Encrypt's rate limits.",
                     name=args.real_renewal))
-        result = verify_target(target, show, real_renewal=args.real_renewal)
+        result, document = verify_and_record(target, args.state_dir, show, real_renewal=args.real_renewal)
     if args.json:
-        sys.stdout.write(json.dumps({
-            "format_version": 1, "passed": result.passed,
-            "checks": [{"key": c.key, "passed": c.passed, "text": c.text,
-                        "evidence": [e.to_json() for e in c.evidence]} for c in result.checks],
-            "test_renewal": {"argv": result.test_command, "exit_code": result.test_exit_code, "output_tail": lines[-20:]},
-            "before": check_document(result.before, target), "after": check_document(result.after, target),
-        }, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         print("")
         sys.stdout.write(render_verify(result, label, _saved_before(target, args.state_dir)))

@@ -9,6 +9,8 @@ path, not the production endpoint; a real renewal (opt-in) proves that.
 """
 from __future__ import annotations
 
+import datetime
+import json
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -153,3 +155,51 @@ def _newest_log_check(d: Diagnosis, production: bool) -> Check:
     seen = ", ".join(f"{e.url} ({e.api})" for e in run.endpoints) or _("no ACME server")
     return Check("newest-log", False, _("the newest log run ({file}) did not ask an ACMEv2 directory: {seen}",
                                         file=run.file, seen=seen), evidence)
+
+
+def verify_document(result: VerifyResult, target, output_tail: list[str]) -> dict:
+    """The verification as JSON: `verify --json`, and what the report reads back from the run."""
+    from wizard.core.check_json import check_document
+    return {
+        "format_version": 1,
+        "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "passed": result.passed,
+        "checks": [{"key": c.key, "passed": c.passed, "text": c.text, "evidence": [e.to_json() for e in c.evidence]}
+                   for c in result.checks],
+        "test_renewal": {"argv": result.test_command, "exit_code": result.test_exit_code,
+                         "output_tail": output_tail[-20:]},
+        "real_renewal": result.real_renewal,
+        "summary_before": summarize(result.before),
+        "summary_after": summarize(result.after),
+        "before": check_document(result.before, target),
+        "after": check_document(result.after, target),
+    }
+
+
+def save_verification(target, state_dir: str, document: dict) -> str:
+    """Keep the verification with the newest run (or beside the runs when there is none)."""
+    from wizard.core.runstate import RunDir, list_runs
+    runs = list_runs(target, state_dir)
+    if runs:
+        run = RunDir(target, state_dir, runs[-1])
+        run.write_json("verify.json", document)
+        return run.file("verify.json")
+    target.make_private_dir(state_dir)
+    path = f"{state_dir.rstrip('/')}/verify-latest.json"
+    target.write_bytes(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode(), 0o600)
+    return path
+
+
+def verify_and_record(target, state_dir: str, on_output: Callable[[str], None],
+                      real_renewal: str | None = None) -> tuple[VerifyResult, dict]:
+    """verify(), then keep its document with the newest run for the report."""
+    lines: list[str] = []
+
+    def collect(line: str) -> None:
+        lines.append(line)
+        on_output(line)
+
+    result = verify(target, collect, real_renewal=real_renewal)
+    document = verify_document(result, target, lines)
+    save_verification(target, state_dir, document)
+    return result, document

@@ -18,7 +18,7 @@ from wizard.core.diagnose import Diagnosis, diagnose
 from wizard.core.plan import Answers, Plan, Step, build_plan
 from wizard.core.probe import run_probe
 from wizard.core.runstate import DEFAULT_STATE_DIR, StepRecord
-from wizard.core.verify import VerifyResult, summarize, verify
+from wizard.core.verify import VerifyResult, summarize, verify_and_record
 
 
 @dataclass
@@ -64,16 +64,15 @@ class Session:
         before = {**check_document(self.diagnosis, self.target), "summary": self.before_summary}
 
         def verifier(emit):
-            result = verify(self.target, emit)
-            self.verify_result = result
-            return result.passed, result.summary()
+            self.verify_result, _document = verify_and_record(self.target, self.state_dir, emit)
+            return self.verify_result.passed, self.verify_result.summary()
 
         self.outcome = apply_plan(self.target, self.plan, self.state_dir, bridge, before=before, verifier=verifier)
         self.records.update(self.outcome.records)
         return self.outcome
 
     def verify(self, emit: Callable[[str], None]) -> VerifyResult:
-        self.verify_result = verify(self.target, emit)
+        self.verify_result, _document = verify_and_record(self.target, self.state_dir, emit)
         return self.verify_result
 
 
