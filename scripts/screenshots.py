@@ -41,10 +41,43 @@ async def shoot(name: str, keys: tuple, root: str) -> str:
         return app.save_screenshot(filename=f"{name}.svg", path=OUT)
 
 
+def report_page_one(root: str) -> None:
+    """Page one of the demo's HTML report, printed by headless Chromium, as PNG (pdftoppm)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not (chromium and shutil.which("pdftoppm")):
+        print("skipped the report page: chromium and poppler-utils are needed")
+        return
+    from wizard.core.diagnose import diagnose
+    from wizard.core.plan import build_plan
+    from wizard.core.probe import run_probe
+    from wizard.core.report import build_report
+    from wizard.core.report_render import render_html
+    target = LocalTarget(root)
+    diagnosis = diagnose(run_probe(target), now=NOW)
+    document = build_report(diagnosis, build_plan(diagnosis), target, "/var/lib/acme-wizard", now=NOW,
+                            label="demo host (CentOS 6, certbot-auto 0.20.0)")
+    work = tempfile.mkdtemp(prefix="acme-wizard-report-")
+    try:
+        html_path = os.path.join(work, "report.html")
+        with open(html_path, "w", encoding="utf-8") as handle:
+            handle.write(render_html(document).replace("@page {", "@page { size: A4; ", 1))
+        pdf = os.path.join(work, "report.pdf")
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={work}/profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                        f"file://{html_path}"], capture_output=True, check=True, timeout=120)
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf,
+                        os.path.join(OUT, "report-page1")], check=True)
+        print(os.path.join(OUT, "report-page1.png"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     os.makedirs(OUT, exist_ok=True)
     root = build_demo_host(tempfile.mkdtemp(prefix="acme-wizard-shots-"))
     try:
+        report_page_one(root)
         for name, keys in SCREENS:
             svg = asyncio.run(shoot(name, keys, root))
             print(svg)

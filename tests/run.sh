@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite, from a clean machine: installs what the tests need, then runs them.
 #   system packages (Debian): certbot + pebble (real ACME end to end), shellcheck and dash (the
-#   probe's portability), util-linux (unshare, setpriv), openssl, gzip, tmux (the TUI in a terminal)
+#   probe's portability), util-linux (unshare, setpriv), openssl, gzip, tmux (the TUI in a terminal),
+#   chromium + poppler-utils (the HTML report printed to PDF and read back)
 #   Python: this project with its [test] extra
 # Extra arguments go to pytest (e.g. tests/run.sh -k logs).
 set -euo pipefail
@@ -10,7 +11,8 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 for pair in certbot:certbot pebble:pebble shellcheck:shellcheck dash:dash unshare:util-linux \
-            setpriv:util-linux openssl:openssl gzip:gzip ip:iproute2 tmux:tmux; do
+            setpriv:util-linux openssl:openssl gzip:gzip ip:iproute2 tmux:tmux \
+            chromium:chromium pdftotext:poppler-utils; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -116,6 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("--dry-run", action="store_true", help=_("show what would be restored; change nothing"))
     rollback.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
 
+    report = commands.add_parser("report", help=_("the printable remediation report (md, html, txt, json)"),
+                                 description=_("Write the report: the assessment before any change, or the "
+                                               "remediation record after apply and verify."))
+    _target_options(report)
+    _answers_option(report)
+    _state_option(report)
+    report.add_argument("--format", choices=["md", "html", "txt", "json"], default="md",
+                        help=_("md (default), html (print-ready), txt (80 columns) or json"))
+    report.add_argument("-o", "--output", metavar="FILE", help=_("write the report to FILE instead of stdout"))
+    report.add_argument("--redact", action="store_true",
+                        help=_("mask hostnames, IP and e-mail addresses (consistently) for sharing"))
+    report.add_argument("--email", metavar="FILE", help=_("Let's Encrypt's ACMEv1 warning email, as saved"))
+    report.add_argument("--from-bundle", metavar="FILE", help=_("report on a saved probe output"))
+
     commands.add_parser("probe-script", help=_("print the POSIX sh probe, for hosts the workstation can't reach"),
                         description=_("Print the probe. Run it on the host as "
                                       "'sh probe.sh / /etc/letsencrypt /var/log/letsencrypt > out', bring "
@@ -132,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
-        if args.command in ("plan", "apply", "verify", "rollback"):
+        if args.command in ("plan", "apply", "verify", "rollback", "report"):
             from wizard import remedy_cli
             return getattr(remedy_cli, args.command)(args, _target_from)
         if args.command == "probe-script":

@@ -199,3 +199,36 @@ def rollback(args, target_from) -> int:
         report = rollback_run(target, run, dry_run=args.dry_run)
     sys.stdout.write(render_rollback(report))
     return EXIT_OK
+
+
+def report(args, target_from) -> int:
+    from wizard.cli import _bundle, _open_output, _read_email
+    from wizard.core.redact import Redactor, known_hosts
+    from wizard.core.report import build_report
+    from wizard.core.report_render import RENDERERS
+    answers = read_answers(args)
+    email = _read_email(args.email) if args.email else None
+    if args.from_bundle:
+        diagnosis = diagnose(_bundle(args.from_bundle), email)
+        document = build_report(diagnosis, _plan_or_none(diagnosis, answers), None, args.state_dir,
+                                label=_("bundle {path}", path=args.from_bundle))
+    else:
+        with target_from(args) as (target, label):
+            diagnosis = diagnose(run_probe(target), email)
+            document = build_report(diagnosis, _plan_or_none(diagnosis, answers), target, args.state_dir, label=label)
+    if args.redact:
+        document = Redactor(known_hosts(diagnosis)).document(document)
+    text = RENDERERS[args.format](document)
+    if args.output:
+        with _open_output(args.output) as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _plan_or_none(diagnosis, answers: Answers):
+    try:
+        return build_plan(diagnosis, answers)
+    except AnswersError as error:
+        raise UsageError(str(error)) from error

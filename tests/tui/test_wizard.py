@@ -225,9 +225,11 @@ async def test_verify_and_report_export(stubbed_host, tmp_path):
         await pilot.press("6", "e")
         await pilot.pause()
         assert app.report_path and os.path.dirname(app.report_path) == str(tmp_path)
+        assert app.report_path.endswith(".html")
         report = open(app.report_path).read()
-        assert "Verdict" in report and "complete" in report and "PASSED" in report
-        assert app.report_path in text_of(app, "#report-body")
+        assert "Fixed and verified" in report and "complete" in report and "rollback" in report
+        assert os.path.exists(app.report_path[:-5] + ".md")
+        assert app.report_path in " ".join(text_of(app, "#report-body").split())
 
 
 async def test_a_missing_root_is_shown_and_exits_3(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-from functools import partial
 
 from rich.console import Group
 from rich.padding import Padding
@@ -25,7 +24,7 @@ from wizard.core.runstate import StepRecord
 from wizard.core.target import TargetError
 from wizard.i18n import _
 from wizard.planview import STATUS_MARK, render_plan, render_verify
-from wizard.textview import finding_counts, render_check, system_rows, verdict_line
+from wizard.textview import finding_counts, system_rows, verdict_line
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
 from wizard.tui.session import ApplyBridge, Session
 
@@ -162,7 +161,7 @@ class WizardApp(App):
         self.query_one("#verify-body", Static).update(self.verify_hint())
         self.query_one("#report-body", Static).update(
             Text(_("Press e to export the report (what was found, the plan, what was done and the "
-                   "verification) as a text file in {dir}.", dir=self.report_dir)))
+                   "verification) as print-ready HTML and Markdown in {dir}.", dir=self.report_dir)))
 
     def findings_text(self) -> Group | Text:
         diagnosis = self.session.diagnosis
@@ -422,28 +421,20 @@ class WizardApp(App):
     # --- report --------------------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        """The report (print-ready HTML and Markdown) from the same model as `acme-wizard report`."""
         if self.session.diagnosis is None:
             return
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = os.path.join(self.report_dir, f"acme-wizard-report-{stamp}.txt")
-        parts = [render_check(self.session.diagnosis, self.session.label),
-                 render_plan(self.session.plan, self.session.label, preview=self.session.preview)]
-        if self.session.outcome is not None:
-            outcome = self.session.outcome
-            parts.append(_("Apply run {run}: {status}. Backups and journal: {path}", run=outcome.run_id,
-                           status=outcome.status, path=outcome.run_path) + "\n" + "\n".join(
-                f"  {STATUS_MARK.get(r.status, '?')} {step}: {r.status} {r.message}" for step, r in outcome.records.items()))
-        if self.session.verify_result is not None:
-            parts.append(render_verify(self.session.verify_result, self.session.label, self.session.before_summary))
+        base = os.path.join(self.report_dir, f"acme-wizard-report-{stamp}")
         try:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write("\n\n".join(parts))
+            paths = self.session.write_report(base)
         except OSError as error:
-            self.notify(_("Cannot write {path}: {reason}", path=path, reason=error.strerror), severity="error")
+            self.notify(_("Cannot write {path}: {reason}", path=base, reason=error.strerror), severity="error")
             return
-        self.report_path = path
-        self.query_one("#report-body", Static).update(Text(_("Report written to {path}", path=path), style="bold"))
-        self.notify(_("Report written to {path}", path=path))
+        self.report_path = paths[0]
+        message = _("Report written to {paths}", paths=", ".join(paths))
+        self.query_one("#report-body", Static).update(Text(message, style="bold"))
+        self.notify(message)
 
     # --- quit ------------------------------------------------------------------------------------------
 

@@ -76,6 +76,20 @@ class Session:
         return self.verify_result
 
 
+    def write_report(self, base: str) -> list[str]:
+        """Write base.html and base.md; return their paths."""
+        from wizard.core.report import build_report
+        from wizard.core.report_render import render_html, render_markdown
+        document = build_report(self.diagnosis, self.plan, self.target, self.state_dir, preview=self.preview,
+                                now=self.now, label=self.label)
+        paths = []
+        for suffix, render in ((".html", render_html), (".md", render_markdown)):
+            with open(base + suffix, "w", encoding="utf-8") as handle:
+                handle.write(render(document))
+            paths.append(base + suffix)
+        return paths
+
+
 class ApplyBridge:
     """The core's ApplyEvents, for a worker thread: events go to `post`, answers come from the UI."""
 

@@ -1,0 +1,174 @@
+"""The remediation report: one model (a JSON-able document) that every renderer reads.
+
+Filled from the diagnosis and, when the target has them, the newest run's plan, journal,
+backups and verification. With no run it is the pre-change assessment; after apply and verify
+it is the remediation record. Private keys are never in it: nothing reads them.
+"""
+from __future__ import annotations
+
+import datetime
+
+from wizard import __version__
+from wizard.core.check_json import check_document
+from wizard.core.diagnose import Diagnosis
+from wizard.core.findings import SEVERITIES
+from wizard.core.plan import Plan
+from wizard.core.runstate import RunDir, list_runs
+from wizard.i18n import _
+
+REPORT_FORMAT_VERSION = 1
+OUTPUT_LINES = 12
+LETS_ENCRYPT_CHANGES = [
+    ("2025-06-04", "Let's Encrypt stopped sending certificate expiry emails: nobody is warned any more "
+                   "when renewals fail."),
+    ("2025-08-06", "Let's Encrypt turned its OCSP responders off (CRLs only); ssl_stapling / SSLUseStapling "
+                   "settings do nothing now."),
+    ("2027-02-10", "Certificates from the default profile become valid for 64 days (from 90)."),
+    ("2028-02-16", "Certificates become valid for 45 days: renewing at a fixed interval (e.g. every 60 days or "
+                   "once a month) will no longer keep them valid; renew with certbot's own schedule "
+                   "(twice a day, certbot decides) or ARI."),
+]
+FIXED_INTERVAL_FLAGS = ("--force-renewal", "--force-renew", "--renew-by-default")
+
+
+def build_report(diagnosis: Diagnosis, plan: Plan | None, target, state_dir: str, preview: bool = False,
+                 now: datetime.datetime | None = None, label: str | None = None) -> dict:
+    """label: how the admin named the target (a root path, the demo); a live host is named by its nodename."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    run = _newest_run(target, state_dir)
+    run_section = _run_section(run, target) if run else None
+    verification = _verification(target, state_dir, run)
+    applied = run_section is not None and any(s["status"] in ("ok", "already-done") for s in run_section["steps"])
+    mode = "applied" if applied else ("preview" if preview else "assessment")
+    check = check_document(diagnosis, target)
+    document = {
+        "format_version": REPORT_FORMAT_VERSION,
+        "tool_version": __version__,
+        "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "host": (diagnosis.snapshot.facts.get("nodename") or "") if (label is None or getattr(target, "is_live", False))
+        else label,
+        "target": check["target"],
+        "mode": mode,
+        "verdict": _verdict(diagnosis, verification, mode),
+        "next_steps": _next_steps(diagnosis, plan, run_section, verification, mode),
+        "environment": {"os": check["os"], "clients": check["clients"], "schedules": check["schedules"],
+                        "certificates": check["certificates"]},
+        "finding_counts": {s: sum(1 for f in check["findings"] if f["severity"] == s) for s in reversed(SEVERITIES)},
+        "findings": sorted(check["findings"], key=lambda f: -SEVERITIES.index(f["severity"])),
+        "plan": run.read_json("plan.json") if run else (plan.to_json() if plan else None),
+        "run": run_section,
+        "verification": verification,
+        "risks": _risks(diagnosis),
+    }
+    return document
+
+
+def _newest_run(target, state_dir: str) -> RunDir | None:
+    if target is None:                   # a bundle: the target's runs are not at hand
+        return None
+    runs = list_runs(target, state_dir)
+    return RunDir(target, state_dir, runs[-1]) if runs else None
+
+
+def _run_section(run: RunDir, target) -> dict:
+    journal = run.journal()
+    plan = run.read_json("plan.json", {"steps": []})
+    titles = {s["id"]: s["title"] for s in plan.get("steps", [])}
+    ends = {e["step"]: e for e in journal.events if e.get("event") == "step-end"}
+    steps = []
+    for step_id, record in journal.steps.items():
+        end = ends.get(step_id, {})
+        steps.append({"id": step_id, "title": titles.get(step_id, step_id), "status": record.status,
+                      "started": record.started, "ended": record.ended, "exit_code": record.exit_code,
+                      "message": record.message, "output": (end.get("output_tail") or [])[-OUTPUT_LINES:]})
+    backup = run.read_json("backup.json", {"tarballs": [], "entries": []})
+    root_option = "" if getattr(target, "root", "/") == "/" else f" --root {target.root}"
+    return {
+        "id": run.run_id,
+        "path": run.path,
+        "status": journal.finished or ("running or stopped" if journal.events else "empty"),
+        "steps": steps,
+        "backup": {"tarballs": [f"{run.path}/{t}" for t in backup["tarballs"]],
+                   "files": sum(1 for e in backup["entries"] if e["kind"] == "file"),
+                   "paths": [e["path"] for e in backup["entries"] if e.get("top")],
+                   "manifest": f"{run.path}/manifest.sha256",
+                   "manifest_sha256": run.manifest_checksum()},
+        "rollback_command": f"acme-wizard rollback {run.run_id}{root_option}",
+        "rolled_back": any(e.get("event") == "rollback" for e in journal.events),
+    }
+
+
+def _verification(target, state_dir: str, run: RunDir | None) -> dict | None:
+    document = run.read_json("verify.json") if run else None
+    if document is None and target is not None:
+        try:
+            import json
+            document = json.loads(target.read_bytes(f"{state_dir.rstrip('/')}/verify-latest.json"))
+        except (OSError, ValueError):
+            return None
+    return {key: document.get(key) for key in ("time", "passed", "checks", "test_renewal", "real_renewal",
+                                                "summary_before", "summary_after")}
+
+
+def _verdict(diagnosis: Diagnosis, verification: dict | None, mode: str) -> dict:
+    if verification and verification.get("passed"):
+        return {"code": "v2", "verified": True,
+                "line": _("Fixed and verified: renewals here use Let's Encrypt's current ACMEv2 API."),
+                "explanation": _("A test renewal with the client the scheduler runs went through ACMEv2 and no "
+                                 "setting points at the old ACMEv1 service any more.")}
+    explanations = {
+        "v1": (_("Action needed: renewals here still depend on Let's Encrypt's retired ACMEv1 API."),
+               _("Let's Encrypt switched ACMEv1 off in June 2021. Until this is fixed, every renewal on this server "
+                 "fails and its certificates expire; visitors then see a security warning.")),
+        "v2": (_("Renewals here use Let's Encrypt's current ACMEv2 API."),
+               _("No setting points at the old ACMEv1 service. The findings below may still need attention.")),
+        "unknown": (_("No ACME client was found here."),
+                    _("No certbot, certbot-auto or other ACME client, log or renewal setting was found in the "
+                      "places checked.")),
+    }
+    line, explanation = explanations[diagnosis.verdict]
+    return {"code": diagnosis.verdict, "verified": False, "line": line, "explanation": explanation}
+
+
+def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict | None, verification: dict | None,
+                mode: str) -> list[str]:
+    steps: list[str] = []
+    if run and run["rolled_back"]:
+        steps.append(_("The changes of run {run} were rolled back; the server is as it was before.", run=run["id"]))
+    if verification and verification.get("passed"):
+        steps.append(_("Watch the next real renewal (certbot renews 30 days before expiry): its log should show "
+                       "https://acme-v02.api.letsencrypt.org/directory."))
+    elif run and run["status"] not in ("complete",):
+        steps.append(_("The run stopped ({status}); run acme-wizard apply again to resume, or {rollback}.",
+                       status=run["status"], rollback=run["rollback_command"]))
+    elif diagnosis.verdict == "v1" or (plan is not None and len(plan.steps) > 1):
+        if plan is not None and plan.decision_needed:
+            steps.append(_("Decide how this server gets a current ACME client (options in the plan), then apply."))
+        else:
+            steps.append(_("Review the plan below, then carry it out with acme-wizard apply (backups first, "
+                           "step by step) and prove it with acme-wizard verify."))
+    if diagnosis.os.eol:
+        steps.append(_("Plan the move off {os}: it is past its end of life.", os=diagnosis.os.pretty_name))
+    return steps or [_("Nothing needs doing now.")]
+
+
+def _risks(diagnosis: Diagnosis) -> list[dict]:
+    risks = []
+    if diagnosis.os.eol:
+        risks.append({"title": _("Operating system past end of life"),
+                      "text": _("{os} has had no security updates since {date}; current certbot releases do not run "
+                                "on its Python.", os=diagnosis.os.pretty_name, date=diagnosis.os.eol_date)})
+    auto = [i for i in diagnosis.installs if i.method == "certbot-auto" and i.present]
+    if auto:
+        risks.append({"title": _("certbot-auto still installed"),
+                      "text": _("{paths}: frozen since certbot 1.14.0; remove it (and /opt/eff.org) once the new "
+                                "client has renewed for real.", paths=", ".join(i.path for i in auto))})
+    fixed = [r for r in diagnosis.schedules.runs if any(flag in r.arguments for flag in FIXED_INTERVAL_FLAGS)]
+    if fixed:
+        risks.append({"title": _("Renewal at a fixed interval"),
+                      "text": _("{where} forces renewal on a fixed schedule; with 64-day (2027) and 45-day (2028) "
+                                "certificates this will let certificates expire.",
+                                where=", ".join(f"{r.source}:{r.line}" for r in fixed))})
+    for date, text in LETS_ENCRYPT_CHANGES:
+        risks.append({"title": _("Let's Encrypt change on {date}", date=date), "text": _(text)})
+    return risks

@@ -1,0 +1,363 @@
+"""The report document as Markdown, print-ready standalone HTML, or plain text at 80 columns.
+
+All three read the same sections in the same order; page one (title, facts, verdict, what
+happens next) is written for a non-specialist, the rest for the next admin.
+"""
+from __future__ import annotations
+
+import html
+import json
+import textwrap
+
+from wizard.i18n import _
+
+MODES = {"assessment": "assessment (nothing was changed)", "preview": "preview (nothing was changed)",
+         "applied": "remediation record (changes were applied)"}
+
+
+def _facts(doc: dict) -> list[tuple[str, str]]:
+    target = doc["target"]
+    where = target.get("host") or doc["host"] or target["root"]
+    return [(_("Host"), where), (_("Date"), doc["generated"].replace("T", " ").replace("Z", " UTC")),
+            (_("Tool"), f"acme-wizard {doc['tool_version']}"), (_("Mode"), _(MODES[doc["mode"]])),
+            (_("Certbot config"), target["config_dir"]), (_("Certbot logs"), target["logs_dir"])]
+
+
+def _counts(doc: dict) -> str:
+    counts = ", ".join(f"{n} {severity}" for severity, n in doc["finding_counts"].items() if n)
+    return _("Findings: {counts}.", counts=counts or _("none"))
+
+
+def _client_rows(doc: dict) -> list[list[str]]:
+    rows = []
+    for client in doc["environment"]["clients"]:
+        scheduled = ", ".join(f"{s['source']}:{s['line']}" for s in client["scheduled"]) or "-"
+        rows.append([f"{client['kind']} {client['version'] or '?'}", client["install_method"],
+                     client["python_version"] or "?", client["path"],
+                     (_("renews") + "; " if client["renews"] else "") + scheduled])
+    return rows
+
+
+def _os_line(doc: dict) -> str:
+    os_info = doc["environment"]["os"]
+    text = os_info["pretty_name"]
+    if os_info.get("eol"):
+        text += " — " + _("end of life since {date}", date=os_info.get("eol_date"))
+    return text
+
+
+def _step_commands(step: dict) -> list[tuple[str, str]]:
+    """(kind, text) for each action: command lines and diffs."""
+    out = []
+    for action in step.get("actions", []):
+        if action.get("argv"):
+            out.append(("command", "$ " + " ".join(action["argv"])))
+        if action.get("diff"):
+            out.append(("diff", action["diff"].rstrip("\n")))
+        if action.get("paths"):
+            out.append(("paths", ", ".join(action["paths"])))
+    return out
+
+
+# --- Markdown --------------------------------------------------------------------------------------
+
+def render_markdown(doc: dict) -> str:
+    out: list[str] = []
+    add = out.append
+    add(f"# {_('ACME remediation report')}: {_facts(doc)[0][1]}")
+    add("")
+    for label, value in _facts(doc):
+        add(f"- **{label}:** {_md(value)}")
+    add("")
+    add(f"## {_('Verdict')}")
+    add("")
+    add(f"**{_md(doc['verdict']['line'])}**")
+    add("")
+    add(_md(doc["verdict"]["explanation"]))
+    add("")
+    add(_md(_counts(doc)))
+    add("")
+    add(f"### {_('What happens next')}")
+    add("")
+    out += [f"- {_md(step)}" for step in doc["next_steps"]]
+    add("")
+    add(f"## {_('Environment')}")
+    add("")
+    add(f"**{_('Operating system')}:** {_md(_os_line(doc))}")
+    add("")
+    add(_md_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
+    add("")
+    add(f"## {_('Findings')}")
+    add("")
+    for finding in doc["findings"]:
+        add(f"### {finding['severity'].upper()} {finding['id']}: {_md(finding['title'])}")
+        add("")
+        add(_md(finding["detail"]))
+        add("")
+        for evidence in finding["evidence"]:
+            where = evidence["path"] + (f":{evidence['line']}" if evidence.get("line") else "")
+            add(f"- `{where}`" + (f" — `{_code(evidence['text'])}`" if evidence.get("text") else ""))
+        add("")
+        add(f"*{_('Fix')}:* {_md(finding['remediation'])}")
+        add("")
+    if doc["plan"]:
+        add(f"## {_('Plan')}")
+        add("")
+        for number, step in enumerate(doc["plan"]["steps"], 1):
+            add(f"{number}. **{_md(step['title'])}** ({_('risk')} {step['risk']}; {_('undo')}: {_md(step['undo'])})")
+            for kind, text in _step_commands(step):
+                fence = "diff" if kind == "diff" else ("sh" if kind == "command" else "")
+                add("")
+                add(f"   ```{fence}")
+                out += ["   " + line for line in text.splitlines()]
+                add("   ```")
+            add("")
+    if doc["run"]:
+        run = doc["run"]
+        add(f"## {_('What was done')}: {_('run')} {run['id']} ({run['status']})")
+        add("")
+        add(_md_table([_("Step"), _("Status"), _("Started"), _("Ended"), _("Exit")],
+                      [[s["title"], s["status"], s["started"] or "", s["ended"] or "", str(s["exit_code"] or "")]
+                       for s in run["steps"]]))
+        add("")
+        for step in run["steps"]:
+            if step["output"]:
+                add(f"**{_md(step['id'])}** {_('output (last lines)')}:")
+                add("")
+                add("```")
+                out += step["output"]
+                add("```")
+                add("")
+        add(f"### {_('Backups and rollback')}")
+        add("")
+        add(f"- {_('Backed up')}: {', '.join(run['backup']['paths'])} ({run['backup']['files']} {_('files')})")
+        add(f"- {_('Archives')}: {', '.join(run['backup']['tarballs'])}")
+        add(f"- {_('Manifest')}: `{run['backup']['manifest']}` (sha256 `{run['backup']['manifest_sha256']}`)")
+        add(f"- {_('Roll back with')}: `{run['rollback_command']}`")
+        add("")
+    if doc["verification"]:
+        add(_md_verification(doc["verification"]))
+    add(f"## {_('Remaining risks and next steps')}")
+    add("")
+    for risk in doc["risks"]:
+        add(f"- **{_md(risk['title'])}:** {_md(risk['text'])}")
+    add("")
+    return "\n".join(out)
+
+
+def _md_verification(verification: dict) -> str:
+    out = [f"## {_('Verification')}: " + (_("passed") if verification["passed"] else _("failed")), ""]
+    for check in verification["checks"]:
+        out.append(f"- {'✔' if check['passed'] else '✘'} {_md(check['text'])}")
+    out.append("")
+    before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
+    out.append(_md_table(["", _("before"), _("after")],
+                         [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]))
+    test = verification.get("test_renewal") or {}
+    if test.get("argv"):
+        out += ["", f"{_('Test renewal')}: `{' '.join(test['argv'])}` → {_('exit')} {test.get('exit_code')}", ""]
+    return "\n".join(out) + "\n"
+
+
+_SUMMARY_KEYS = [("verdict", "verdict"), ("renews_with", "renews with"), ("v1_pins", "v1 pins"),
+                 ("newest_contact", "newest contact")]
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
+
+
+def _code(text: str) -> str:
+    return " ".join(str(text).split()).replace("`", "'")[:200]
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# --- plain text -----------------------------------------------------------------------------------
+
+def render_text(doc: dict, width: int = 80) -> str:
+    out: list[str] = []
+
+    def para(text: str, indent: int = 0, hanging: int | None = None) -> None:
+        out.extend(textwrap.wrap(str(text), width, initial_indent=" " * indent,
+                                 subsequent_indent=" " * (indent if hanging is None else hanging),
+                                 break_on_hyphens=False, break_long_words=True) or [""])
+
+    def heading(text: str) -> None:
+        out.extend(["", text.upper() if text.isascii() else text, "=" * min(width, max(len(text), 8)), ""])
+
+    title = f"{_('ACME remediation report')}: {_facts(doc)[0][1]}"
+    para(title)
+    out.append("=" * min(width, len(title)))
+    for label, value in _facts(doc):
+        para(f"{label + ':':16}{value}", 0, 16)
+    heading(_("Verdict"))
+    para(doc["verdict"]["line"])
+    para(doc["verdict"]["explanation"])
+    para(_counts(doc))
+    out.append("")
+    out.append(_("What happens next") + ":")
+    for step in doc["next_steps"]:
+        para("- " + step, 2, 4)
+    heading(_("Environment"))
+    para(f"{_('Operating system')}: {_os_line(doc)}")
+    for row in _client_rows(doc):
+        para(f"- {row[0]} ({row[1]}, Python {row[2]}): {row[3]}; {row[4]}", 0, 2)
+    heading(_("Findings"))
+    for finding in doc["findings"]:
+        para(f"[{finding['severity'].upper()}] {finding['id']} {finding['title']}", 0, 2)
+        para(finding["detail"], 2)
+        for evidence in finding["evidence"]:
+            where = evidence["path"] + (f":{evidence['line']}" if evidence.get("line") else "")
+            para(f"at {where}" + (f"  {_code(evidence['text'])}" if evidence.get("text") else ""), 2, 5)
+        para(f"{_('Fix')}: {finding['remediation']}", 2, 7)
+        out.append("")
+    if doc["plan"]:
+        heading(_("Plan"))
+        for number, step in enumerate(doc["plan"]["steps"], 1):
+            para(f"{number}. {step['title']} ({_('risk')} {step['risk']})", 0, 3)
+            for _kind, text in _step_commands(step):
+                for line in text.splitlines():
+                    out.append("     " + line if len(line) <= width - 5 else "     " + line[: width - 6] + "…")
+            para(f"{_('undo')}: {step['undo']}", 3, 5)
+    if doc["run"]:
+        run = doc["run"]
+        heading(f"{_('What was done')}: {run['id']} ({run['status']})")
+        for step in run["steps"]:
+            para(f"- {step['title']}: {step['status']}" + (f" (exit {step['exit_code']})" if step["exit_code"] else "")
+                 + f" [{step['started'] or ''} – {step['ended'] or ''}]", 0, 2)
+            for line in step["output"]:
+                out.append("    | " + (line if len(line) <= width - 6 else line[: width - 7] + "…"))
+        out.append("")
+        para(f"{_('Backed up')}: {', '.join(run['backup']['paths'])} ({run['backup']['files']} {_('files')})")
+        para(f"{_('Manifest')}: {run['backup']['manifest']} sha256 {run['backup']['manifest_sha256']}", 0, 2)
+        para(f"{_('Roll back with')}: {run['rollback_command']}")
+    if doc["verification"]:
+        verification = doc["verification"]
+        heading(_("Verification") + ": " + (_("passed") if verification["passed"] else _("failed")))
+        for check in verification["checks"]:
+            para(f"{'✔' if check['passed'] else '✘'} {check['text']}", 0, 2)
+        before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
+        out.append("")
+        out.append(f"  {'':16}{_('before'):30}{_('after')}")
+        for key, label in _SUMMARY_KEYS:
+            out.append(f"  {_(label):16}{str(before.get(key, '-'))[:29]:30}{str(after.get(key, '-'))[:30]}")
+    heading(_("Remaining risks and next steps"))
+    for risk in doc["risks"]:
+        para(f"- {risk['title']}: {risk['text']}", 0, 2)
+    return "\n".join(out) + "\n"
+
+
+# --- HTML -------------------------------------------------------------------------------------------
+
+CSS = """
+:root { color-scheme: light; }
+body { font: 11pt/1.45 "Noto Sans", "Noto Sans CJK JP", "DejaVu Sans", Arial, sans-serif; color: #111;
+       max-width: 60em; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 18pt; margin: 0 0 .4em; }
+h2 { font-size: 14pt; border-bottom: 2px solid #333; padding-bottom: .15em; margin-top: 1.6em; }
+h3 { font-size: 11.5pt; margin: 1.1em 0 .3em; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: .5em 0; }
+th, td { border: 1px solid #777; padding: .25em .4em; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; word-break: break-word; }
+th { background: #eee; }
+code, pre { font: 9pt/1.35 "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid #999; padding: .4em; margin: .3em 0; }
+.facts td:first-child { width: 11em; font-weight: bold; }
+.verdict { border: 3px solid #111; padding: .6em .8em; margin: 1em 0; }
+.verdict .line { font-size: 13pt; font-weight: bold; margin: 0 0 .3em; }
+.finding { border-left: 4px solid #555; padding: .1em 0 .1em .8em; margin: .8em 0; }
+.sev { display: inline-block; border: 1px solid #111; padding: 0 .3em; font-size: 9pt; font-weight: bold;
+       letter-spacing: .03em; }
+.sev.critical { background: #111; color: #fff; }
+.sev.high { border-width: 2px; }
+.pass::before { content: "\\2714  "; } .fail::before { content: "\\2718  "; }
+ul.evidence { margin: .2em 0; padding-left: 1.2em; }
+@page { margin: 16mm 14mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .finding, tr, pre, .verdict { break-inside: avoid; page-break-inside: avoid; }
+  .page-one { break-after: page; page-break-after: always; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def render_html(doc: dict, lang: str = "en") -> str:
+    e = html.escape
+    parts = [f'<!DOCTYPE html>\n<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
+             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+             f"<title>{e(_('ACME remediation report'))}: {e(_facts(doc)[0][1])}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"]
+    add = parts.append
+    add('<section class="page-one">')
+    add(f"<h1>{e(_('ACME remediation report'))}: {e(_facts(doc)[0][1])}</h1>")
+    add('<table class="facts">' + "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _facts(doc)) + "</table>")
+    add(f'<div class="verdict"><p class="line">{e(doc["verdict"]["line"])}</p><p>{e(doc["verdict"]["explanation"])}</p><p>{e(_counts(doc))}</p></div>')
+    add(f"<h2>{e(_('What happens next'))}</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in doc["next_steps"]) + "</ul>")
+    add(f"<h2>{e(_('Environment'))}</h2><p><b>{e(_('Operating system'))}:</b> {e(_os_line(doc))}</p>")
+    add(_html_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
+    add("</section>")
+    add(f"<h2>{e(_('Findings'))}</h2>")
+    for finding in doc["findings"]:
+        evidence = "".join(
+            f"<li><code>{e(ev['path'] + (':' + str(ev['line']) if ev.get('line') else ''))}</code>"
+            + (f" <code>{e(_code(ev['text']))}</code>" if ev.get("text") else "") + "</li>" for ev in finding["evidence"])
+        add(f'<div class="finding"><h3><span class="sev {e(finding["severity"])}">{e(finding["severity"].upper())}</span> '
+            f'{e(finding["id"])}: {e(finding["title"])}</h3><p>{e(finding["detail"])}</p>'
+            f'<ul class="evidence">{evidence}</ul><p><b>{e(_("Fix"))}:</b> {e(finding["remediation"])}</p></div>')
+    if doc["plan"]:
+        add(f"<h2>{e(_('Plan'))}</h2><ol>")
+        for step in doc["plan"]["steps"]:
+            blocks = "".join(f"<pre>{e(text)}</pre>" for _kind, text in _step_commands(step))
+            add(f"<li><b>{e(step['title'])}</b> ({e(_('risk'))} {e(step['risk'])}; {e(_('undo'))}: {e(step['undo'])}){blocks}</li>")
+        add("</ol>")
+    if doc["run"]:
+        run = doc["run"]
+        add(f"<h2>{e(_('What was done'))}: {e(run['id'])} ({e(run['status'])})</h2>")
+        add(_html_table([_("Step"), _("Status"), _("Started"), _("Ended"), _("Exit")],
+                        [[s["title"], s["status"], s["started"] or "", s["ended"] or "", str(s["exit_code"] or "")]
+                         for s in run["steps"]]))
+        for step in run["steps"]:
+            if step["output"]:
+                add(f"<h3>{e(step['id'])}: {e(_('output (last lines)'))}</h3><pre>{e(chr(10).join(step['output']))}</pre>")
+        backup = run["backup"]
+        add(f"<h3>{e(_('Backups and rollback'))}</h3><ul>"
+            f"<li>{e(_('Backed up'))}: {e(', '.join(backup['paths']))} ({backup['files']} {e(_('files'))})</li>"
+            f"<li>{e(_('Archives'))}: {e(', '.join(backup['tarballs']))}</li>"
+            f"<li>{e(_('Manifest'))}: <code>{e(backup['manifest'])}</code> sha256 <code>{e(str(backup['manifest_sha256']))}</code></li>"
+            f"<li>{e(_('Roll back with'))}: <code>{e(run['rollback_command'])}</code></li></ul>")
+    if doc["verification"]:
+        verification = doc["verification"]
+        add(f"<h2>{e(_('Verification'))}: {e(_('passed') if verification['passed'] else _('failed'))}</h2><ul>")
+        for check in verification["checks"]:
+            add(f'<li class="{"pass" if check["passed"] else "fail"}">{e(check["text"])}</li>')
+        add("</ul>")
+        before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
+        add(_html_table(["", _("before"), _("after")],
+                        [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]))
+        test = verification.get("test_renewal") or {}
+        if test.get("argv"):
+            add(f"<p>{e(_('Test renewal'))}: <code>{e(' '.join(test['argv']))}</code> → {e(_('exit'))} {e(str(test.get('exit_code')))}</p>")
+    add(f"<h2>{e(_('Remaining risks and next steps'))}</h2><ul>"
+        + "".join(f"<li><b>{e(r['title'])}:</b> {e(r['text'])}</li>" for r in doc["risks"]) + "</ul>")
+    add("</body>\n</html>\n")
+    return "\n".join(parts)
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    e = html.escape
+    return ("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>"
+            + "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+            + "</tbody></table>")
+
+
+def render_json(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"md": render_markdown, "html": render_html, "txt": render_text, "json": render_json}
