@@ -169,3 +169,23 @@ def test_html_report_prints_whole_on_a4_and_letter(make_host, tmp_path, paper, p
         assert "".join(finding["title"].split()) in squeezed, finding["title"]
     first_page = text.split("\f")[0]
     assert "Action needed" in first_page and "What happens next" in first_page
+
+
+@pytest.mark.parametrize("name", sorted(HOSTS))
+def test_every_format_for_every_fixture_host_after_an_apply_on_a_copy(make_host, tmp_path, name):
+    root = make_host(name)
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"client": "rh-python36"}' if name.startswith(("centos6", "letsencrypt_auto")) else "{}")
+    applied = subprocess.run([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes", "--answers",
+                              str(answers)], capture_output=True, text=True)
+    assert applied.returncode in (0, 1), applied.stdout + applied.stderr      # 1: commands wait for the live host
+    document = json.loads(report("--root", root, "--format", "json"))
+    jsonschema.validate(document, SCHEMA)
+    if document["run"] is not None:
+        assert document["run"]["steps"] and document["run"]["rollback_command"].startswith("acme-wizard rollback")
+        assert document["mode"] in ("applied", "assessment")
+    for fmt in ("md", "html", "txt"):
+        text = readable(report("--root", root, "--format", fmt), fmt)
+        assert document["verdict"]["line"] in text
+        if document["run"] is not None:
+            assert document["run"]["id"] in text

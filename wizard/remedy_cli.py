@@ -115,6 +115,9 @@ def apply(args, target_from) -> int:
             print("")
             print(_("Nothing was executed or written."))
             return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
+        if not the_plan.steps:
+            print(_("Nothing to do on {target}.", target=label))
+            return EXIT_OK
         try:
             check_can_apply(the_plan, target, os.geteuid())
         except ApplyRefused as refused:
