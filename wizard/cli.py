@@ -38,6 +38,12 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
                        help=_("certbot's config dir on the target (default %(default)s)"))
     group.add_argument("--logs-dir", default=DEFAULT_LOGS_DIR, metavar="DIR",
                        help=_("certbot's logs dir on the target (default %(default)s)"))
+    group.add_argument("--host", metavar="[USER@]HOST[:PORT]",
+                       help=_("a remote target over the system ssh client (nothing is installed there); "
+                              "--root then names a tree on that host"))
+    group.add_argument("--ssh-config", metavar="FILE", help=_("an ssh_config file for that client (ssh -F)"))
+    group.add_argument("--legacy-ssh", action="store_true",
+                       help=_("allow the old ssh-rsa/SHA-1 algorithms that CentOS 6 era servers need"))
     group.add_argument("--demo", action="store_true",
                        help=_("use the bundled sample legacy host (CentOS 6, certbot-auto 0.20.0)"))
 
@@ -190,9 +196,32 @@ def _target_from(args):
             yield LocalTarget(root), _("demo host (CentOS 6, certbot-auto 0.20.0)")
         finally:
             shutil.rmtree(root, ignore_errors=True)
+    elif getattr(args, "host", None):
+        from wizard.core.ssh_target import SshTarget
+        target = SshTarget(args.host, args.root, args.config_dir, args.logs_dir, args.ssh_config, args.legacy_ssh)
+        try:
+            _connect(target)
+            yield target, target.describe()
+        finally:
+            target.close()
     else:
         target = LocalTarget(args.root, args.config_dir, args.logs_dir)
         yield target, target.describe()
+
+
+def _connect(target) -> None:
+    """Connect; when only old algorithms would work, offer them (or take them with --legacy-ssh)."""
+    from wizard.core.ssh_target import SshError
+    try:
+        target.connect()
+    except SshError as error:
+        if not error.legacy_options or target.legacy or not sys.stdin.isatty():
+            raise
+        print(f"acme-wizard: {error}", file=sys.stderr)
+        if input(_("Retry with these options? [y/N]: ")).strip().lower() not in ("y", "yes"):
+            raise
+        target.legacy = True
+        target.connect()
 
 
 def _check(args) -> int:

@@ -53,7 +53,11 @@ def check_can_apply(plan: Plan, target, euid: int) -> None:
                              "{{\"client\": \"{key}\"}} (options: {options})",
                              key=plan.options[0].key if plan.options else "…",
                              options=", ".join(o.key for o in plan.options)))
-    if getattr(target, "is_live", False) and euid != 0 and any(s.requires_root for s in plan.steps):
+    needs_root = any(s.requires_root for s in plan.steps)
+    remote_problem = getattr(target, "privilege_error", None)
+    if remote_problem and needs_root:
+        raise ApplyRefused(remote_problem)
+    if getattr(target, "host", None) is None and getattr(target, "is_live", False) and euid != 0 and needs_root:
         raise ApplyRefused(_("applying to / needs root: run it with sudo (nothing was changed)"))
 
 
@@ -124,8 +128,11 @@ class _StepRunner:
             output.append(line)
             self.events.output(step, line)
 
+        self.job_prefix = self.run.file(f"jobs/{step.id}")
+        self.reattach = step.id in earlier.interrupted_steps()
         try:
-            for action in step.actions:
+            for index, action in enumerate(step.actions, 1):
+                self.action_index = index
                 self._action(action, emit)
             record.status = "ok"
         except _StepFailed as failure:
@@ -162,8 +169,11 @@ class _StepRunner:
 
     def _command(self, action: Action, emit) -> None:
         emit("$ " + " ".join(action.argv or []))
+        job = f"{self.job_prefix}-{self.action_index}"
         try:
-            code = self.target.run(action.argv or [], emit)
+            code = self._reattached(job, emit)
+            if code is None:
+                code = self.target.run(action.argv or [], emit, job=job)
         except CommandsNotAllowed as reason:
             raise _StepFailed(str(reason), status="not-run") from None
         except FileNotFoundError as error:
@@ -173,6 +183,18 @@ class _StepRunner:
             raise _StepFailed(_("'{command}' exited with {code}", command=" ".join(action.argv or []), code=code), code)
 
     _test_renewal = _command
+
+    def _reattached(self, job: str, emit) -> int | None:
+        """A command of an interrupted step that is still running or finished on a remote target while
+        the link was down: follow it instead of starting it again."""
+        if not (self.reattach and hasattr(self.target, "job_state")):
+            return None
+        state, _code = self.target.job_state(job)
+        if state not in ("running", "done"):
+            return None
+        emit(_("re-attached: this command {state} while the link was down; its output follows",
+               state=_("is still running") if state == "running" else _("finished")))
+        return self.target.follow(job, emit)
 
     def _edit(self, action: Action, emit) -> None:
         edit = action.edit

@@ -163,33 +163,33 @@ def unfinished_run(target, state_dir: str) -> RunDir | None:
 
 
 class Lock:
-    """One apply at a time per target: a lock file naming the holder; a dead holder's lock is taken over."""
+    """One apply at a time per target: a lock file naming its holder (created atomically on the
+    target); a lock left by a dead process on this workstation is taken over."""
 
     def __init__(self, target, state_dir: str, run_id: str) -> None:
         self.target, self.path, self.run_id = target, f"{state_dir.rstrip('/')}/lock", run_id
 
     def __enter__(self) -> "Lock":
-        self.target.make_private_dir(os.path.dirname(self.path))
-        real = self.target.host_path(self.path)
+        holder = {"pid": os.getpid(), "workstation": os.uname().nodename, "run_id": self.run_id, "since": now_iso()}
         for _attempt in range(2):
+            if self.target.create_exclusive(self.path, json.dumps(holder).encode()):
+                return self
             try:
-                handle = os.open(real, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
-                holder = _read_holder(real)
-                if holder and _alive(holder.get("pid", 0)):
-                    raise LockedError(_("another apply is running (pid {pid}, run {run}); lock file {path}",
-                                        pid=holder.get("pid"), run=holder.get("run_id"), path=self.path)) from None
-                os.unlink(real)              # its holder is gone: a crash or a kill
-                continue
-            with os.fdopen(handle, "w") as out:
-                json.dump({"pid": os.getpid(), "run_id": self.run_id, "since": now_iso()}, out)
-            return self
+                current = json.loads(self.target.read_bytes(self.path))
+            except (OSError, ValueError):
+                current = {}
+            ours = current.get("workstation") == holder["workstation"]
+            if not ours or _alive(current.get("pid", 0)):
+                raise LockedError(_("another apply is running (pid {pid} on {where}, run {run}); lock file {path}",
+                                    pid=current.get("pid"), where=current.get("workstation", "?"),
+                                    run=current.get("run_id"), path=self.path))
+            self.target.remove(self.path)        # its holder on this workstation is gone: a crash or a kill
         raise LockedError(_("cannot take the lock {path}", path=self.path))
 
     def __exit__(self, *exc) -> None:
         try:
-            os.unlink(self.target.host_path(self.path))
-        except FileNotFoundError:
+            self.target.remove(self.path)
+        except Exception:       # a dropped link: the next run takes a dead holder's lock over
             pass
 
 

@@ -250,9 +250,21 @@ class LocalTarget:
 
     # --- commands -----------------------------------------------------------------------------
 
+    def create_exclusive(self, path: str, data: bytes) -> bool:
+        real = self.host_path(path)
+        os.makedirs(os.path.dirname(real), exist_ok=True)
+        try:
+            handle = os.open(real, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return False
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        return True
+
     def run(self, argv: list[str], on_output: Callable[[str], None], env: dict | None = None,
-            timeout: float | None = None) -> int:
-        """Run argv (never through a shell), streaming merged stdout/stderr lines to on_output."""
+            timeout: float | None = None, job: str | None = None) -> int:
+        """Run argv (never through a shell), streaming merged stdout/stderr lines to on_output.
+        (job: where a remote target keeps a detached job; here the command simply runs.)"""
         if not self.allow_commands:
             raise CommandsNotAllowed(_("commands cannot run inside a root prefix ({root}); run apply on the "
                                        "live system for this step", root=self.root))

@@ -1,0 +1,325 @@
+"""A remote host reached with the system OpenSSH client; nothing is installed there.
+
+The admin's ~/.ssh/config, agent, ProxyJump and known_hosts all apply (or `--ssh-config FILE`).
+One ControlMaster connection serves the whole session and is closed at the end. Every remote
+command is an argv list quoted word by word for the remote shell (ssh sends one command line),
+so no name or path is ever spliced into shell code. Commands run detached on the target
+(nohup, their own log and exit-code file), so a step keeps running when the link drops and the
+next run can re-attach to it.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shlex
+import subprocess
+import tarfile
+import tempfile
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from wizard.core.target import ManifestEntry, ScriptRun, TargetError, start_script, DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.i18n import _
+
+LEGACY_OPTIONS = ["-o", "HostKeyAlgorithms=+ssh-rsa", "-o", "PubkeyAcceptedAlgorithms=+ssh-rsa",
+                  "-o", "KexAlgorithms=+diffie-hellman-group14-sha1,diffie-hellman-group1-sha1"]
+# Runs argv detached from the SSH session: output and exit code go to files beside the job.
+DETACH = ('job=$1; shift; mkdir -p "$(dirname "$job")"; rm -f "$job.exit"; '
+          'nohup sh -c \'"$@" > "$0.log" 2>&1 < /dev/null; echo $? > "$0.exit"\' "$job" "$@" '
+          '> /dev/null 2>&1 < /dev/null & echo $! > "$job.pid"; cat "$job.pid"')
+WRITE = ('set -e; umask 077; mkdir -p "$(dirname "$1")"; tmp="$1.acme-wizard.$$"; cat > "$tmp"; '
+         'if [ -e "$1" ]; then chmod --reference="$1" "$tmp"; chown --reference="$1" "$tmp" 2>/dev/null || true; '
+         'else chmod "$2" "$tmp"; fi; mv -f "$tmp" "$1"')
+
+
+class SshError(TargetError):
+    """The host could not be reached or used; the message says why and what would help."""
+
+    def __init__(self, message: str, legacy_options: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.legacy_options = legacy_options or []
+
+
+class JobLost(TargetError):
+    """The link dropped while following a detached job; it may still be running on the target."""
+
+
+def parse_host(spec: str) -> tuple[str, int | None]:
+    """[USER@]HOST[:PORT] -> (destination for ssh, port)."""
+    match = re.match(r"^(?:(?P<user>[^@]+)@)?(?P<host>\[[^\]]+\]|[^:]+)(?::(?P<port>\d+))?$", spec)
+    if not match:
+        raise SshError(_("cannot read the host {spec}: use [USER@]HOST[:PORT]", spec=spec))
+    host = match.group("host").strip("[]")
+    destination = f"{match.group('user')}@{host}" if match.group("user") else host
+    return destination, int(match.group("port")) if match.group("port") else None
+
+
+def classify_ssh_failure(spec: str, stderr: str) -> SshError:
+    """Turn ssh's own words into a clear reason (exit code 3)."""
+    text = stderr.strip()
+    last = text.splitlines()[-1] if text else _("ssh exited without a message")
+    if "no matching host key type found" in text or "no matching key exchange method found" in text \
+            or "no matching cipher found" in text:
+        offer = re.search(r"Their offer: (\S+)", text)
+        return SshError(_("{host} offers only old algorithms ({offer}) that this ssh client refuses. These options "
+                          "would connect: {options} (or pass --legacy-ssh).", host=spec,
+                          offer=offer.group(1) if offer else "?", options=" ".join(LEGACY_OPTIONS)), LEGACY_OPTIONS)
+    if "REMOTE HOST IDENTIFICATION HAS CHANGED" in text:
+        return SshError(_("the host key of {host} does not match known_hosts: someone may be intercepting the "
+                          "connection, or the server was reinstalled. Check it, then update known_hosts.", host=spec))
+    if "Host key verification failed" in text or "No ED25519 host key is known" in text or "host key is known" in text:
+        return SshError(_("the host key of {host} is not in known_hosts and strict checking is on: confirm it "
+                          "with 'ssh {host}' once, or add it to known_hosts.", host=spec))
+    if "Permission denied" in text:
+        return SshError(_("authentication to {host} failed ({detail}): check the user, the key or the agent.",
+                          host=spec, detail=last))
+    if "Connection refused" in text:
+        return SshError(_("{host} refused the connection: no SSH server on that port.", host=spec))
+    if "timed out" in text.lower():
+        return SshError(_("connecting to {host} timed out: check the address, the port and the firewall.", host=spec))
+    if "Could not resolve hostname" in text:
+        return SshError(_("cannot resolve {host}.", host=spec))
+    return SshError(_("cannot use {host}: {detail}", host=spec, detail=last))
+
+
+@dataclass
+class SshTarget:
+    spec: str
+    root: str = "/"                      # a root prefix on the target (a copied tree there)
+    config_dir: str = DEFAULT_CONFIG_DIR
+    logs_dir: str = DEFAULT_LOGS_DIR
+    ssh_config: str | None = None
+    legacy: bool = False
+    connect_timeout: int = 10
+    allow_commands: bool | None = None
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    sudo: bool = False                   # set after connecting when the user is not root
+    sudo_error: str | None = None        # why sudo cannot be used (it needs a password), if so
+    _socket_dir: str = field(default="", repr=False)
+    _interrupted: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.destination, self.port = parse_host(self.spec)
+        self._socket_dir = tempfile.mkdtemp(prefix="acme-wizard-ssh-")
+        if self.allow_commands is None:
+            self.allow_commands = self.root in ("/", "") or os.environ.get("ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT") == "1"
+
+    @property
+    def host(self) -> str:
+        return self.spec
+
+    @property
+    def is_live(self) -> bool:
+        return self.root in ("/", "")
+
+    def describe(self) -> str:
+        return self.spec if self.is_live else f"{self.spec}:{self.root}"
+
+    # --- the connection ---------------------------------------------------------------------------
+
+    def ssh_argv(self, remote: list[str] | None = None) -> list[str]:
+        argv = ["ssh", "-o", "ControlMaster=auto", "-o", f"ControlPath={self._socket_dir}/cm",
+                "-o", "ControlPersist=120", "-o", "BatchMode=yes", "-o", f"ConnectTimeout={self.connect_timeout}",
+                "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3"]
+        if self.ssh_config:
+            argv += ["-F", self.ssh_config]
+        if self.port:
+            argv += ["-p", str(self.port)]
+        if self.legacy:
+            argv += LEGACY_OPTIONS
+        argv.append(self.destination)
+        if remote is not None:
+            argv.append(" ".join(shlex.quote(word) for word in remote))
+        return argv
+
+    def connect(self) -> None:
+        """Open the master connection; raise SshError with a clear reason when it fails."""
+        result = subprocess.run(self.ssh_argv(["id", "-u"]), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if result.returncode != 0:
+            raise classify_ssh_failure(self.spec, result.stderr)
+        self.sudo = result.stdout.strip() != "0"
+        if self.sudo:
+            check = subprocess.run(self.ssh_argv(["sudo", "-n", "true"]), capture_output=True, text=True,
+                                   stdin=subprocess.DEVNULL)
+            if check.returncode != 0:
+                self.sudo_error = _("the SSH user on {host} is not root and 'sudo -n' needs a password there: "
+                                    "log in as root, allow NOPASSWD sudo for this tool, or run sudo on the "
+                                    "host yourself", host=self.spec)
+            else:
+                self.sudo_error = None
+
+    def close(self) -> None:
+        subprocess.run(["ssh", "-o", f"ControlPath={self._socket_dir}/cm", "-O", "exit", self.destination],
+                       capture_output=True, stdin=subprocess.DEVNULL)
+        try:
+            for name in os.listdir(self._socket_dir):
+                os.unlink(os.path.join(self._socket_dir, name))
+            os.rmdir(self._socket_dir)
+        except OSError:
+            pass
+
+    @property
+    def privilege_error(self) -> str | None:
+        """Why changes cannot be made as root on this host, or None."""
+        return self.sudo_error if self.sudo else None
+
+    def _argv(self, remote: list[str], privileged: bool = True) -> list[str]:
+        if self.sudo and privileged and not self.sudo_error:
+            remote = ["sudo", "-n", "--", *remote]
+        return self.ssh_argv(remote)
+
+    def _run(self, remote: list[str], data: bytes = b"", check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(self._argv(remote), input=data, capture_output=True)
+        self.bytes_sent += len(data) + len(" ".join(remote))
+        self.bytes_received += len(result.stdout) + len(result.stderr)
+        if result.returncode == 255:
+            raise classify_ssh_failure(self.spec, result.stderr.decode("utf-8", "replace"))
+        if check and result.returncode != 0:
+            raise OSError(result.returncode, result.stderr.decode("utf-8", "replace").strip() or
+                          _("remote command failed: {command}", command=remote[0]))
+        return result
+
+    # --- the probe ---------------------------------------------------------------------------------
+
+    def start_shell_script(self, script: bytes, args: list[str]) -> ScriptRun:
+        self.bytes_sent += len(script)
+        return start_script(self._argv(["sh", "-s", "--", *args]), script)
+
+    def probe_args(self) -> list[str]:
+        return ["" if self.is_live else self.root, self.config_dir, self.logs_dir]
+
+    # --- files (target paths; a root prefix is applied on the target) --------------------------
+
+    def host_path(self, path: str) -> str:
+        return path if self.is_live else self.root.rstrip("/") + "/" + path.lstrip("/")
+
+    def exists(self, path: str) -> bool:
+        real = self.host_path(path)
+        return self._run(["sh", "-c", 'test -e "$1" || test -L "$1"', "sh", real], check=False).returncode == 0
+
+    def read_bytes(self, path: str) -> bytes:
+        result = self._run(["cat", "--", self.host_path(path)], check=False)
+        if result.returncode != 0:
+            raise FileNotFoundError(2, result.stderr.decode("utf-8", "replace").strip(), path)
+        return result.stdout
+
+    def write_bytes(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        self._run(["sh", "-c", WRITE, "sh", self.host_path(path), format(mode, "o")], data)
+
+    def append_line(self, path: str, line: str) -> None:
+        self._run(["sh", "-c", 'umask 077; printf "%s\\n" "$2" >> "$1"', "sh", self.host_path(path),
+                   line.rstrip("\n")])
+
+    def make_private_dir(self, path: str) -> None:
+        real = self.host_path(path)
+        self._run(["sh", "-c", 'mkdir -p "$1" && chmod 700 "$1"', "sh", real])
+
+    def list_dir(self, path: str) -> list[str]:
+        result = self._run(["ls", "-1A", "--", self.host_path(path)], check=False)
+        return sorted(result.stdout.decode("utf-8", "replace").split()) if result.returncode == 0 else []
+
+    def remove(self, path: str) -> None:
+        self._run(["rm", "-rf", "--", self.host_path(path)])
+
+    def move(self, source: str, destination: str) -> None:
+        self._run(["sh", "-c", 'mkdir -p "$(dirname "$2")" && mv -- "$1" "$2"', "sh",
+                   self.host_path(source), self.host_path(destination)])
+
+    def sha256(self, path: str) -> str:
+        return self._run(["sha256sum", "--", self.host_path(path)]).stdout.decode().split()[0]
+
+    def backup(self, paths: list[str], tarball: str) -> list[ManifestEntry]:
+        present = [p for p in paths if self.exists(p)]
+        entries = [ManifestEntry(p, "absent") for p in paths if p not in present]
+        base = self.root if not self.is_live else "/"
+        self._run(["sh", "-c", 'umask 077; out=$1; base=$2; shift 2; tar -czpf "$out" -C "$base" -- "$@"', "sh",
+                   self.host_path(tarball), base, *[p.lstrip("/") for p in present]])
+        # The manifest is computed from the archive itself, read back once.
+        with tarfile.open(fileobj=io.BytesIO(self.read_bytes(tarball)), mode="r:gz") as archive:
+            for member in archive.getmembers():
+                path = "/" + member.name.lstrip("/")
+                if member.isfile():
+                    digest = hashlib.sha256(archive.extractfile(member).read()).hexdigest()
+                    entries.append(ManifestEntry(path, "file", digest, member.mode))
+                elif member.isdir():
+                    entries.append(ManifestEntry(path, "dir", mode=member.mode))
+                elif member.issym():
+                    entries.append(ManifestEntry(path, "link", link=member.linkname))
+        return entries
+
+    def restore(self, tarball: str, paths: list[str]) -> None:
+        base = self.root if not self.is_live else "/"
+        for path in paths:
+            self.remove(path)
+        self._run(["sh", "-c", 'tar=$1; base=$2; shift 2; tar -xzpf "$tar" -C "$base" --numeric-owner -- "$@"',
+                   "sh", self.host_path(tarball), base, *[p.lstrip("/") for p in paths]])
+
+    # --- commands ------------------------------------------------------------------------------
+
+    def run(self, argv: list[str], on_output: Callable[[str], None], env: dict | None = None,
+            timeout: float | None = None, job: str | None = None) -> int:
+        """Run argv on the target, detached (see DETACH), and follow its log until it ends."""
+        if not self.allow_commands:
+            from wizard.core.target import CommandsNotAllowed
+            raise CommandsNotAllowed(_("commands cannot run inside a root prefix ({root}) on {host}",
+                                       root=self.root, host=self.spec))
+        job = job or f"/tmp/acme-wizard-job-{os.getpid()}-{int(time.time() * 1000)}"
+        real_job = self.host_path(job)
+        argv = list(argv)
+        if not self.is_live and argv and argv[0].startswith("/") and self.exists(argv[0]):
+            argv[0] = self.host_path(argv[0])          # labs: a program inside the copied tree
+        environment = [f"{k}={v}" for k, v in (env or {}).items()]
+        command = (["env", *environment] if environment else []) + list(argv)
+        self._run(["sh", "-c", DETACH, "sh", real_job, *command])
+        return self.follow(job, on_output)
+
+    def job_state(self, job: str) -> tuple[str, int | None]:
+        """("absent" | "running" | "done", exit code) of a detached job."""
+        real = self.host_path(job)
+        script = ('if [ -f "$1.exit" ]; then echo done; cat "$1.exit"; '
+                  'elif [ -f "$1.pid" ] && kill -0 "$(cat "$1.pid")" 2>/dev/null; then echo running; '
+                  'elif [ -f "$1.pid" ]; then echo lost; else echo absent; fi')
+        words = self._run(["sh", "-c", script, "sh", real]).stdout.decode().split()
+        state = words[0] if words else "absent"
+        code = int(words[1]) if state == "done" and len(words) > 1 and words[1].lstrip("-").isdigit() else None
+        return state, code
+
+    def follow(self, job: str, on_output: Callable[[str], None]) -> int:
+        """Stream the job's log until it ends; its exit code. Raises JobLost if the link drops."""
+        real = self.host_path(job)
+        follow = ('pid=$(cat "$1.pid"); while [ ! -e "$1.log" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; '
+                  'tail -n +1 -s 0.2 -f --pid="$pid" -- "$1.log" 2>/dev/null; '
+                  'while [ ! -f "$1.exit" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; '
+                  'cat "$1.exit" 2>/dev/null || echo lost')
+        process = subprocess.Popen(self._argv(["sh", "-c", follow, "sh", real]), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        last = None
+        assert process.stdout is not None
+        for raw in process.stdout:
+            self.bytes_received += len(raw)
+            if last is not None:
+                on_output(last)
+            last = raw.decode("utf-8", "replace").rstrip("\n")
+            if self._interrupted:
+                break
+        code = process.wait()
+        if self._interrupted:
+            self._run(["sh", "-c", 'kill "$(cat "$1.pid")" 2>/dev/null; true', "sh", real], check=False)
+            raise KeyboardInterrupt
+        if code != 0 or last is None or not last.lstrip("-").isdigit():
+            raise JobLost(_("lost the connection to {host} while a step was running; it goes on there. Run "
+                            "the same command again to re-attach.", host=self.spec))
+        return int(last)
+
+    def interrupt(self) -> None:
+        self._interrupted = True
+
+    def create_exclusive(self, path: str, data: bytes) -> bool:
+        """Create a file only if it does not exist (the shell's noclobber makes it atomic)."""
+        result = self._run(["sh", "-c", 'umask 077; mkdir -p "$(dirname "$1")"; set -C; cat > "$1"', "sh",
+                            self.host_path(path)], data, check=False)
+        return result.returncode == 0
