@@ -2,7 +2,8 @@
 # The full test suite, from a clean machine: installs what the tests need, then runs them.
 #   system packages (Debian): certbot + pebble (real ACME end to end), shellcheck and dash (the
 #   probe's portability), util-linux (unshare, setpriv), openssl, gzip, tmux (the TUI in a terminal),
-#   chromium + poppler-utils (the HTML report printed to PDF and read back)
+#   chromium + poppler-utils (the HTML report printed to PDF and read back), openssh-server and
+#   openssh-client (remote mode against a real sshd on 127.0.0.1), sudo (a non-root SSH user)
 #   Python: this project with its [test] extra
 # Extra arguments go to pytest (e.g. tests/run.sh -k logs).
 set -euo pipefail
@@ -12,8 +13,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 for pair in certbot:certbot pebble:pebble shellcheck:shellcheck dash:dash unshare:util-linux \
             setpriv:util-linux openssl:openssl gzip:gzip ip:iproute2 tmux:tmux \
-            chromium:chromium pdftotext:poppler-utils; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+            chromium:chromium pdftotext:poppler-utils sshd:openssh-server ssh:openssh-client \
+            sudo:sudo; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]}"

@@ -121,8 +121,8 @@ class SshTarget:
 
     # --- the connection ---------------------------------------------------------------------------
 
-    def ssh_argv(self, remote: list[str] | None = None) -> list[str]:
-        argv = ["ssh", "-o", "ControlMaster=auto", "-o", f"ControlPath={self._socket_dir}/cm",
+    def ssh_argv(self, remote: list[str] | None = None, options: list[str] | None = None) -> list[str]:
+        argv = ["ssh", *(options or []), "-o", "ControlMaster=auto", "-o", f"ControlPath={self._socket_dir}/cm",
                 "-o", "ControlPersist=120", "-o", "BatchMode=yes", "-o", f"ConnectTimeout={self.connect_timeout}",
                 "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3"]
         if self.ssh_config:
@@ -138,7 +138,9 @@ class SshTarget:
 
     def connect(self) -> None:
         """Open the master connection; raise SshError with a clear reason when it fails."""
-        result = subprocess.run(self.ssh_argv(["id", "-u"]), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        # LogLevel INFO for this first connection: ssh says why a negotiation failed only at INFO.
+        result = subprocess.run(self.ssh_argv(["id", "-u"], ["-o", "LogLevel=INFO"]), capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL)
         if result.returncode != 0:
             raise classify_ssh_failure(self.spec, result.stderr)
         self.sudo = result.stdout.strip() != "0"
@@ -267,15 +269,18 @@ class SshTarget:
             from wizard.core.target import CommandsNotAllowed
             raise CommandsNotAllowed(_("commands cannot run inside a root prefix ({root}) on {host}",
                                        root=self.root, host=self.spec))
-        job = job or f"/tmp/acme-wizard-job-{os.getpid()}-{int(time.time() * 1000)}"
-        real_job = self.host_path(job)
+        temporary = job is None               # a one-off command: its job files go in the host's /tmp
+        real_job = f"/tmp/acme-wizard-job-{os.getpid()}-{int(time.time() * 1000)}" if temporary else self.host_path(job)
         argv = list(argv)
         if not self.is_live and argv and argv[0].startswith("/") and self.exists(argv[0]):
             argv[0] = self.host_path(argv[0])          # labs: a program inside the copied tree
         environment = [f"{k}={v}" for k, v in (env or {}).items()]
         command = (["env", *environment] if environment else []) + list(argv)
         self._run(["sh", "-c", DETACH, "sh", real_job, *command])
-        return self.follow(job, on_output)
+        code = self._follow_real(real_job, on_output)
+        if temporary:
+            self._run(["sh", "-c", 'rm -f "$1.log" "$1.exit" "$1.pid"', "sh", real_job], check=False)
+        return code
 
     def job_state(self, job: str) -> tuple[str, int | None]:
         """("absent" | "running" | "done", exit code) of a detached job."""
@@ -290,7 +295,9 @@ class SshTarget:
 
     def follow(self, job: str, on_output: Callable[[str], None]) -> int:
         """Stream the job's log until it ends; its exit code. Raises JobLost if the link drops."""
-        real = self.host_path(job)
+        return self._follow_real(self.host_path(job), on_output)
+
+    def _follow_real(self, real: str, on_output: Callable[[str], None]) -> int:
         follow = ('pid=$(cat "$1.pid"); while [ ! -e "$1.log" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; '
                   'tail -n +1 -s 0.2 -f --pid="$pid" -- "$1.log" 2>/dev/null; '
                   'while [ ! -f "$1.exit" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; '

@@ -1,0 +1,148 @@
+"""Remote mode against a real OpenSSH server on 127.0.0.1 (nothing installed on the 'remote' side)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from hosts import HOSTS
+from tests.e2e.sshd import SshServer, free_port
+from stubs import stub_bin, stub_certbot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    stubs = str(tmp_path_factory.mktemp("remote-bin"))
+    server = SshServer(env_path=stubs)
+    server.stubs = stubs
+    yield server
+    server.stop()
+
+
+def wizard(*argv, env=None, timeout=120):
+    return subprocess.run([sys.executable, "-m", "wizard", *argv], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def remote(server, *argv, config=None):
+    return ["--host", "wizard-test", "--ssh-config", config or server.config, *argv]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTS))
+def test_check_over_ssh_equals_the_local_check(server, make_host, name):
+    root = make_host(name)
+    local = wizard("check", "--root", root, "--json")
+    over_ssh = wizard("check", *remote(server, "--root", root, "--json"))
+    assert over_ssh.returncode == local.returncode, over_ssh.stderr
+    a, b = json.loads(local.stdout), json.loads(over_ssh.stdout)
+    assert b.pop("target") == {"root": root, "host": "wizard-test", "config_dir": "/etc/letsencrypt",
+                               "logs_dir": "/var/log/letsencrypt"}
+    a.pop("target")
+    assert a == b
+
+
+def test_bundle_from_the_remote_host_gives_the_same_result(server, make_host, tmp_path):
+    root = make_host("ubuntu1804_ppa_031_cli_ini")
+    script = wizard("probe-script").stdout
+    out = subprocess.run(["ssh", "-F", server.config, "wizard-test", "sh", "-s", "--", root], input=script,
+                         capture_output=True, text=True, check=True).stdout
+    (tmp_path / "out").write_text(out)
+    offline = json.loads(wizard("check", "--from-bundle", str(tmp_path / "out"), "--json").stdout)
+    live = json.loads(wizard("check", *remote(server, "--root", root, "--json")).stdout)
+    offline.pop("target"), live.pop("target")
+    assert offline == live
+
+
+def test_wrong_key_is_an_authentication_error(server):
+    wrong = os.path.join(server.dir, "wrong_key")
+    SshServer.keygen(wrong, "ed25519")
+    result = wizard("check", *remote(server, config=server.client_config("wrong", identity=wrong)))
+    assert result.returncode == 3 and "authentication to wizard-test failed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_host_key_with_strict_checking(server):
+    empty = os.path.join(server.dir, "empty_known_hosts")
+    open(empty, "w").close()
+    result = wizard("check", *remote(server, config=server.client_config("unknown", known_hosts=empty)))
+    assert result.returncode == 3 and "not in known_hosts" in result.stderr
+
+
+def test_changed_host_key_is_refused(server):
+    other = os.path.join(server.dir, "other_host_key")
+    SshServer.keygen(other, "ed25519")
+    changed = os.path.join(server.dir, "changed_known_hosts")
+    key = open(other + ".pub").read().split()
+    with open(changed, "w") as handle:
+        handle.write(f"[127.0.0.1]:{server.port} {key[0]} {key[1]}\n")
+    result = wizard("check", *remote(server, config=server.client_config("changed", known_hosts=changed)))
+    assert result.returncode == 3 and "does not match known_hosts" in result.stderr
+
+
+def test_closed_port(server):
+
+    result = wizard("check", *remote(server, config=server.client_config("closed", port=free_port())))
+    assert result.returncode == 3 and "refused the connection" in result.stderr
+
+
+def test_an_ssh_rsa_only_server_gets_the_options_that_would_connect(make_host):
+    legacy = SshServer(host_key_type="rsa", extra="HostKeyAlgorithms ssh-rsa\n")
+    try:
+        root = make_host("debian12_apt_21")
+        refused = wizard("check", "--host", "wizard-test", "--ssh-config", legacy.config, "--root", root)
+        assert refused.returncode == 3
+        assert "HostKeyAlgorithms=+ssh-rsa" in refused.stderr and "--legacy-ssh" in refused.stderr
+        accepted = wizard("check", "--host", "wizard-test", "--ssh-config", legacy.config, "--root", root,
+                          "--legacy-ssh", "--json")
+        assert accepted.returncode == 0, accepted.stderr
+        assert json.loads(accepted.stdout)["acme"]["verdict"] == "v2"
+    finally:
+        legacy.stop()
+
+
+def _master_pid(server) -> int | None:
+    for line in subprocess.run(["pgrep", "-af", "ssh -o ControlMaster=auto"], capture_output=True,
+                               text=True).stdout.splitlines():
+        if "acme-wizard-ssh-" in line and server.config in line and "[mux]" not in line:
+            return int(line.split()[0])
+    return None
+
+
+def test_apply_over_ssh_survives_a_dropped_link_and_rollback_restores_it(server, make_host, tmp_path):
+    from test_remediation import content_digest  # noqa: PLC0415
+    root = make_host("centos7_two_installs")
+    stub_certbot(root)
+    stub_bin(server.stubs, "yum", 'echo "stub yum $*"; for n in 1 2 3 4 5 6; do echo "downloading $n"; sleep 0.5; done')
+    logs = ("var/log/letsencrypt", "var/lib")
+    original = content_digest(root, logs)
+    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "wizard", "apply", *remote(server, "--root", root, "--yes")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    deadline = time.monotonic() + 60
+    jobs = os.path.join(root, "var/lib/acme-wizard/runs")
+    while time.monotonic() < deadline:
+        logs_seen = [os.path.join(dp, f) for dp, _d, fs in os.walk(jobs) for f in fs if f.endswith(".log")] \
+            if os.path.isdir(jobs) else []
+        if any("downloading 1" in open(p).read() for p in logs_seen if "/jobs/" in p):
+            break
+        time.sleep(0.1)
+    pid = _master_pid(server)
+    assert pid, "the ControlMaster connection was not found"
+    os.kill(pid, signal.SIGKILL)                      # the link drops in the middle of the install step
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 3, out + err
+    assert "lost the connection" in err
+    time.sleep(4)                                     # meanwhile the step finishes on the target
+    again = wizard("apply", *remote(server, "--root", root, "--yes"), env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "re-attached" in again.stdout and "downloading 6" in again.stdout
+    assert "resumed the unfinished run" in again.stdout
+    assert "certbot-auto" not in open(os.path.join(root, "etc/crontab")).read()
+    back = wizard("rollback", *remote(server, "--root", root, "--yes"), env=env)
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert content_digest(root, logs) == original
