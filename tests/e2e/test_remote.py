@@ -146,3 +146,65 @@ def test_apply_over_ssh_survives_a_dropped_link_and_rollback_restores_it(server,
     back = wizard("rollback", *remote(server, "--root", root, "--yes"), env=env)
     assert back.returncode == 0, back.stdout + back.stderr
     assert content_digest(root, logs) == original
+
+
+@pytest.fixture
+def ssh_user(server):
+    """A non-root account on the 'remote' host (same key), removed afterwards."""
+    name = "acmewiztest"
+    if subprocess.run(["id", name], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "-M", "-d", "/nonexistent", "-s", "/bin/sh", name], check=True)
+    subprocess.run(["usermod", "-p", "*", name], check=True)     # no password, but not a locked account
+    config = os.path.join(server.dir, "ssh_config_user")
+    with open(server.config) as handle, open(config, "w") as out:
+        out.write(handle.read().replace("User root", f"User {name}"))
+    sudoers = f"/etc/sudoers.d/{name}"
+    yield name, config, sudoers
+    if os.path.exists(sudoers):
+        os.remove(sudoers)
+    subprocess.run(["userdel", name], capture_output=True)
+
+
+def _world_readable_copy(name):
+    import tempfile
+    base = tempfile.mkdtemp(prefix="acme-wizard-remote-")
+    os.chmod(base, 0o755)
+    HOSTS[name](base)
+    for dirpath, _dirs, files in os.walk(base):
+        os.chmod(dirpath, 0o755)
+        for f in files:
+            path = os.path.join(dirpath, f)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
+    return base
+
+
+def test_a_non_root_user_without_sudo_is_told_and_nothing_changes(server, ssh_user):
+    import shutil
+    name, config, _sudoers = ssh_user
+    root = _world_readable_copy("ubuntu1804_ppa_031_cli_ini")
+    try:
+        check = wizard("check", *remote(server, "--root", root, "--json", config=config))
+        assert check.returncode == 1 and json.loads(check.stdout)["acme"]["verdict"] == "v1"   # read as that user
+        refused = wizard("apply", *remote(server, "--root", root, "--yes", config=config))
+        assert refused.returncode == 3 and "sudo -n" in refused.stderr and "needs a password" in refused.stderr
+        assert "server = https://acme-v01" in open(os.path.join(root, "etc/letsencrypt/cli.ini")).read()
+    finally:
+        shutil.rmtree(root)
+
+
+def test_a_non_root_user_with_passwordless_sudo_applies_through_sudo(server, ssh_user):
+    import shutil
+    name, config, sudoers = ssh_user
+    with open(sudoers, "w") as handle:
+        handle.write(f"{name} ALL=(ALL) NOPASSWD: ALL\n")
+    os.chmod(sudoers, 0o440)
+    root = _world_readable_copy("ubuntu1804_ppa_031_cli_ini")
+    try:
+        applied = wizard("apply", *remote(server, "--root", root, "--yes", config=config))
+        assert applied.returncode == 1, applied.stdout + applied.stderr      # commands wait for a live host
+        assert "# server = https://acme-v01" in open(os.path.join(root, "etc/letsencrypt/cli.ini")).read()
+        state = os.path.join(root, "var/lib/acme-wizard")
+        assert os.stat(state).st_uid == 0                                   # written as root, through sudo
+    finally:
+        shutil.rmtree(root)

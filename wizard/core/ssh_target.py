@@ -189,7 +189,15 @@ class SshTarget:
 
     def start_shell_script(self, script: bytes, args: list[str]) -> ScriptRun:
         self.bytes_sent += len(script)
-        return start_script(self._argv(["sh", "-s", "--", *args]), script)
+        run = start_script(self._argv(["sh", "-s", "--", *args]), script)
+        plain_lines = run.lines
+
+        def counted():
+            for line in plain_lines():
+                self.bytes_received += len(line)
+                yield line
+        run.lines = counted           # the bytes of the probe's answer are what crosses the link
+        return run
 
     def probe_args(self) -> list[str]:
         return ["" if self.is_live else self.root, self.config_dir, self.logs_dir]
