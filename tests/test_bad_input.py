@@ -8,6 +8,7 @@ import tempfile
 
 import pytest
 
+from trees import make_world_readable
 from wizard.core.probe import probe_script
 from wizard.core.snapshot import read_snapshot
 
@@ -103,14 +104,8 @@ def test_unreadable_files_as_a_non_root_user():
     from wizard.core.diagnose import diagnose
     base = tempfile.mkdtemp(prefix="acme-wizard-nonroot-")
     try:
-        os.chmod(base, 0o755)
         centos6_certbot_auto(base)
-        for dirpath, _dirnames, filenames in os.walk(base):
-            os.chmod(dirpath, 0o755)
-            for name in filenames:
-                full = os.path.join(dirpath, name)
-                if not os.path.islink(full):
-                    os.chmod(full, 0o644)
+        make_world_readable(base)
         secret = os.path.join(base, "etc/letsencrypt/renewal/shop.example.jp.conf")
         os.chmod(secret, 0o600)
         result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",

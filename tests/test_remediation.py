@@ -10,7 +10,7 @@ import pytest
 
 from hosts import NOW  # noqa: F401  (fixtures share the clock)
 from stubs import stub_bin, stub_certbot
-from test_cli import tree_digest
+from trees import tree_digest
 from wizard.core.apply import ApplyRefused, check_can_apply
 from wizard.core.plan import Answers, AnswersError, build_plan
 from wizard.demo.hostkit import KEY_MARKER
@@ -165,11 +165,11 @@ def test_plan_json_follows_the_contract(make_host, run_cli, tmp_path):
                                   "letsencrypt_auto_config_file", "cron_server_flag", "acme_sh_old"])
 def test_preview_changes_zero_bytes(make_host, name):
     root = make_host(name)
-    before = tree_digest(root)
+    before = tree_digest(root, mtimes=True)
     result = wizard("apply", "--root", root, "--dry-run")
     assert result.returncode in (0, 1), result.stderr
     assert "PREVIEW" in result.stdout and "Nothing was executed or written." in result.stdout
-    assert tree_digest(root) == before
+    assert tree_digest(root, mtimes=True) == before
 
 
 def test_demo_is_preview_only(run_cli):
@@ -183,22 +183,7 @@ def test_demo_is_preview_only(run_cli):
 
 def content_digest(root, exclude=()):
     """Content, modes and links of the tree, leaving out the wizard's own state directory."""
-    import hashlib
-    digest = hashlib.sha256()
-    skip = {os.path.join(root, p) for p in (STATE, *exclude)}
-    paths = []
-    for dirpath, dirnames, filenames in os.walk(root):      # prune in place: the state dir is not walked
-        dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skip]
-        paths += [os.path.join(dirpath, name) for name in dirnames + filenames
-                  if os.path.join(dirpath, name) not in skip]
-    for path in sorted(paths):
-        info = os.lstat(path)
-        digest.update(f"{os.path.relpath(path, root)}\0{info.st_mode}\0{info.st_uid}\0".encode())
-        if os.path.islink(path):
-            digest.update(os.readlink(path).encode())
-        elif os.path.isfile(path):
-            digest.update(open(path, "rb").read())
-    return digest.hexdigest()
+    return tree_digest(root, (STATE, *exclude))
 
 
 def test_apply_edits_on_a_root_prefix_and_rollback_restores_byte_for_byte(make_host):

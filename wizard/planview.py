@@ -137,7 +137,7 @@ def render_rollback(report: RollbackReport) -> str:
         out.append(f"  {verb} {path}")
     for path in report.removed:
         out.append("  " + (_("would remove") if report.dry_run else _("removed")) + f" {path} " + _("(created by the run)"))
-    for original, moved in report.moved_back:
+    for original, _moved in report.moved_back:
         out += _wrap(("  " + (_("would move back") if report.dry_run else _("moved back")) + f" {original}"), 0, 4)
     if report.cannot_undo:
         out.append("")

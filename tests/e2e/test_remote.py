@@ -11,6 +11,7 @@ import pytest
 from hosts import HOSTS
 from tests.e2e.sshd import SshServer, free_port
 from stubs import stub_bin, stub_certbot
+from trees import make_world_readable
 
 pytestmark = pytest.mark.e2e
 
@@ -168,14 +169,8 @@ def ssh_user(server):
 def _world_readable_copy(name):
     import tempfile
     base = tempfile.mkdtemp(prefix="acme-wizard-remote-")
-    os.chmod(base, 0o755)
     HOSTS[name](base)
-    for dirpath, _dirs, files in os.walk(base):
-        os.chmod(dirpath, 0o755)
-        for f in files:
-            path = os.path.join(dirpath, f)
-            if not os.path.islink(path):
-                os.chmod(path, 0o644)
+    make_world_readable(base)
     return base
 
 

@@ -193,14 +193,6 @@ class Lock:
             pass
 
 
-def _read_holder(path: str) -> dict | None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
-        return None
-
-
 def _alive(pid: int) -> bool:
     if pid <= 0:
         return False
