@@ -20,7 +20,7 @@ from wizard.core.email_notice import EmailError, read_email
 from wizard.core.probe import probe_script, read_bundle, run_probe
 from wizard.core.runstate import DEFAULT_STATE_DIR
 from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, LocalTarget, TargetError
-from wizard.i18n import _
+from wizard.i18n import _, choose_language, set_language
 from wizard.textview import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -140,10 +140,27 @@ def build_parser() -> argparse.ArgumentParser:
                         description=_("Print the probe. Run it on the host as "
                                       "'sh probe.sh / /etc/letsencrypt /var/log/letsencrypt > out', bring "
                                       "'out' back and run 'acme-wizard check --from-bundle out'."))
+    for sub in [parser, *commands.choices.values()]:
+        sub.add_argument("--lang", choices=["en", "ja"],
+                         help=_("language of the output (default: from LC_ALL, LC_MESSAGES or LANG)"))
     return parser
 
 
+def _language_from(argv: list[str]) -> str | None:
+    for index, word in enumerate(argv):
+        if word == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    language, notice = choose_language(_language_from(argv), os.environ, getattr(sys.stdout, "encoding", None))
+    set_language(language)          # before the parser: its help text is translated too
+    if notice:
+        print(notice, file=sys.stderr)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

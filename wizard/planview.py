@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import shlex
-import textwrap
 
 from wizard.core.plan import Plan, Step
 from wizard.core.rollback import RollbackReport
 from wizard.core.runstate import StepRecord
 from wizard.core.verify import VerifyResult, summarize
+from wizard.core.textwidth import clip, pad, wrap
 from wizard.i18n import _
 
 WIDTH = 80
@@ -20,8 +20,7 @@ _width = WIDTH      # set per rendering call; the TUI renders for the width it h
 
 def _wrap(text: str, indent: int = 0, hanging: int | None = None) -> list[str]:
     hanging = indent if hanging is None else hanging
-    return textwrap.wrap(text, _width, initial_indent=" " * indent, subsequent_indent=" " * hanging,
-                         break_on_hyphens=False) or [""]
+    return wrap(text, _width, " " * indent, " " * hanging)
 
 
 def _at_width(render):
@@ -115,10 +114,10 @@ def render_verify(result: VerifyResult, target_label: str, before: dict | None =
     before = before or summarize(result.before)
     after = summarize(result.after)
     out.append(_("Before and after:"))
-    out.append(f"  {'':14} {_('before'):30} {_('after'):30}")
+    out.append(f"  {pad('', 14)} {pad(_('before'), 30)} {_('after')}")
     for key, label in (("verdict", _("verdict")), ("renews_with", _("renews with")), ("v1_pins", _("v1 pins")),
                        ("newest_contact", _("newest contact"))):
-        out.append(f"  {label:14} {_cell(str(before.get(key, '-'))):30} {_cell(str(after[key])):30}")
+        out.append(f"  {pad(label, 14)} {pad(_cell(str(before.get(key, '-'))), 30)} {_cell(str(after[key]))}")
     if result.real_renewal is None:
         out.append("")
         out += _wrap(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
@@ -148,4 +147,4 @@ def render_rollback(report: RollbackReport) -> str:
 
 
 def _cell(text: str) -> str:
-    return text if len(text) <= 30 else text[:29] + "…"
+    return clip(text, 30)

@@ -1,10 +1,10 @@
 """A diagnosis as plain text for an 80-column terminal, with colour only when asked for."""
 from __future__ import annotations
 
-import textwrap
 
 from wizard.core.diagnose import Diagnosis
-from wizard.core.findings import SEVERITIES
+from wizard.core.findings import SEVERITIES, SEVERITY_NAMES
+from wizard.core.textwidth import cells, clip, pad, wrap
 from wizard.i18n import _
 
 WIDTH = 80
@@ -81,7 +81,7 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
 
 
 def finding_counts(diagnosis: Diagnosis) -> str:
-    counts = [f"{sum(1 for f in diagnosis.findings if f.severity == s)} {s}"
+    counts = [f"{sum(1 for f in diagnosis.findings if f.severity == s)} {_(SEVERITY_NAMES[s])}"
               for s in reversed(SEVERITIES) if any(f.severity == s for f in diagnosis.findings)]
     return ", ".join(counts) or _("none")
 
@@ -91,21 +91,23 @@ def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) 
     out: list[str] = []
     add = out.append
     add(paint(_("acme-wizard check: {target}", target=target_label), "bold"))
-    add(_wrap(_("Verdict: ") + paint(verdict_line(diagnosis), diagnosis.verdict), 0, 9))
+    add(_wrap(_("Verdict: ") + paint(verdict_line(diagnosis), diagnosis.verdict), 0, cells(_("Verdict: "))))
     add("")
     add(paint(_("System"), "bold"))
-    for label, segments in system_rows(diagnosis):
-        add(_field(label, "".join(paint(text, style) if style else text for text, style in segments)))
+    rows = system_rows(diagnosis)
+    label_width = max([cells(label) for label, _segments in rows] + [8]) + 2
+    for label, segments in rows:
+        add(_field(label, "".join(paint(text, style) if style else text for text, style in segments), label_width))
     add("")
     add(paint(_("Findings ({counts})", counts=finding_counts(diagnosis)), "bold"))
     for finding in diagnosis.findings:
-        label = paint(f"{finding.severity.upper():8}", finding.severity)
+        label = paint(pad(_(SEVERITY_NAMES[finding.severity]).upper(), 8), finding.severity)
         add(_wrap(f"{label} {finding.id}  {finding.title}", 0, 19))
         add(_wrap(finding.detail, 4, 4))
         for evidence in finding.evidence[:6]:
             where = "    " + _("at") + " " + evidence.where()
             text = _clip(evidence.text, WIDTH - 10) if evidence.text else ""
-            if text and len(where) + 2 + len(text) <= WIDTH:
+            if text and cells(where) + 2 + cells(text) <= WIDTH:
                 add(f"{where}  {text}")
             else:
                 add(where)                    # the path is never cut or wrapped: it is the proof
@@ -122,17 +124,13 @@ def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) 
     return "\n".join(out) + "\n"
 
 
-def _field(label: str, text: str) -> str:
-    return _wrap(f"  {label:<10}{text}", 0, 12)
+def _field(label: str, text: str, label_width: int = 10) -> str:
+    return _wrap(f"  {pad(label, label_width)}{text}", 0, label_width + 2)
 
 
 def _wrap(text: str, indent: int, hanging: int) -> str:
-    return "\n".join(textwrap.wrap(text, WIDTH, initial_indent=" " * indent,
-                                   subsequent_indent=" " * hanging, break_on_hyphens=False,
-                                   break_long_words=True)) or ""
+    return "\n".join(wrap(text, WIDTH, " " * indent, " " * hanging, break_long=True))
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
+    return clip(" ".join(text.split()), width)

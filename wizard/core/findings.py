@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wizard.core.evidence import Evidence
+from wizard.i18n import N_
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
+SEVERITY_NAMES = {"info": N_("info"), "low": N_("low"), "medium": N_("medium"), "high": N_("high"),
+                  "critical": N_("critical")}          # shown translated; JSON keeps the English words
 
 # Stable ids: never renumber, never reuse. The constant names say what each one means.
 CLIENT_CANNOT_SPEAK_V2 = "ACME-001"

@@ -14,19 +14,19 @@ from wizard.core.diagnose import Diagnosis
 from wizard.core.findings import SEVERITIES
 from wizard.core.plan import Plan
 from wizard.core.runstate import RunDir, list_runs
-from wizard.i18n import _
+from wizard.i18n import N_, _
 
 REPORT_FORMAT_VERSION = 1
 OUTPUT_LINES = 12
 LETS_ENCRYPT_CHANGES = [
-    ("2025-06-04", "Let's Encrypt stopped sending certificate expiry emails: nobody is warned any more "
-                   "when renewals fail."),
-    ("2025-08-06", "Let's Encrypt turned its OCSP responders off (CRLs only); ssl_stapling / SSLUseStapling "
-                   "settings do nothing now."),
-    ("2027-02-10", "Certificates from the default profile become valid for 64 days (from 90)."),
-    ("2028-02-16", "Certificates become valid for 45 days: renewing at a fixed interval (e.g. every 60 days or "
+    ("2025-06-04", N_("Let's Encrypt stopped sending certificate expiry emails: nobody is warned any more "
+                   "when renewals fail.")),
+    ("2025-08-06", N_("Let's Encrypt turned its OCSP responders off (CRLs only); ssl_stapling / SSLUseStapling "
+                   "settings do nothing now.")),
+    ("2027-02-10", N_("Certificates from the default profile become valid for 64 days (from 90).")),
+    ("2028-02-16", N_("Certificates become valid for 45 days: renewing at a fixed interval (e.g. every 60 days or "
                    "once a month) will no longer keep them valid; renew with certbot's own schedule "
-                   "(twice a day, certbot decides) or ARI."),
+                   "(twice a day, certbot decides) or ARI.")),
 ]
 FIXED_INTERVAL_FLAGS = ("--force-renewal", "--force-renew", "--renew-by-default")
 

@@ -7,25 +7,35 @@ from __future__ import annotations
 
 import html
 import json
-import textwrap
 
-from wizard.i18n import _
+from wizard.core.textwidth import cells, clip, pad, wrap
+from wizard.core.findings import SEVERITY_NAMES
+from wizard.i18n import N_, _, current_language
 
-MODES = {"assessment": "assessment (nothing was changed)", "preview": "preview (nothing was changed)",
-         "applied": "remediation record (changes were applied)"}
+MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("preview (nothing was changed)"),
+         "applied": N_("remediation record (changes were applied)")}
 
 
 def _facts(doc: dict) -> list[tuple[str, str]]:
     target = doc["target"]
     where = target.get("host") or doc["host"] or target["root"]
-    return [(_("Host"), where), (_("Date"), doc["generated"].replace("T", " ").replace("Z", " UTC")),
+    return [(_("Host"), where), (_("Date"), _local_date(doc["generated"])),
             (_("Tool"), f"acme-wizard {doc['tool_version']}"), (_("Mode"), _(MODES[doc["mode"]])),
             (_("Certbot config"), target["config_dir"]), (_("Certbot logs"), target["logs_dir"])]
 
 
 def _counts(doc: dict) -> str:
-    counts = ", ".join(f"{n} {severity}" for severity, n in doc["finding_counts"].items() if n)
+    counts = ", ".join(f"{n} {_(SEVERITY_NAMES[severity])}" for severity, n in doc["finding_counts"].items() if n)
     return _("Findings: {counts}.", counts=counts or _("none"))
+
+
+def _local_date(stamp: str) -> str:
+    """The report's own date in the reader's language (evidence keeps the logs' own timestamps)."""
+    day, _sep, time = stamp.rstrip("Z").partition("T")
+    if current_language() == "ja":
+        year, month, date = day.split("-")
+        return f"{int(year)}年{int(month)}月{int(date)}日 {time[:5]} UTC"
+    return f"{day} {time} UTC"
 
 
 def _client_rows(doc: dict) -> list[list[str]]:
@@ -90,7 +100,7 @@ def render_markdown(doc: dict) -> str:
     add(f"## {_('Findings')}")
     add("")
     for finding in doc["findings"]:
-        add(f"### {finding['severity'].upper()} {finding['id']}: {_md(finding['title'])}")
+        add(f"### {_(SEVERITY_NAMES[finding['severity']]).upper()} {finding['id']}: {_md(finding['title'])}")
         add("")
         add(_md(finding["detail"]))
         add("")
@@ -159,8 +169,8 @@ def _md_verification(verification: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-_SUMMARY_KEYS = [("verdict", "verdict"), ("renews_with", "renews with"), ("v1_pins", "v1 pins"),
-                 ("newest_contact", "newest contact")]
+_SUMMARY_KEYS = [("verdict", N_("verdict")), ("renews_with", N_("renews with")), ("v1_pins", N_("v1 pins")),
+                 ("newest_contact", N_("newest contact"))]
 
 
 def _md(text: str) -> str:
@@ -183,18 +193,17 @@ def render_text(doc: dict, width: int = 80) -> str:
     out: list[str] = []
 
     def para(text: str, indent: int = 0, hanging: int | None = None) -> None:
-        out.extend(textwrap.wrap(str(text), width, initial_indent=" " * indent,
-                                 subsequent_indent=" " * (indent if hanging is None else hanging),
-                                 break_on_hyphens=False, break_long_words=True) or [""])
+        out.extend(wrap(str(text), width, " " * indent, " " * (indent if hanging is None else hanging),
+                        break_long=True))
 
     def heading(text: str) -> None:
-        out.extend(["", text.upper() if text.isascii() else text, "=" * min(width, max(len(text), 8)), ""])
+        out.extend(["", text.upper() if text.isascii() else text, "=" * min(width, max(cells(text), 8)), ""])
 
     title = f"{_('ACME remediation report')}: {_facts(doc)[0][1]}"
     para(title)
     out.append("=" * min(width, len(title)))
     for label, value in _facts(doc):
-        para(f"{label + ':':16}{value}", 0, 16)
+        para(f"{pad(label + ':', 16)}{value}", 0, 16)
     heading(_("Verdict"))
     para(doc["verdict"]["line"])
     para(doc["verdict"]["explanation"])
@@ -209,7 +218,7 @@ def render_text(doc: dict, width: int = 80) -> str:
         para(f"- {row[0]} ({row[1]}, Python {row[2]}): {row[3]}; {row[4]}", 0, 2)
     heading(_("Findings"))
     for finding in doc["findings"]:
-        para(f"[{finding['severity'].upper()}] {finding['id']} {finding['title']}", 0, 2)
+        para(f"[{_(SEVERITY_NAMES[finding['severity']]).upper()}] {finding['id']} {finding['title']}", 0, 2)
         para(finding["detail"], 2)
         for evidence in finding["evidence"]:
             where = evidence["path"] + (f":{evidence['line']}" if evidence.get("line") else "")
@@ -222,7 +231,7 @@ def render_text(doc: dict, width: int = 80) -> str:
             para(f"{number}. {step['title']} ({_('risk')} {step['risk']})", 0, 3)
             for _kind, text in _step_commands(step):
                 for line in text.splitlines():
-                    out.append("     " + line if len(line) <= width - 5 else "     " + line[: width - 6] + "…")
+                    out.append("     " + clip(line, width - 5))
             para(f"{_('undo')}: {step['undo']}", 3, 5)
     if doc["run"]:
         run = doc["run"]
@@ -231,7 +240,7 @@ def render_text(doc: dict, width: int = 80) -> str:
             para(f"- {step['title']}: {step['status']}" + (f" (exit {step['exit_code']})" if step["exit_code"] else "")
                  + f" [{step['started'] or ''} – {step['ended'] or ''}]", 0, 2)
             for line in step["output"]:
-                out.append("    | " + (line if len(line) <= width - 6 else line[: width - 7] + "…"))
+                out.append("    | " + clip(line, width - 6))
         out.append("")
         para(f"{_('Backed up')}: {', '.join(run['backup']['paths'])} ({run['backup']['files']} {_('files')})")
         para(f"{_('Manifest')}: {run['backup']['manifest']} sha256 {run['backup']['manifest_sha256']}", 0, 2)
@@ -243,9 +252,10 @@ def render_text(doc: dict, width: int = 80) -> str:
             para(f"{'✔' if check['passed'] else '✘'} {check['text']}", 0, 2)
         before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
         out.append("")
-        out.append(f"  {'':16}{_('before'):30}{_('after')}")
+        out.append(f"  {pad('', 16)}{pad(_('before'), 30)}{_('after')}")
         for key, label in _SUMMARY_KEYS:
-            out.append(f"  {_(label):16}{str(before.get(key, '-'))[:29]:30}{str(after.get(key, '-'))[:30]}")
+            out.append(f"  {pad(_(label), 16)}{pad(clip(str(before.get(key, '-')), 29), 30)}"
+                       f"{clip(str(after.get(key, '-')), 30)}")
     heading(_("Remaining risks and next steps"))
     for risk in doc["risks"]:
         para(f"- {risk['title']}: {risk['text']}", 0, 2)
@@ -288,8 +298,9 @@ ul.evidence { margin: .2em 0; padding-left: 1.2em; }
 """
 
 
-def render_html(doc: dict, lang: str = "en") -> str:
+def render_html(doc: dict, lang: str | None = None) -> str:
     e = html.escape
+    lang = lang or current_language()
     parts = [f'<!DOCTYPE html>\n<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
              f"<title>{e(_('ACME remediation report'))}: {e(_facts(doc)[0][1])}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"]
@@ -307,7 +318,7 @@ def render_html(doc: dict, lang: str = "en") -> str:
         evidence = "".join(
             f"<li><code>{e(ev['path'] + (':' + str(ev['line']) if ev.get('line') else ''))}</code>"
             + (f" <code>{e(_code(ev['text']))}</code>" if ev.get("text") else "") + "</li>" for ev in finding["evidence"])
-        add(f'<div class="finding"><h3><span class="sev {e(finding["severity"])}">{e(finding["severity"].upper())}</span> '
+        add(f'<div class="finding"><h3><span class="sev {e(finding["severity"])}">{e(_(SEVERITY_NAMES[finding["severity"]]).upper())}</span> '
             f'{e(finding["id"])}: {e(finding["title"])}</h3><p>{e(finding["detail"])}</p>'
             f'<ul class="evidence">{evidence}</ul><p><b>{e(_("Fix"))}:</b> {e(finding["remediation"])}</p></div>')
     if doc["plan"]:

@@ -13,23 +13,24 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from wizard.core.logs import LogScanner, LogEvidence
+from wizard.i18n import N_
 
 PROBE_FORMAT = "1"
 
 # Reasons as the probe writes them -> the words shown to the admin (translated at render time).
 PROBLEM_REASONS = {
-    "symlink-loop": "symbolic link loop",
-    "symlink-broken-or-loop": "broken symbolic link or link loop",
-    "is-a-directory": "is a directory, not a file",
-    "not-a-regular-file": "not a regular file",
-    "permission-denied": "permission denied",
-    "too-large": "too large to read whole (over 1 MiB)",
-    "missing-root": "no such directory",
-    "not-a-directory": "not a directory",
-    "bad-gzip": "corrupt or truncated gzip file",
-    "no-gzip": "gzip is not installed on the target, so compressed logs were not read",
-    "binary": "binary content, not text",
-    "probe-incomplete": "the probe stopped before it finished",
+    "symlink-loop": N_("symbolic link loop"),
+    "symlink-broken-or-loop": N_("broken symbolic link or link loop"),
+    "is-a-directory": N_("is a directory, not a file"),
+    "not-a-regular-file": N_("not a regular file"),
+    "permission-denied": N_("permission denied"),
+    "too-large": N_("too large to read whole (over 1 MiB)"),
+    "missing-root": N_("no such directory"),
+    "not-a-directory": N_("not a directory"),
+    "bad-gzip": N_("corrupt or truncated gzip file"),
+    "no-gzip": N_("gzip is not installed on the target, so compressed logs were not read"),
+    "binary": N_("binary content, not text"),
+    "probe-incomplete": N_("the probe stopped before it finished"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from dataclasses import replace
 
 from rich.console import Group
 from rich.padding import Padding
@@ -22,15 +23,17 @@ from textual.widgets import ContentSwitcher, Footer, Header, Log, Static
 from wizard.core.plan import Step
 from wizard.core.runstate import StepRecord
 from wizard.core.target import TargetError
-from wizard.i18n import _
+from wizard.core.findings import SEVERITY_NAMES
+from wizard.core.textwidth import cells, pad
+from wizard.i18n import N_, _
 from wizard.planview import STATUS_MARK, render_plan, render_verify
 from wizard.textview import finding_counts, system_rows, verdict_line
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
 from wizard.tui.session import ApplyBridge, Session
 
 STAGES = ["overview", "findings", "plan", "apply", "verify", "report"]
-STAGE_TITLES = {"overview": _("Overview"), "findings": _("Findings"), "plan": _("Plan"), "apply": _("Apply"),
-                "verify": _("Verify"), "report": _("Report")}
+STAGE_TITLES = {"overview": N_("Overview"), "findings": N_("Findings"), "plan": N_("Plan"), "apply": N_("Apply"),
+                "verify": N_("Verify"), "report": N_("Report")}
 STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim",
           "v1": "bold red", "v2": "bold green", "unknown": "bold yellow", "bold": "bold", "": ""}
 STAGE_KEYS = {"choose": ("plan",), "start_apply": ("apply",), "answer": ("apply",), "retry": ("apply",),
@@ -42,25 +45,28 @@ class WizardApp(App):
     TITLE = "acme-wizard"
     BINDINGS = [
         *[Binding(str(n), f"stage('{name}')", STAGE_TITLES[name], show=False) for n, name in enumerate(STAGES, 1)],
-        Binding("n", "move(1)", _("Next")),
-        Binding("b", "move(-1)", _("Back")),
-        Binding("c", "choose", _("Choose")),
-        Binding("a", "start_apply", _("Apply")),
-        Binding("y", "answer('yes')", _("Run step")),
-        Binding("s", "answer('skip')", _("Skip")),
-        Binding("x", "answer('quit')", _("Abort")),
-        Binding("r", "retry", _("Retry")),
-        Binding("v", "verify", _("Verify")),
-        Binding("e", "export", _("Export")),
-        Binding("d", "toggle_preview", _("Preview")),
-        Binding("question_mark,f1", "help", _("Help")),
-        Binding("q", "quit_wizard", _("Quit"), priority=True),
-        Binding("ctrl+c", "quit_wizard", _("Quit"), show=False, priority=True),
+        Binding("n", "move(1)", N_("Next")),
+        Binding("b", "move(-1)", N_("Back")),
+        Binding("c", "choose", N_("Choose")),
+        Binding("a", "start_apply", N_("Apply")),
+        Binding("y", "answer('yes')", N_("Run step")),
+        Binding("s", "answer('skip')", N_("Skip")),
+        Binding("x", "answer('quit')", N_("Abort")),
+        Binding("r", "retry", N_("Retry")),
+        Binding("v", "verify", N_("Verify")),
+        Binding("e", "export", N_("Export")),
+        Binding("d", "toggle_preview", N_("Preview")),
+        Binding("question_mark,f1", "help", N_("Help")),
+        Binding("q", "quit_wizard", N_("Quit"), priority=True),
+        Binding("ctrl+c", "quit_wizard", N_("Quit"), show=False, priority=True),
     ]
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, session: Session, report_dir: str | None = None) -> None:
         super().__init__()
+        # Key labels are written N_() at class level; translate them now that the language is known.
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [replace(b, description=_(b.description)) for b in bindings]
         self.session = session
         self.report_dir = report_dir or os.getcwd()
         self.stage = "overview"
@@ -136,7 +142,7 @@ class WizardApp(App):
             banner.set_class(True, "live")
         bar = Text()
         for number, name in enumerate(STAGES, 1):
-            label = f" {number} {STAGE_TITLES[name]} "
+            label = f" {number} {_(STAGE_TITLES[name])} "
             bar.append(label, style="reverse bold" if name == self.stage else "")
         self.query_one("#stages", Static).update(bar)
         self.refresh_bindings()
@@ -148,9 +154,10 @@ class WizardApp(App):
         verdict.append(_("Verdict: "), style="bold")
         verdict.append(verdict_line(diagnosis) + "\n", style=STYLES[diagnosis.verdict])
         rows = Table.grid(padding=(0, 1))
-        rows.add_column(width=9, style="bold", no_wrap=True)
+        system = system_rows(diagnosis)
+        rows.add_column(width=max([cells(label) for label, _segments in system] + [9]), style="bold", no_wrap=True)
         rows.add_column(ratio=1)
-        for label, segments in system_rows(diagnosis):
+        for label, segments in system:
             rows.add_row(label, Text.assemble(*[(text, STYLES.get(style, "")) for text, style in segments]))
         closing = Text("\n" + _("Findings: {counts}.", counts=finding_counts(diagnosis)) + " ")
         closing.append(_("Press n to see them."), style="dim")
@@ -168,7 +175,7 @@ class WizardApp(App):
         parts = []
         for finding in diagnosis.findings:
             title = Text()
-            title.append(f"{finding.severity.upper():8} ", style=STYLES.get(finding.severity, ""))
+            title.append(pad(_(SEVERITY_NAMES[finding.severity]).upper(), 8) + " ", style=STYLES.get(finding.severity, ""))
             title.append(f"{finding.id}  {finding.title}", style="bold")
             parts += [title, Padding(Text(finding.detail), (0, 0, 0, 2))]
             for evidence in finding.evidence[:6]:

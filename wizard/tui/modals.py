@@ -7,13 +7,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 
-from wizard.i18n import _
+from wizard.i18n import N_, _
 
 
 class ConfirmModal(ModalScreen[bool]):
     """A question answered with y or n (Escape is no)."""
 
-    BINDINGS = [Binding("y", "answer(True)", _("Yes")), Binding("n,escape", "answer(False)", _("No"))]
+    BINDINGS = [Binding("y", "answer(True)", N_("Yes")), Binding("n,escape", "answer(False)", N_("No"))]
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -31,7 +31,7 @@ class ConfirmModal(ModalScreen[bool]):
 class ChoiceModal(ModalScreen[str]):
     """Pick one of the ranked client options (Enter), or leave (Escape)."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -50,7 +50,7 @@ class ChoiceModal(ModalScreen[str]):
         self.dismiss("")
 
 
-HELP = _("""acme-wizard: keys
+HELP = N_("""acme-wizard: keys
 
   1-6    stages: Overview Findings Plan Apply Verify Report
   n / b  next / back stage     arrows, PgUp, PgDn: scroll
@@ -67,11 +67,11 @@ The demo host is preview only.""")
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", _("Close"))]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", N_("Close"))]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
-            yield Static(HELP, id="help")
+            yield Static(_(HELP), id="help")
 
     def action_close(self) -> None:
         self.dismiss(None)

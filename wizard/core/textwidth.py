@@ -1,0 +1,72 @@
+"""Text measured in terminal cells: a CJK character takes two, so Japanese lines wrap and align.
+
+`wrap` works like textwrap.wrap but counts cells and may break between two CJK characters (there
+are no spaces in Japanese), never before closing punctuation such as 、 or 。.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NO_LINE_START = set("、。，．・：；？！）」』】〉》〕ー…っゃゅょァィゥェォッャュョ)]}>,.:;!?")
+_TOKENS = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+def cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-justify in `width` cells."""
+    return text + " " * max(0, width - cells(text))
+
+
+def clip(text: str, width: int) -> str:
+    if cells(text) <= width:
+        return text
+    out, used = "", 0
+    for ch in text:
+        if used + cells(ch) > width - 1:
+            break
+        out, used = out + ch, used + cells(ch)
+    return out + "…"
+
+
+def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "",
+         break_long: bool = False) -> list[str]:
+    """Greedy fill by cells. A word longer than a line stays whole (a path is never cut) unless
+    break_long is set, then it is split at the width."""
+    tokens = _TOKENS.findall(str(text).replace("\n", " "))
+    lines: list[str] = []
+    line = initial_indent
+    fresh = True                    # nothing but the indent on this line yet
+
+    def flush() -> None:
+        nonlocal line, fresh
+        lines.append(line.rstrip())
+        line, fresh = subsequent_indent, True
+
+    for token in tokens:
+        if token.isspace():
+            if not fresh or (not lines and line == initial_indent):   # a paragraph's own indent stays
+                line += token
+                fresh = fresh and not lines and line.strip() == ""
+            continue
+        if not fresh and cells(line) + cells(token) > width:
+            carried = ""
+            if token[0] in NO_LINE_START and not line.endswith(" ") and cells(line[-1:]) == 2:
+                line, carried = line[:-1], line[-1]     # 、 。 ー never start a line: take a character along
+            flush()
+            line += carried
+            fresh = not carried
+        if break_long:
+            while cells(line) + cells(token) > width and width - cells(line) > 0 and token.isascii():
+                room = width - cells(line)
+                line, token = line + token[:room], token[room:]
+                flush()
+        line += token
+        fresh = False
+    if not fresh or not lines:
+        lines.append(line.rstrip())
+    return lines
