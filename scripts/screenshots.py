@@ -17,6 +17,7 @@ from wizard.core.target import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import WizardApp
 from wizard.tui.session import Session
+from wizard.i18n import _, set_language
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "screenshots")
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
@@ -30,7 +31,8 @@ SCREENS = [
 
 
 async def shoot(name: str, keys: tuple, root: str) -> str:
-    session = Session(LocalTarget(root), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
+    session = Session(LocalTarget(root), _("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True, demo=True,
+                      now=NOW)
     app = WizardApp(session, report_dir="/srv/reports")
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
@@ -41,8 +43,9 @@ async def shoot(name: str, keys: tuple, root: str) -> str:
         return app.save_screenshot(filename=f"{name}.svg", path=OUT)
 
 
-def report_page_one(root: str) -> None:
+def report_page_one(root: str, language: str = "en") -> None:
     """Page one of the demo's HTML report, printed by headless Chromium, as PNG (pdftoppm)."""
+    set_language(language)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not (chromium and shutil.which("pdftoppm")):
         print("skipped the report page: chromium and poppler-utils are needed")
@@ -55,7 +58,7 @@ def report_page_one(root: str) -> None:
     target = LocalTarget(root)
     diagnosis = diagnose(run_probe(target), now=NOW)
     document = build_report(diagnosis, build_plan(diagnosis), target, "/var/lib/acme-wizard", now=NOW,
-                            label="demo host (CentOS 6, certbot-auto 0.20.0)")
+                            label=_("demo host (CentOS 6, certbot-auto 0.20.0)"))
     work = tempfile.mkdtemp(prefix="acme-wizard-report-")
     try:
         html_path = os.path.join(work, "report.html")
@@ -66,11 +69,13 @@ def report_page_one(root: str) -> None:
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         f"--user-data-dir={work}/profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
                         f"file://{html_path}"], capture_output=True, check=True, timeout=120)
+        name = "report-page1" + ("" if language == "en" else f"-{language}")
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf,
-                        os.path.join(OUT, "report-page1")], check=True)
-        print(os.path.join(OUT, "report-page1.png"))
+                        os.path.join(OUT, name)], check=True)
+        print(os.path.join(OUT, name + ".png"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        set_language("en")
 
 
 def main() -> int:
@@ -78,8 +83,12 @@ def main() -> int:
     root = build_demo_host(tempfile.mkdtemp(prefix="acme-wizard-shots-"))
     try:
         report_page_one(root)
-        for name, keys in SCREENS:
+        report_page_one(root, "ja")
+        shots = [(name, keys, "en") for name, keys in SCREENS] + [("overview-ja", (), "ja"), ("findings-ja", ("2",), "ja")]
+        for name, keys, language in shots:
+            set_language(language)
             svg = asyncio.run(shoot(name, keys, root))
+            set_language("en")
             print(svg)
             if shutil.which("rsvg-convert"):
                 png = svg[:-4] + ".png"

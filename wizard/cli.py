@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     set_language(language)          # before the parser: its help text is translated too
     if notice:
         print(notice, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        if "utf" not in (getattr(stream, "encoding", "") or "").lower() and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")      # a non-UTF-8 terminal: ? for what it cannot show
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -36,9 +36,9 @@ def catalogue_path(language: str) -> Path:
     return PACKAGE / "locale" / f"{language}.json"
 
 
-def check(language: str) -> list[str]:
+def check(language: str, path: Path | None = None) -> list[str]:
     """Problems with a catalogue: missing entries, empty ones, placeholders that differ."""
-    path = catalogue_path(language)
+    path = path or catalogue_path(language)
     catalogue = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     problems = []
     for msgid, where in messages().items():

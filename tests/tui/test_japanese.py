@@ -1,0 +1,61 @@
+"""The wizard in Japanese at 80×24: Pilot, SVG snapshots and a real terminal."""
+import sys
+
+import pytest
+
+from hosts import NOW
+from tests.tui.test_terminal import tmux, wait_for  # noqa: F401  (tmux is a fixture)
+from tests.tui.test_wizard import screen_text, settle
+from wizard import i18n
+from wizard.core.target import LocalTarget
+from wizard.core.textwidth import cells
+from wizard.demo import build_demo_host
+from wizard.tui.app import WizardApp
+from wizard.tui.session import Session
+
+
+@pytest.fixture
+def japanese():
+    i18n.set_language("ja")
+    yield
+    i18n.set_language("en")
+
+
+def demo(tmp_path):
+    root = build_demo_host(str(tmp_path / "demo"))
+    session = Session(LocalTarget(root), i18n._("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True,
+                      demo=True, now=NOW)
+    return WizardApp(session, report_dir="/srv/reports")
+
+
+async def test_every_stage_in_japanese_fits_80_cells(tmp_path, japanese):
+    app = demo(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = screen_text(app)
+        for text in ("判定: ACMEv1 使用中", "1 概要", "6 レポート", "プレビュー: 何も変更しません。", "終了", "ヘルプ",
+                     "クライアント", "/etc/crontab:17 で定期実行"):
+            assert text in screen, text
+        for key in ("2", "3", "4", "5", "6", "question_mark"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert all(cells(line.rstrip()) <= 80 for line in screen_text(app).splitlines())
+        assert "キー操作" in screen_text(app)
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="snapshots are pinned to Python 3.11")
+@pytest.mark.parametrize("name,keys", [("overview", ()), ("findings", ("2",)), ("help", ("question_mark",))])
+def test_japanese_screen(snap_compare, tmp_path, japanese, name, keys):
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+    assert snap_compare(demo(tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_demo_in_tmux_with_a_japanese_locale(tmux):  # noqa: F811
+    base, _exit_file = tmux({"TERM": "xterm", "LANG": "ja_JP.UTF-8", "LC_ALL": ""})
+    screen = wait_for(base, "判定")
+    assert "ACMEv1 使用中" in screen and "概要" in screen and "終了" in screen
