@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shlex
+from contextvars import ContextVar
 
 from wizard.core.plan import Plan, Step
 from wizard.core.rollback import RollbackReport
@@ -15,23 +16,22 @@ STATUS_MARK = {"ok": "✔", "already-done": "✔", "failed": "✘", "not-run": "
                "stopped": "■", "interrupted": "■"}
 
 
-_width = WIDTH      # set per rendering call; the TUI renders for the width it has
+_width: ContextVar[int] = ContextVar("width", default=WIDTH)   # the TUI renders for the width it has
 
 
 def _wrap(text: str, indent: int = 0, hanging: int | None = None) -> list[str]:
     hanging = indent if hanging is None else hanging
-    return wrap(text, _width, " " * indent, " " * hanging)
+    return wrap(text, _width.get(), " " * indent, " " * hanging)
 
 
 def _at_width(render):
-    """Let a render function take width=N (default 80 columns)."""
+    """Let a render function take width=N (default 80 columns) without threading it through every helper."""
     def wrapper(*args, width: int = WIDTH, **kwargs):
-        global _width
-        previous, _width = _width, width
+        token = _width.set(width)
         try:
             return render(*args, **kwargs)
         finally:
-            _width = previous
+            _width.reset(token)
     wrapper.__name__, wrapper.__doc__ = render.__name__, render.__doc__
     return wrapper
 

@@ -5,6 +5,7 @@ import pytest
 
 from hosts import NOW
 from tests.tui.test_terminal import tmux, wait_for  # noqa: F401  (tmux is a fixture)
+from tests.tui.test_snapshots import after_load
 from tests.tui.test_wizard import screen_text, settle
 from wizard import i18n
 from wizard.core.target import LocalTarget
@@ -46,13 +47,7 @@ async def test_every_stage_in_japanese_fits_80_cells(tmp_path, japanese):
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="snapshots are pinned to Python 3.11")
 @pytest.mark.parametrize("name,keys", [("overview", ()), ("findings", ("2",)), ("help", ("question_mark",))])
 def test_japanese_screen(snap_compare, tmp_path, japanese, name, keys):
-    async def run_before(pilot):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        for key in keys:
-            await pilot.press(key)
-            await pilot.pause()
-    assert snap_compare(demo(tmp_path), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(demo(tmp_path), terminal_size=(80, 24), run_before=after_load(*keys))
 
 
 def test_demo_in_tmux_with_a_japanese_locale(tmux):  # noqa: F811

@@ -9,6 +9,7 @@ next run can re-attach to it.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -16,12 +17,12 @@ import shlex
 import subprocess
 import tarfile
 import tempfile
-import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from wizard.core.target import ManifestEntry, ScriptRun, TargetError, start_script, DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core.target import (DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, CommandsNotAllowed, ManifestEntry, ScriptRun,
+                                TargetError, start_script)
 from wizard.i18n import _
 
 LEGACY_OPTIONS = ["-o", "HostKeyAlgorithms=+ssh-rsa", "-o", "PubkeyAcceptedAlgorithms=+ssh-rsa",
@@ -274,7 +275,6 @@ class SshTarget:
             timeout: float | None = None, job: str | None = None) -> int:
         """Run argv on the target, detached (see DETACH), and follow its log until it ends."""
         if not self.allow_commands:
-            from wizard.core.target import CommandsNotAllowed
             raise CommandsNotAllowed(_("commands cannot run inside a root prefix ({root}) on {host}",
                                        root=self.root, host=self.spec))
         temporary = job is None               # a one-off command: its job files go in the host's /tmp
