@@ -108,3 +108,10 @@ def test_japanese_html_report_prints_with_its_headings(make_host, tmp_path):
     assert 2 <= pages <= 14
     squeezed = "".join(text.split())
     assert "/opt/eff.org/certbot/venv/lib/python2.6/site-packages/certbot-0.20.0-py2.6.egg-info" in squeezed
+
+
+def test_argparse_speaks_japanese_too():
+    result = wizard("check", "--bogus", "--lang", "ja")
+    assert result.returncode == 2 and "エラー: 認識できない引数: --bogus" in result.stderr
+    assert wizard("check", "--help", "--lang", "ja").stdout.startswith("使い方: ")
+    assert "error: unrecognized arguments" in wizard("check", "--bogus", "--lang", "en").stderr

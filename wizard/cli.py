@@ -20,10 +20,21 @@ from wizard.core.email_notice import EmailError, read_email
 from wizard.core.probe import probe_script, read_bundle, run_probe
 from wizard.core.runstate import DEFAULT_STATE_DIR
 from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, LocalTarget, TargetError
-from wizard.i18n import _, choose_language, set_language
+from wizard.i18n import N_, _, choose_language, set_language
 from wizard.textview import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+# argparse's own words, which it passes through gettext's _(): ours translates them too.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("options"), N_("positional arguments"), N_("show this help message and exit"),
+    N_("show program's version number and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("unrecognized arguments: %s"), N_("the following arguments are required: %s"),
+    N_("argument %(argument_name)s: %(message)s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("expected one argument"), N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+)
+argparse._ = lambda message: _(message) if message in ARGPARSE_MESSAGES else message
 
 
 class UsageError(Exception):
