@@ -50,6 +50,8 @@ def render_plan(plan: Plan, target_label: str, preview: bool = False) -> str:
             mark = " " + _("[chosen]") if plan.choice is option else ""
             support = "" if option.supported else " " + _("(not a supported path)")
             out += _wrap(f"{number}. {option.key}: {option.title}{support}{mark}", 2, 5)
+            if option.version_note:
+                out += _wrap(option.version_note, 5, 5)
             for caveat in option.caveats:
                 out += _wrap("- " + caveat, 5, 7)
     for note in plan.notes:

@@ -37,6 +37,7 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict:
                 "speaks_v2": install.speaks_v2,
                 "rewrites_v1": install.rewrites_v1,
                 "present": install.present,
+                "seen_in_logs": install.seen_in_logs,
                 "renews": install in diagnosis.renewing,
                 "package": install.package,
                 "scheduled": [

@@ -15,7 +15,6 @@ from wizard.core import versions
 from wizard.core.evidence import Evidence
 from wizard.core.snapshot import Snapshot
 
-CERTBOT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto"}
 AUTO_NAMES = {"certbot-auto", "letsencrypt-auto"}
 _DIST = re.compile(r"^(certbot|letsencrypt)-(\d[^-]*?)(?:-py\d\.\d+)?\.(egg-info|dist-info)$")
 _SITE = re.compile(r"^(.*)/lib(?:64)?/python(\d\.\d+)/(site|dist)-packages/[^/]+$")

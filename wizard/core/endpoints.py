@@ -28,6 +28,3 @@ def classify_url(url: str) -> str:
     match = re.match(r"^\s*https?://([^/\s'\"]+)", url, re.IGNORECASE)
     return classify_host(match.group(1)) if match else "other"
 
-
-def is_v1(url: str) -> bool:
-    return classify_url(url) in V1_APIS

@@ -113,10 +113,6 @@ class RunDir:
 
     # --- backups ----------------------------------------------------------------------------
 
-    def backed_up_paths(self) -> list[str]:
-        return [entry["path"] for entry in self.read_json("backup.json", {"entries": []})["entries"]
-                if entry.get("top")]
-
     def add_backup(self, paths: list[str]) -> list[ManifestEntry]:
         """Back up the paths not already in this run's backup (the first copy is the original)."""
         record = self.read_json("backup.json", {"tarballs": [], "entries": []})

@@ -128,7 +128,10 @@ class SnapshotReader:
 
     def _record(self, fields: list[str]) -> None:
         snap, tag = self.snapshot, fields[0]
-        if tag == "H" and len(fields) >= 3:
+        if tag == "P" and len(fields) >= 2 and fields[1] != PROBE_FORMAT:
+            snap.problems.append(Problem("", f"probe output format {fields[1]} is not {PROBE_FORMAT}: "
+                                             "use the probe-script of this acme-wizard version"))
+        elif tag == "H" and len(fields) >= 3:
             key, value = fields[1], "\t".join(fields[2:])
             snap.facts[key] = value
             if key == "root":

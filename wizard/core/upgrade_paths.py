@@ -26,7 +26,6 @@ class ClientOption:
     commands: list[list[str]] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     undo: str = ""
-    package_undo: list[list[str]] = field(default_factory=list)   # what would remove the install
     supported: bool = True             # an in-place path the vendor supports
     version_note: str = ""
 
@@ -100,7 +99,7 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     commands.append(["ln", "-sfn", "/snap/bin/certbot", "/usr/bin/certbot"])
     return ClientOption(
         "snap", _("Install the certbot snap (certbot's recommended install)"), "/snap/bin/certbot",
-        commands, caveats, undo=_("snap remove certbot"), package_undo=[["snap", "remove", "certbot"]],
+        commands, caveats, undo=_("snap remove certbot"),
         version_note=_("current certbot, updated automatically by snapd; includes the apache and nginx plugins"))
 
 
@@ -123,7 +122,6 @@ def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
         "os-package", _("Install the distribution's certbot package ({packages})", packages=" ".join(packages)),
         "/usr/bin/certbot", [["apt-get", "update"], ["apt-get", "install", "-y", *packages]], caveats,
         undo=_("apt-get remove {packages}", packages=" ".join(packages)),
-        package_undo=[["apt-get", "remove", "-y", *packages]],
         supported=not (os_info.id == "ubuntu" and os_info.version.startswith("16.04")))
 
 
@@ -139,7 +137,6 @@ def _epel(major: str, plugins: list[str]) -> ClientOption:
         "os-package", _("Install certbot from EPEL ({packages})", packages=" ".join(packages)), "/usr/bin/certbot",
         [[manager, "install", "-y", "epel-release"], [manager, "install", "-y", *packages]], caveats,
         undo=_("{manager} remove {packages}", manager=manager, packages=" ".join(packages)),
-        package_undo=[[manager, "remove", "-y", *packages]],
         version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "")
 
 
@@ -163,7 +160,7 @@ def _pip(diagnosis: Diagnosis, plugins: list[str], python: str | None = None,
         [_("supported by certbot on a best-effort basis; you update it yourself "
            "(/opt/certbot/bin/pip install --upgrade certbot)")] + (
             [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest)] if newest else []),
-        undo=_("rm -rf /opt/certbot"), package_undo=[["rm", "-rf", "/opt/certbot"]],
+        undo=_("rm -rf /opt/certbot"),
         version_note=" ".join(spec))
 
 
