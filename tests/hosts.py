@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 from wizard.demo import build_demo_host
-from wizard.demo.hostkit import (LATE_2026_CERT, V1, V1_STAGING, V2,
+from wizard.demo.hostkit import (KEY_MARKER, LATE_2026_CERT, V1, V1_STAGING, V2,
                                  HostTree, Run)
 
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
@@ -311,6 +311,10 @@ def acme_sh_old(root: str) -> None:
     tree.os_release(pretty_name="Ubuntu 16.04.7 LTS", id="ubuntu", version_id="16.04")
     tree.file("/root/.acme.sh/acme.sh", "#!/usr/bin/env sh\n\nVER=2.7.5\n\nPROJECT_NAME=\"acme.sh\"\n", mode=0o755)
     tree.file("/var/spool/cron/crontabs/root", '12 0 * * * "/root/.acme.sh"/acme.sh --cron --home "/root/.acme.sh" > /dev/null\n')
+    tree.file("/root/.acme.sh/shop.example.jp/shop.example.jp.conf",
+              "Le_Domain='shop.example.jp'\nLe_Alt='no'\nLe_Webroot='/var/www/shop'\n"
+              "Le_API='https://acme-v01.api.letsencrypt.org/directory'\nLe_Keylength=''\n")
+    tree.file("/root/.acme.sh/account.conf", "ACCOUNT_EMAIL='admin@example.jp'\nSAVED_CF_Key='" + KEY_MARKER + "'\n")
 
 
 HOSTS = {

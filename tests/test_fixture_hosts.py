@@ -31,7 +31,7 @@ EXPECTED = {
                                      [("certbot", "certbot-auto", "0.17.0", "2.6", True)], "/root/bin/renew-certs.sh:3"),
     "cron_server_flag": ("v1", {"ACME-006", "ACME-018"}, [("certbot", "pip", "1.22.0", "3.7.3", True)],
                          "/etc/crontab:1"),
-    "acme_sh_old": ("v1", {"ACME-001"}, [("acme.sh", "unknown", "2.7.5", None, True)],
+    "acme_sh_old": ("v1", {"ACME-001", "ACME-024"}, [("acme.sh", "unknown", "2.7.5", None, True)],
                     "/var/spool/cron/crontabs/root:1"),
 }
 
@@ -144,6 +144,8 @@ def test_old_acme_sh_cannot_speak_v2(make_host, diagnose_root):
     diagnosis = diagnose_root(make_host("acme_sh_old"))
     finding = next(f for f in diagnosis.findings if f.id == "ACME-001")
     assert "acme.sh speaks ACMEv2 from 2.7.6" in finding.detail
+    pinned = next(f for f in diagnosis.findings if f.id == "ACME-024")
+    assert pinned.evidence[0].where() == "/root/.acme.sh/shop.example.jp/shop.example.jp.conf:4"
 
 
 def test_certificate_expiring_within_30_days(make_host):

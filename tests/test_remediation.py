@@ -83,6 +83,13 @@ def test_pip_path_is_pinned_to_what_the_system_python_runs(make_host, diagnose_r
     assert ["/opt/certbot/bin/pip", "install", "certbot<1.24"] in commands(plan)       # Python 3.6
 
 
+def test_acme_sh_le_api_pin_is_edited(make_host, diagnose_root):
+    plan = plan_for(diagnose_root, make_host("acme_sh_old"))
+    diff = next(a.edit.diff() for s in plan.steps for a in s.actions if a.type == "edit")
+    assert "-Le_API='https://acme-v01.api.letsencrypt.org/directory'" in diff
+    assert "+Le_API='https://acme-v02.api.letsencrypt.org/directory'" in diff
+
+
 def test_plugins_are_kept(make_host, diagnose_root):
     plan = plan_for(diagnose_root, make_host("ubuntu1804_ppa_031_cli_ini"), client="os-package")
     assert ["apt-get", "install", "-y", "certbot", "python3-certbot-apache"] in commands(plan)

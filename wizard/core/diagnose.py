@@ -12,6 +12,7 @@ from wizard.core import findings as F
 from wizard.core import versions
 from wizard.core.certbot_config import (AccountDir, RenewalConf, ServerPin, cli_ini_paths,
                                         read_accounts, read_ini_pins, read_renewal_confs)
+from wizard.core.acme_sh import ACME_SH_REWRITES_V1, read_le_api_pins
 from wizard.core.certs import LiveCert, read_live_certs
 from wizard.core.clients import Install, detect_installs, shebang_python
 from wizard.core.email_notice import AcmeV1Email
@@ -46,6 +47,7 @@ class Diagnosis:
     reasons: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
+    acme_sh_pins: list[ServerPin] = field(default_factory=list)       # Le_API lines of acme.sh certificates
 
     @property
     def problems(self) -> list[Problem]:
@@ -78,7 +80,7 @@ def diagnose(snapshot: Snapshot, email: AcmeV1Email | None = None,
         snapshot=snapshot, os=detect_os(snapshot, now.date()), installs=installs, schedules=schedules,
         renewal_confs=read_renewal_confs(snapshot), cli_pins=cli_pins, config_file_pins=config_file_pins,
         accounts=read_accounts(snapshot), certs=read_live_certs(snapshot), logs=snapshot.logs,
-        email=email, renewing=renewing, renewing_reason=reason, now=now,
+        email=email, renewing=renewing, renewing_reason=reason, now=now, acme_sh_pins=read_le_api_pins(snapshot),
     )
     _Rules(diagnosis).apply()
     diagnosis.findings.sort(key=lambda f: (-F.severity_rank(f.severity), f.id))
@@ -130,6 +132,7 @@ class _Rules:
         self.no_server_line_falls_back()
         self.renewal_conf_pins()
         self.cli_ini_pins()
+        self.acme_sh_pins()
         self.scheduled_pins()
         self.logged_argument_pins()
         self.newest_contact()
@@ -230,6 +233,31 @@ class _Rules:
                       "no certbot version rewrites them; every run uses ACMEv1.",
                       path=pin.evidence.path, url=pin.value),
                     _("Remove the server line or change it to {v2}.", v2=V2_URL),
+                    [pin.evidence]), verdict_reason=True)
+
+    def acme_sh_pins(self) -> None:
+        acme_sh = [i for i in self.d.installs if i.kind == "acme.sh"]
+        rewrites = bool(acme_sh) and all(versions.at_least(i.version, versions.parse(ACME_SH_REWRITES_V1))
+                                         for i in acme_sh)
+        for pin in self.d.acme_sh_pins:
+            if pin.api not in V1_APIS:
+                continue
+            if rewrites and pin.value == V1_URL:
+                self.add(Finding(
+                    F.V1_IN_ACME_SH_CONF_REWRITTEN, "low", False,
+                    _("An acme.sh certificate still names acme-v01 (read as v02 when it renews)"),
+                    _("acme.sh 3.0.1+ renews {path} against ACMEv2 and rewrites the line then.",
+                      path=pin.evidence.path),
+                    _("Change the line to Le_API='{v2}' to remove the doubt.", v2=V2_URL),
+                    [pin.evidence]))
+            else:
+                self.add(Finding(
+                    F.V1_IN_ACME_SH_CONF, "critical", True,
+                    _("An acme.sh certificate renews against ACMEv1"),
+                    _("{path} sets Le_API to {url}; this acme.sh does not read it as ACMEv2, so the renewal "
+                      "fails.", path=pin.evidence.path, url=pin.value),
+                    _("Upgrade acme.sh and change the line to Le_API='{v2}' (the plan does it with a backup).",
+                      v2=V2_URL),
                     [pin.evidence]), verdict_reason=True)
 
     def scheduled_pins(self) -> None:

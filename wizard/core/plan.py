@@ -257,6 +257,12 @@ class _Builder:
                 self._change(pin.evidence.path, pin.evidence.line, pin.evidence.text,
                              "# " + pin.evidence.text + "   # acme-wizard: ACMEv1 is gone; certbot's default is ACMEv2",
                              [why])
+        for pin in self.d.acme_sh_pins:
+            if pin.api in ("v1", "v1-staging"):
+                quote = "'" if "'" in pin.evidence.text else ('"' if '"' in pin.evidence.text else "")
+                self._change(pin.evidence.path, pin.evidence.line, pin.evidence.text,
+                             f"Le_API={quote}{V2_URL if pin.api == 'v1' else V2_STAGING_URL}{quote}",
+                             [F.V1_IN_ACME_SH_CONF, F.V1_IN_ACME_SH_CONF_REWRITTEN])
         for run in self.d.schedules.renewing():
             if any(classify_url(s) in ("v1", "v1-staging") for s in run.servers):
                 line = self._line(run.source, run.line)

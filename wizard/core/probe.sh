@@ -214,6 +214,17 @@ for pat in '/opt/*/certbot-auto' '/opt/*/letsencrypt-auto' '/root/*/certbot-auto
   IFS=$IFS0
 done
 
+# acme.sh: the API each certificate renews against (Le_API=, one line per domain conf; nothing else
+# is read from those files).
+for pat in '/root/.acme.sh/*/*.conf' '/home/*/.acme.sh/*/*.conf'; do
+  glob_files "$R$pat"
+  IFS=$NL
+  # shellcheck disable=SC2086
+  set -- $FILES
+  IFS=$IFS0
+  [ $# -eq 0 ] || grep -n -H -Z -a -m 1 -E '^Le_API=' -- "$@" 2>/dev/null | cut -b "-$MAXLINE"
+done
+
 # Virtualenvs and site-packages that hold certbot (the dist name encodes the version).
 for base in /opt/eff.org/certbot/venv /root/.local/share/letsencrypt '/home/*/.local/share/letsencrypt' \
             '/opt/*' '/opt/*/venv' /usr /usr/local /usr/lib64; do

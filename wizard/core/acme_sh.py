@@ -1,0 +1,27 @@
+"""acme.sh's per-certificate confs: the Le_API each one renews against (reference facts §6.1).
+
+acme.sh >= 3.0.1 reads an exact `https://acme-v01.api.letsencrypt.org/directory` Le_API as the v2
+URL when renewing (like certbot 1.6.0); older versions, and other v1 URL shapes, keep using it.
+"""
+from __future__ import annotations
+
+import re
+
+from wizard.core.certbot_config import ServerPin
+from wizard.core.evidence import Evidence
+from wizard.core.snapshot import Snapshot
+
+ACME_SH_REWRITES_V1 = "3.0.1"
+_CONF = re.compile(r"^/(?:root|home/[^/]+)/\.acme\.sh/[^/]+/[^/]+\.conf$")
+
+
+def read_le_api_pins(snapshot: Snapshot) -> list[ServerPin]:
+    pins = []
+    for path, text_file in sorted(snapshot.files.items()):
+        if not _CONF.match(path) or text_file.binary:
+            continue
+        for number, line in text_file.numbered():
+            if line.startswith("Le_API="):
+                value = line.split("=", 1)[1].strip().strip("'\"")
+                pins.append(ServerPin(value, Evidence(path, number, line.strip())))
+    return pins
