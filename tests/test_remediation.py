@@ -361,3 +361,28 @@ def test_apply_to_the_live_root_needs_root():
     with pytest.raises(ApplyRefused) as refused:
         check_can_apply(plan, LocalTarget("/"), euid=1000)
     assert "needs root" in str(refused.value)
+
+
+def test_a_second_apply_while_one_runs_is_refused(two_installs):
+    """The lock names a live holder: the second apply stops before touching anything (exit 3)."""
+    root, bin_dir, env = two_installs
+    lock = os.path.join(root, STATE, "lock")
+    os.makedirs(os.path.dirname(lock))
+    with open(lock, "w") as handle:
+        json.dump({"pid": os.getpid(), "workstation": os.uname().nodename, "run_id": "other"}, handle)
+    before = content_digest(root, (STATE,))
+    result = wizard("apply", "--root", root, "--yes", env=env)
+    assert result.returncode == 3 and "another apply is running" in result.stderr
+    assert content_digest(root, (STATE,)) == before and os.path.exists(lock)
+
+
+def test_verify_json_is_kept_with_the_run(two_installs):
+    root, bin_dir, env = two_installs
+    stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
+    assert wizard("apply", "--root", root, "--yes", env=env).returncode == 0
+    result = wizard("verify", "--root", root, "--json", env=env)
+    document = json.loads(result.stdout)
+    assert result.returncode == 0 and document["passed"] and document["test_renewal"]["exit_code"] == 0
+    assert {c["key"] for c in document["checks"]} == {"client", "pins", "test-renewal", "newest-log"}
+    run = os.listdir(os.path.join(root, STATE, "runs"))[0]
+    assert json.load(open(os.path.join(root, STATE, "runs", run, "verify.json")))["passed"]

@@ -48,6 +48,15 @@ def live_app(root, tmp_path, allow_commands=False):
     return WizardApp(session, report_dir=str(tmp_path))
 
 
+async def run_until_settled(app, pilot, answer="y", limit=80):
+    for _ in range(limit):
+        await pilot.pause(0.1)
+        if app.pending is not None:
+            await pilot.press(answer)
+        elif not app.applying:
+            return
+
+
 async def test_demo_walks_through_every_stage(tmp_path):
     app = demo_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -111,12 +120,7 @@ async def test_real_apply_of_file_edits_on_a_copy_with_confirm_per_step(tmp_path
         await pilot.press("y")
         assert not app.session.preview and "LIVE" in text_of(app, "#banner")
         await pilot.press("4", "a")
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if app.pending is not None:
-                await pilot.press("y")
-            elif not app.applying:
-                break
+        await run_until_settled(app, pilot)
         statuses = {k: v.status for k, v in app.session.records.items()}
         assert statuses["backup"] == "ok" and statuses["fix-pins-1"] == "ok" and statuses["fix-pins-2"] == "ok"
         assert statuses["install-client"] == "not-run"
@@ -131,15 +135,6 @@ def stubbed_host(tmp_path, monkeypatch):
     bin_dir = str(tmp_path / "bin")
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     return root, bin_dir
-
-
-async def run_until_settled(app, pilot, answer="y", limit=80):
-    for _ in range(limit):
-        await pilot.pause(0.1)
-        if app.pending is not None:
-            await pilot.press(answer)
-        elif not app.applying:
-            return
 
 
 async def test_failing_step_then_abort_retry_and_skip(stubbed_host, tmp_path):

@@ -148,14 +148,13 @@ def list_runs(target, state_dir: str) -> list[str]:
 
 
 def unfinished_run(target, state_dir: str) -> RunDir | None:
-    """The newest run that did not complete: the next apply resumes it."""
-    for run_id in reversed(list_runs(target, state_dir)):
-        run = RunDir(target, state_dir, run_id)
-        state = run.journal()
-        if state.events and state.finished != "complete":
-            return run
+    """The newest run, if it did not complete: the next apply resumes it (older runs are history)."""
+    runs = list_runs(target, state_dir)
+    if not runs:
         return None
-    return None
+    run = RunDir(target, state_dir, runs[-1])
+    state = run.journal()
+    return run if state.events and state.finished != "complete" else None
 
 
 class Lock:
