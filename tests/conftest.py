@@ -5,6 +5,8 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+# Scripts the tests start (tests/e2e/*.sh) call python3 and acme-wizard: the ones of this environment.
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 from hosts import HOSTS, NOW  # noqa: E402
 from wizard import cli  # noqa: E402

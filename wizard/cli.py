@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from contextlib import contextmanager
 
@@ -18,9 +17,10 @@ from wizard.core.diagnose import diagnose
 from wizard.core.check_json import check_document
 from wizard.core.email_notice import EmailError, read_email
 from wizard.core.probe import probe_script, read_bundle, run_probe
-from wizard.core.runstate import DEFAULT_STATE_DIR
-from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, LocalTarget, TargetError
+from wizard.core.target import LocalTarget, TargetError
+from wizard.core.invocation import Invocation
 from wizard.i18n import N_, _, choose_language, set_language
+from wizard.options import COMMANDS, WIZARD, OptionError, add_options, merge
 from wizard.textview import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -41,120 +41,60 @@ class UsageError(Exception):
     """Bad options or arguments (exit code 2)."""
 
 
-def _target_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group(_("target"))
-    group.add_argument("--root", default="/", metavar="DIR",
-                       help=_("the target's filesystem root (default /): a copied tree, a fixture, an image"))
-    group.add_argument("--config-dir", default=DEFAULT_CONFIG_DIR, metavar="DIR",
-                       help=_("certbot's config dir on the target (default %(default)s)"))
-    group.add_argument("--logs-dir", default=DEFAULT_LOGS_DIR, metavar="DIR",
-                       help=_("certbot's logs dir on the target (default %(default)s)"))
-    group.add_argument("--host", metavar="[USER@]HOST[:PORT]",
-                       help=_("a remote target over the system ssh client (nothing is installed there); "
-                              "--root then names a tree on that host"))
-    group.add_argument("--ssh-config", metavar="FILE", help=_("an ssh_config file for that client (ssh -F)"))
-    group.add_argument("--legacy-ssh", action="store_true",
-                       help=_("allow the old ssh-rsa/SHA-1 algorithms that CentOS 6 era servers need"))
-    group.add_argument("--demo", action="store_true",
-                       help=_("use the bundled sample legacy host (CentOS 6, certbot-auto 0.20.0)"))
-
-
-def _answers_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--answers", metavar="FILE",
-                        help=_("the admin's choices as JSON: {{\"client\": \"snap|os-package|pip|keep|"
-                               "rh-python36|acme.sh|move-host\", \"staging_lineages\": \"move|delete|keep\", "
-                               "\"retire_certbot_auto\": true}}"))
-
-
-def _state_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--state-dir", default=DEFAULT_STATE_DIR, metavar="DIR",
-                        help=_("where runs (backups, journal) live on the target (default %(default)s)"))
+DESCRIPTIONS = {
+    "check": (N_("diagnose ACMEv1 use (read-only)"),
+              N_("Diagnose ACMEv1 use on the target, read-only, with the file and line behind every claim.")),
+    "plan": (N_("show the upgrade path for this server (read-only)"),
+             N_("Show the ordered steps that would fix this server, with every command and diff. Nothing is "
+                "changed.")),
+    "apply": (N_("carry out the plan: backups, journal, stop on failure"),
+              N_("Carry out the plan step by step: back up first, journal every step, stop at the first failure "
+                 "(exit 4); a re-run resumes.")),
+    "verify": (N_("prove renewals now use ACMEv2 (runs a test renewal)"),
+               N_("Probe again, run 'certbot renew --dry-run' with the client the scheduler runs, and check that "
+                  "no ACMEv1 pin remains.")),
+    "rollback": (N_("restore what a run changed, byte for byte"),
+                 N_("Restore every file a run backed up, move retired files back, and list what a backup cannot "
+                    "undo.")),
+    "report": (N_("the printable remediation report (md, html, txt, json)"),
+               N_("Write the report: the assessment before any change, or the remediation record after apply and "
+                  "verify.")),
+    "probe-script": (N_("print the POSIX sh probe, for hosts the workstation can't reach"),
+                     N_("Print the probe. Run it on the host as 'sh probe.sh / /etc/letsencrypt "
+                        "/var/log/letsencrypt > out', bring 'out' back and run 'acme-wizard check --from-bundle "
+                        "out'.")),
+}
+EPILOG = N_("Options may stand before or after the command and mean the same there. The command line, the JSON "
+            "documents and the exit codes are described in docs/CONTRACT.md.")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="acme-wizard",
+        prog="acme-wizard", allow_abbrev=False, epilog=_(EPILOG),
         description=_("Move servers off Let's Encrypt's retired ACMEv1 API: diagnose, plan, fix, prove."))
     parser.add_argument("--version", action="version", version=f"acme-wizard {__version__}")
-    # Without a command: the interactive wizard, with these options.
-    _target_options(parser)
-    _answers_option(parser)
-    _state_option(parser)
-    parser.add_argument("--dry-run", action="store_true", help=_("start in preview: nothing is executed or written"))
-    parser.add_argument("--mouse", action=argparse.BooleanOptionalAction, default=None,
-                        help=_("mouse support (default: off over SSH, on otherwise)"))
+    add_options(parser, WIZARD, before=True)    # without a command: the interactive wizard
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = commands.add_parser("check", help=_("diagnose ACMEv1 use (read-only)"),
-                                description=_("Diagnose ACMEv1 use on the target, read-only, with the "
-                                              "file and line behind every claim."))
-    _target_options(check)
-    check.add_argument("--email", metavar="FILE",
-                       help=_("Let's Encrypt's 'Update your client software' email, as saved"))
-    check.add_argument("--json", action="store_true", help=_("print the JSON document (CONTRACT.md)"))
-    check.add_argument("-o", "--output", metavar="FILE", help=_("write the result to FILE instead of stdout"))
-    check.add_argument("--from-bundle", metavar="FILE",
-                       help=_("analyse a saved probe output (see probe-script) instead of a live target"))
-    check.add_argument("--save-bundle", metavar="FILE", help=_("also save the raw probe output to FILE"))
-
-    plan = commands.add_parser("plan", help=_("show the upgrade path for this server (read-only)"),
-                               description=_("Show the ordered steps that would fix this server, with every "
-                                             "command and diff. Nothing is changed."))
-    _target_options(plan)
-    _answers_option(plan)
-    plan.add_argument("--json", action="store_true", help=_("print the plan as JSON (CONTRACT.md)"))
-
-    apply = commands.add_parser("apply", help=_("carry out the plan: backups, journal, stop on failure"),
-                                description=_("Carry out the plan step by step: back up first, journal every "
-                                              "step, stop at the first failure (exit 4); a re-run resumes."))
-    _target_options(apply)
-    _answers_option(apply)
-    _state_option(apply)
-    apply.add_argument("--dry-run", action="store_true",
-                       help=_("preview: print every step, command and diff; run and write nothing"))
-    apply.add_argument("--yes", action="store_true", help=_("do not ask before each step"))
-
-    verify = commands.add_parser("verify", help=_("prove renewals now use ACMEv2 (runs a test renewal)"),
-                                 description=_("Probe again, run 'certbot renew --dry-run' with the client the "
-                                               "scheduler runs, and check that no ACMEv1 pin remains."))
-    _target_options(verify)
-    _state_option(verify)
-    verify.add_argument("--json", action="store_true", help=_("print the result as JSON"))
-    verify.add_argument("--real-renewal", metavar="CERT_NAME",
-                        help=_("renew this one certificate for real to prove the production endpoint "
-                               "(counts against Let's Encrypt's rate limits)"))
-
-    rollback = commands.add_parser("rollback", help=_("restore what a run changed, byte for byte"),
-                                   description=_("Restore every file a run backed up, move retired files "
-                                                 "back, and list what a backup cannot undo."))
-    _target_options(rollback)
-    _state_option(rollback)
-    rollback.add_argument("run_id", nargs="?", metavar="RUN_ID", help=_("the run (default: the newest)"))
-    rollback.add_argument("--dry-run", action="store_true", help=_("show what would be restored; change nothing"))
-    rollback.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
-
-    report = commands.add_parser("report", help=_("the printable remediation report (md, html, txt, json)"),
-                                 description=_("Write the report: the assessment before any change, or the "
-                                               "remediation record after apply and verify."))
-    _target_options(report)
-    _answers_option(report)
-    _state_option(report)
-    report.add_argument("--format", choices=["md", "html", "txt", "json"], default="md",
-                        help=_("md (default), html (print-ready), txt (80 columns) or json"))
-    report.add_argument("-o", "--output", metavar="FILE", help=_("write the report to FILE instead of stdout"))
-    report.add_argument("--redact", action="store_true",
-                        help=_("mask hostnames, IP and e-mail addresses (consistently) for sharing"))
-    report.add_argument("--email", metavar="FILE", help=_("Let's Encrypt's ACMEv1 warning email, as saved"))
-    report.add_argument("--from-bundle", metavar="FILE", help=_("report on a saved probe output"))
-
-    commands.add_parser("probe-script", help=_("print the POSIX sh probe, for hosts the workstation can't reach"),
-                        description=_("Print the probe. Run it on the host as "
-                                      "'sh probe.sh / /etc/letsencrypt /var/log/letsencrypt > out', bring "
-                                      "'out' back and run 'acme-wizard check --from-bundle out'."))
-    for sub in [parser, *commands.choices.values()]:
-        sub.add_argument("--lang", choices=["en", "ja"],
-                         help=_("language of the output (default: from LC_ALL, LC_MESSAGES or LANG)"))
+    for command in COMMANDS:
+        summary, description = DESCRIPTIONS[command]
+        sub = commands.add_parser(command, help=_(summary), description=_(description), epilog=_(EPILOG),
+                                  allow_abbrev=False)
+        if command == "rollback":
+            sub.add_argument("run_id", nargs="?", metavar="RUN_ID", help=_("the run (default: the newest)"))
+        add_options(sub, command)
     return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse and merge (wizard.options): raises SystemExit from argparse, OptionError for contradictions."""
+    return merge(build_parser().parse_args(argv))
+
+
+def invocation(args) -> Invocation:
+    """The target as the admin named it, for the follow-up commands we print."""
+    return Invocation(root=args.root, host=args.host, ssh_config=args.ssh_config, legacy_ssh=args.legacy_ssh,
+                      config_dir=args.config_dir, logs_dir=args.logs_dir, state_dir=args.state_dir,
+                      demo=args.demo)
 
 
 def _language_from(argv: list[str]) -> str | None:
@@ -175,11 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if "utf" not in (getattr(stream, "encoding", "") or "").lower() and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")      # a non-UTF-8 terminal: ? for what it cannot show
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    except OptionError as error:
+        print(f"acme-wizard: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.command == "check":
             return _check(args)
@@ -207,6 +149,10 @@ def mouse_default(environ) -> bool:
 
 
 def _wizard(args) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Without a terminal Textual would write escape codes into a pipe or a log for ever.
+        raise UsageError(_("the wizard needs a terminal; for plain output use 'acme-wizard check' (or plan, "
+                           "report), and over SSH use 'ssh -t HOST acme-wizard'"))
     from wizard import remedy_cli
     from wizard.tui.app import run_tui
     from wizard.tui.session import Session
@@ -214,19 +160,16 @@ def _wizard(args) -> int:
     mouse = args.mouse if args.mouse is not None else mouse_default(os.environ)
     with _target_from(args) as (target, label):
         session = Session(target, label, preview=args.dry_run or args.demo, demo=args.demo,
-                          state_dir=args.state_dir, answers=answers)
+                          state_dir=args.state_dir, answers=answers, invocation=invocation(args))
         return run_tui(session, mouse)
 
 
 @contextmanager
 def _target_from(args):
     if args.demo:
-        from wizard.demo import build_demo_host
-        root = build_demo_host()
-        try:
-            yield LocalTarget(root), _("demo host (CentOS 6, certbot-auto 0.20.0)")
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
+        from wizard.demo import demo_host
+        with demo_host() as root:
+            yield LocalTarget(root, demo=True), _("demo host (CentOS 6, certbot-auto 0.20.0)")
     elif getattr(args, "host", None):
         from wizard.core.ssh_target import SshTarget
         target = SshTarget(args.host, args.root, args.config_dir, args.logs_dir, args.ssh_config, args.legacy_ssh)
@@ -272,7 +215,7 @@ def _check(args) -> int:
         text = json.dumps(check_document(diagnosis, target), indent=2, ensure_ascii=False) + "\n"
     else:
         colour = not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_check(diagnosis, label, colour)
+        text = render_check(diagnosis, label, colour, invocation(args))
     if args.output:
         with _open_output(args.output) as handle:
             handle.write(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shlex
 from contextvars import ContextVar
 
+from wizard.core.invocation import Invocation
 from wizard.core.plan import Plan, Step
 from wizard.core.rollback import RollbackReport
 from wizard.core.runstate import StepRecord
@@ -37,7 +38,7 @@ def _at_width(render):
 
 
 @_at_width
-def render_plan(plan: Plan, target_label: str, preview: bool = False) -> str:
+def render_plan(plan: Plan, target_label: str, preview: bool = False, invocation: Invocation = Invocation()) -> str:
     out: list[str] = []
     if preview:
         out.append(_("PREVIEW (dry run): nothing is executed and nothing is written."))
@@ -60,7 +61,8 @@ def render_plan(plan: Plan, target_label: str, preview: bool = False) -> str:
     if plan.decision_needed:
         out.append("")
         out += _wrap(_("A decision is needed before anything can be applied: write an answers file such as "
-                       "{{\"client\": \"rh-python36\"}} and pass it with --answers FILE."))
+                       "{{\"client\": \"rh-python36\"}} and pass it to apply:"))
+        out.append("  " + invocation.command("apply", "--answers", "answers.json"))
     for number, step in enumerate(plan.steps, 1):
         out.append("")
         out += render_step(step, number, len(plan.steps))
@@ -104,7 +106,8 @@ def render_record(step: Step, record: StepRecord) -> str:
 
 
 @_at_width
-def render_verify(result: VerifyResult, target_label: str, before: dict | None = None) -> str:
+def render_verify(result: VerifyResult, target_label: str, before: dict | None = None,
+                  invocation: Invocation = Invocation()) -> str:
     """before: the summary saved when apply started (else the state just before this verify)."""
     out = [_("Verify {target}: {result}", target=target_label,
              result=_("PASSED") if result.passed else _("FAILED"))]
@@ -124,7 +127,8 @@ def render_verify(result: VerifyResult, target_label: str, before: dict | None =
         out.append("")
         out += _wrap(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
                        "the client, its plugins and the challenge path. The next real renewal proves the production "
-                       "endpoint (or: acme-wizard verify --real-renewal NAME, which counts against rate limits)."))
+                       "endpoint; or renew one certificate for real now, which counts against rate limits:"))
+        out.append("  " + invocation.command("verify", "--real-renewal", "NAME"))
     return "\n".join(out) + "\n"
 
 

@@ -10,7 +10,7 @@ import os
 import sys
 
 from wizard.cli import (EXIT_ACTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET, EXIT_USAGE,
-                        UsageError)
+                        UsageError, invocation)
 from wizard.core.apply import ApplyRefused, apply_plan, check_can_apply
 from wizard.core.check_json import check_document
 from wizard.core.diagnose import diagnose
@@ -50,7 +50,12 @@ def plan(args, target_from) -> int:
     if args.json:
         sys.stdout.write(json.dumps(the_plan.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render_plan(the_plan, label))
+        sys.stdout.write(render_plan(the_plan, label, invocation=invocation(args)))
+        if the_plan.steps and not the_plan.decision_needed:
+            print("")
+            print(_("Preview it, then carry it out (asks before each step):"))
+            print("  " + invocation(args).command("apply", "--dry-run"))
+            print("  " + invocation(args).command("apply"))
     return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
 
 
@@ -111,9 +116,12 @@ def apply(args, target_from) -> int:
             answers.client = _ask_choice(the_plan)
             diagnosis, the_plan = _make_plan(target, answers)
         if args.dry_run:
-            sys.stdout.write(render_plan(the_plan, label, preview=True))
+            sys.stdout.write(render_plan(the_plan, label, preview=True, invocation=invocation(args)))
             print("")
             print(_("Nothing was executed or written."))
+            if the_plan.steps and not the_plan.decision_needed and not args.demo:
+                print(_("To carry it out (asks before each step):"))
+                print("  " + invocation(args).command("apply"))
             return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
         if not the_plan.steps:
             print(_("Nothing to do on {target}.", target=label))
@@ -140,19 +148,26 @@ def apply(args, target_from) -> int:
             return EXIT_TARGET
         except KeyboardInterrupt:
             print("")
-            print(_("Interrupted. The journal is consistent; run apply again to resume, or rollback."), file=sys.stderr)
+            print(_("Interrupted. The journal is consistent; resume with the first command, or undo with the "
+                    "second:"), file=sys.stderr)
+            print("  " + invocation(args).command("apply"), file=sys.stderr)
+            print("  " + invocation(args).command("rollback"), file=sys.stderr)
             return EXIT_INTERRUPTED
     print("")
     if outcome.resumed:
         print(_("(resumed the unfinished run {run})", run=outcome.run_id))
     print(_("Run {run}: {status}. Backups and journal: {path}", run=outcome.run_id, status=outcome.status,
             path=outcome.run_path))
-    print(_("Undo with: acme-wizard rollback {run}{root}", run=outcome.run_id,
-            root="" if target.root == "/" else f" --root {target.root}"))
+    print(_("Undo with:"))
+    print("  " + invocation(args).command("rollback", outcome.run_id))
     if outcome.status == "failed":
-        print(_("Step {step} failed: {message}. Fix the cause and run apply again to resume.",
+        print(_("Step {step} failed: {message}. Fix the cause, then resume with:",
                 step=outcome.failed_step, message=outcome.message), file=sys.stderr)
+        print("  " + invocation(args).command("apply"), file=sys.stderr)
         return EXIT_STEP_FAILED
+    if outcome.status == "complete":
+        print(_("Prove it with:"))
+        print("  " + invocation(args).command("verify"))
     return EXIT_OK if outcome.status == "complete" else EXIT_ACTION
 
 
@@ -173,7 +188,8 @@ def verify(args, target_from) -> int:
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         print("")
-        sys.stdout.write(render_verify(result, label, _saved_before(target, args.state_dir)))
+        sys.stdout.write(render_verify(result, label, _saved_before(target, args.state_dir),
+                                       invocation=invocation(args)))
     return EXIT_OK if result.passed else EXIT_ACTION
 
 
@@ -214,11 +230,12 @@ def report(args, target_from) -> int:
     if args.from_bundle:
         diagnosis = diagnose(_bundle(args.from_bundle), email)
         document = build_report(diagnosis, _plan_or_none(diagnosis, answers), None, args.state_dir,
-                                label=_("bundle {path}", path=args.from_bundle))
+                                label=_("bundle {path}", path=args.from_bundle), invocation=invocation(args))
     else:
         with target_from(args) as (target, label):
             diagnosis = diagnose(run_probe(target), email)
-            document = build_report(diagnosis, _plan_or_none(diagnosis, answers), target, args.state_dir, label=label)
+            document = build_report(diagnosis, _plan_or_none(diagnosis, answers), target, args.state_dir, label=label,
+                                    invocation=invocation(args))
     if args.redact:
         document = Redactor(known_hosts(diagnosis)).document(document)
     text = RENDERERS[args.format](document)

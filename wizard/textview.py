@@ -3,7 +3,8 @@ from __future__ import annotations
 
 
 from wizard.core.diagnose import Diagnosis
-from wizard.core.findings import SEVERITIES, SEVERITY_NAMES
+from wizard.core.findings import PROTECTED_INPUTS, SEVERITIES, SEVERITY_NAMES
+from wizard.core.invocation import Invocation
 from wizard.core.textwidth import cells, clip, pad, wrap
 from wizard.i18n import _
 
@@ -22,6 +23,8 @@ class _Painter:
 
 
 def verdict_line(diagnosis: Diagnosis) -> str:
+    if diagnosis.verdict == "unknown" and PROTECTED_INPUTS in diagnosis.reasons:
+        return _("UNKNOWN: protected files could not be read; run the check as root.")
     return {
         "v1": _("ACMEv1 IN USE: renewals here depend on Let's Encrypt's retired ACMEv1 API."),
         "v2": _("ACMEv2: renewals here use the current ACME API."),
@@ -86,7 +89,9 @@ def finding_counts(diagnosis: Diagnosis) -> str:
     return ", ".join(counts) or _("none")
 
 
-def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) -> str:
+def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False,
+                 invocation: Invocation = Invocation()) -> str:
+    """invocation: how the admin named the target, repeated in the follow-up command."""
     paint = _Painter(colour)
     out: list[str] = []
     add = out.append
@@ -117,8 +122,12 @@ def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False) 
             add("    " + _("… and {count} more", count=len(finding.evidence) - 6))
         add(_wrap(_("Fix: ") + finding.remediation, 4, 9))
     add("")
-    if diagnosis.action_needed:
-        add(paint(_("Action needed."), "v1") + " " + _("Next: acme-wizard plan (shows what would be done)."))
+    if PROTECTED_INPUTS in diagnosis.reasons and not invocation.host:
+        add(paint(_("Action needed."), "v1") + " " + _("Next, run the check as root:"))
+        add("  sudo " + invocation.command("check"))   # never wrapped: it is pasted as one line
+    elif diagnosis.action_needed:
+        add(paint(_("Action needed."), "v1") + " " + _("Next, see what would be done:"))
+        add("  " + invocation.command("plan"))
     else:
         add(paint(_("Nothing needs doing."), "v2"))
     return "\n".join(out) + "\n"

@@ -7,6 +7,7 @@ inside a root prefix: they are recorded as not run and the steps that depend on 
 """
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
@@ -168,7 +169,7 @@ class _StepRunner:
         emit(_("backed up {count} file(s) into {path}", count=files, path=self.run.path))
 
     def _command(self, action: Action, emit) -> None:
-        emit("$ " + " ".join(action.argv or []))
+        emit("$ " + shlex.join(action.argv or []))
         job = f"{self.job_prefix}-{self.action_index}"
         try:
             code = self._reattached(job, emit)
@@ -180,7 +181,7 @@ class _StepRunner:
             raise _StepFailed(_("cannot run {program}: {reason}", program=(action.argv or ["?"])[0],
                                 reason=error.strerror)) from None
         if code != 0:
-            raise _StepFailed(_("'{command}' exited with {code}", command=" ".join(action.argv or []), code=code), code)
+            raise _StepFailed(_("'{command}' exited with {code}", command=shlex.join(action.argv or []), code=code), code)
 
     _test_renewal = _command
 

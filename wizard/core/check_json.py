@@ -15,7 +15,8 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict:
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,
         "target": {
-            "root": getattr(target, "root", None) or snap.root,
+            "root": "/" if getattr(target, "demo", False) else (getattr(target, "root", None) or snap.root),
+            "demo": bool(getattr(target, "demo", False)),
             "host": getattr(target, "host", None),
             "config_dir": snap.config_dir,
             "logs_dir": snap.logs_dir,

@@ -18,7 +18,7 @@ from wizard.core.clients import Install, detect_installs, shebang_python
 from wizard.core.email_notice import AcmeV1Email
 from wizard.core.endpoints import V1_APIS, V1_URL, V2_APIS, V2_URL, classify_url
 from wizard.core.evidence import Evidence
-from wizard.core.findings import Finding
+from wizard.core.findings import PERMISSION_REASONS, Finding
 from wizard.core.logs import LogEvidence, LogRun
 from wizard.core.osinfo import OsInfo, detect_os
 from wizard.core.schedule import ScheduledRun, Schedules, find_schedules, option_values
@@ -445,6 +445,21 @@ class _Rules:
 
     def unreadable_inputs(self) -> None:
         problems = [p for p in self.d.problems if p.path]
+        denied = [p for p in problems if p.reason in PERMISSION_REASONS]
+        problems = [p for p in problems if p.reason not in PERMISSION_REASONS]
+        if denied:
+            # What could not be read may hold the v1 pin: never an all-clear (see verdict()).
+            uid = self.d.snapshot.facts.get("uid") or "?"
+            self.add(Finding(
+                F.PROTECTED_INPUTS, "high", True,
+                _("{count} protected place(s) could not be read", count=len(denied)),
+                _("The probe ran as uid {uid} and was refused: {paths}. Renewal settings, logs or schedules "
+                  "behind them could pin ACMEv1: without them there is no all-clear.", uid=uid, paths="; ".join(p.path for p in denied[:10])),
+                _("Run the check again as root (sudo acme-wizard check …; over SSH, log in as root or as a user "
+                  "with passwordless sudo).") if uid != "0" else
+                _("Even root was refused (a network filesystem or a security module): check these paths on the "
+                  "host itself."),
+                [Evidence(p.path, None, _(p.message)) for p in denied[:20]]))
         if not problems:
             return
         self.add(Finding(
@@ -458,6 +473,9 @@ class _Rules:
         d = self.d
         if self.v1_reasons:
             d.verdict, d.reasons = "v1", list(self.v1_reasons)
+            return
+        if any(f.id == F.PROTECTED_INPUTS for f in d.findings):
+            d.verdict, d.reasons = "unknown", [F.PROTECTED_INPUTS]
             return
         any_evidence = bool(d.installs or d.logs.runs or d.renewal_confs or d.email or d.accounts)
         if not any_evidence:

@@ -38,6 +38,13 @@ x() { printf 'X\t%s\t%s\n' "$1" "$2"; }
 xerr() { printf 'X\t%s\t%s\n' "$1" "$2" >&2; }
 looked() { rec "W$TAB$1"; }
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
+# A directory that exists but cannot be listed hides what is in it: say so, never stay silent.
+unlistable() {
+  for d in "$@"; do
+    [ -d "$d" ] || continue
+    if [ ! -r "$d" ] || [ ! -x "$d" ]; then x unlistable-directory "$d"; fi
+  done
+}
 
 # One E record (and an L record for a symlink) per existing path.
 entry() {
@@ -172,6 +179,7 @@ entries "$R/opt/rh/rh-python3*"
 
 # --- certbot's configuration directory --------------------------------------------------------
 looked "$CONFIG_DIR"
+unlistable "$C" "$C/renewal" "$C/configs" "$C/accounts" "$C/live"
 if exists "$C"; then
   entry "$C"
   dump_files "$C/cli.ini"
@@ -185,6 +193,11 @@ if exists "$C"; then
   entries "$C/accounts/*/*/*"
   looked "$CONFIG_DIR/live"
   entries "$C/live/*"
+  glob_files "$C/live/*"
+  IFS=$NL
+  # shellcheck disable=SC2086
+  unlistable $FILES
+  IFS=$IFS0
   dump_glob "$C/live/*/cert.pem"
 fi
 [ "$CONFIG_DIR" = /etc/letsencrypt ] || dump_files "$R/etc/letsencrypt/cli.ini"
@@ -263,6 +276,9 @@ looked "/etc/crontab"
 looked "/etc/cron.d"
 looked "/var/spool/cron"
 looked "/var/spool/cron/crontabs"
+unlistable "$R/etc/cron.d" "$R/var/spool/cron" "$R/var/spool/cron/crontabs" "$R/etc/cron.hourly" \
+  "$R/etc/cron.daily" "$R/etc/cron.weekly" "$R/etc/cron.monthly" "$R/etc/systemd/system" \
+  "$R/lib/systemd/system" "$R/usr/lib/systemd/system"
 IFS=$NL
 for pat in $CRONTABS; do
   IFS=$IFS0
@@ -350,6 +366,7 @@ chase_files "$CRONTABS$UNITS"
 
 # --- logs (reduced here: only the lines that matter cross the link) ---------------------------------
 looked "$LOGS_DIR"
+unlistable "$R$LOGS_DIR"
 if [ -d "$R$LOGS_DIR" ]; then
   command -v gzip >/dev/null 2>&1 || HAVE_GZIP=no
   glob_files "$R$LOGS_DIR/letsencrypt.log*"

@@ -11,7 +11,8 @@ import datetime
 from wizard import __version__
 from wizard.core.check_json import check_document
 from wizard.core.diagnose import Diagnosis
-from wizard.core.findings import SEVERITIES
+from wizard.core.findings import PROTECTED_INPUTS, SEVERITIES
+from wizard.core.invocation import Invocation
 from wizard.core.plan import Plan
 from wizard.core.runstate import RunDir, list_runs
 from wizard.i18n import N_, _
@@ -32,11 +33,14 @@ FIXED_INTERVAL_FLAGS = ("--force-renewal", "--force-renew", "--renew-by-default"
 
 
 def build_report(diagnosis: Diagnosis, plan: Plan | None, target, state_dir: str, preview: bool = False,
-                 now: datetime.datetime | None = None, label: str | None = None) -> dict:
-    """label: how the admin named the target (a root path, the demo); a live host is named by its nodename."""
+                 now: datetime.datetime | None = None, label: str | None = None,
+                 invocation: Invocation | None = None) -> dict:
+    """label: how the admin named the target (a root path, the demo); a live host is named by its nodename.
+    invocation: the target options the admin gave, repeated in every command the report suggests."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
+    invocation = invocation or Invocation(state_dir=state_dir)
     run = _newest_run(target, state_dir)
-    run_section = _run_section(run, target) if run else None
+    run_section = _run_section(run, invocation) if run else None
     verification = _verification(target, state_dir, run)
     applied = run_section is not None and any(s["status"] in ("ok", "already-done") for s in run_section["steps"])
     mode = "applied" if applied else ("preview" if preview else "assessment")
@@ -50,7 +54,7 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target, state_dir: str
         "target": check["target"],
         "mode": mode,
         "verdict": _verdict(diagnosis, verification, mode),
-        "next_steps": _next_steps(diagnosis, plan, run_section, verification, mode),
+        "next_steps": _next_steps(diagnosis, plan, run_section, verification, invocation),
         "environment": {"os": check["os"], "clients": check["clients"], "schedules": check["schedules"],
                         "certificates": check["certificates"]},
         "finding_counts": {s: sum(1 for f in check["findings"] if f["severity"] == s) for s in reversed(SEVERITIES)},
@@ -70,7 +74,7 @@ def _newest_run(target, state_dir: str) -> RunDir | None:
     return RunDir(target, state_dir, runs[-1]) if runs else None
 
 
-def _run_section(run: RunDir, target) -> dict:
+def _run_section(run: RunDir, invocation: Invocation) -> dict:
     journal = run.journal()
     plan = run.read_json("plan.json", {"steps": []})
     titles = {s["id"]: s["title"] for s in plan.get("steps", [])}
@@ -82,7 +86,6 @@ def _run_section(run: RunDir, target) -> dict:
                       "started": record.started, "ended": record.ended, "exit_code": record.exit_code,
                       "message": record.message, "output": (end.get("output_tail") or [])[-OUTPUT_LINES:]})
     backup = run.read_json("backup.json", {"tarballs": [], "entries": []})
-    root_option = "" if getattr(target, "root", "/") == "/" else f" --root {target.root}"
     return {
         "id": run.run_id,
         "path": run.path,
@@ -93,7 +96,7 @@ def _run_section(run: RunDir, target) -> dict:
                    "paths": [e["path"] for e in backup["entries"] if e.get("top")],
                    "manifest": f"{run.path}/manifest.sha256",
                    "manifest_sha256": run.manifest_checksum()},
-        "rollback_command": f"acme-wizard rollback {run.run_id}{root_option}",
+        "rollback_command": invocation.command("rollback", run.run_id),
         "rolled_back": any(e.get("event") == "rollback" for e in journal.events),
     }
 
@@ -127,11 +130,15 @@ def _verdict(diagnosis: Diagnosis, verification: dict | None, mode: str) -> dict
                       "places checked.")),
     }
     line, explanation = explanations[diagnosis.verdict]
+    if diagnosis.verdict == "unknown" and PROTECTED_INPUTS in diagnosis.reasons:
+        line = _("Unknown: protected files on this server could not be read.")
+        explanation = _("The check ran without the rights to read certbot's settings or logs. Run it again as "
+                        "root before relying on this report.")
     return {"code": diagnosis.verdict, "verified": False, "line": line, "explanation": explanation}
 
 
 def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict | None, verification: dict | None,
-                mode: str) -> list[str]:
+                invocation: Invocation) -> list[str]:
     steps: list[str] = []
     if run and run["rolled_back"]:
         steps.append(_("The changes of run {run} were rolled back; the server is as it was before.", run=run["id"]))
@@ -139,14 +146,15 @@ def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict | None, verif
         steps.append(_("Watch the next real renewal (certbot renews 30 days before expiry): its log should show "
                        "https://acme-v02.api.letsencrypt.org/directory."))
     elif run and run["status"] not in ("complete",):
-        steps.append(_("The run stopped ({status}); run acme-wizard apply again to resume, or {rollback}.",
-                       status=run["status"], rollback=run["rollback_command"]))
+        steps.append(_("The run stopped ({status}); resume it with {apply}, or undo it with {rollback}.",
+                       status=run["status"], apply=invocation.command("apply"), rollback=run["rollback_command"]))
     elif diagnosis.verdict == "v1" or (plan is not None and len(plan.steps) > 1):
         if plan is not None and plan.decision_needed:
             steps.append(_("Decide how this server gets a current ACME client (options in the plan), then apply."))
         else:
-            steps.append(_("Review the plan below, then carry it out with acme-wizard apply (backups first, "
-                           "step by step) and prove it with acme-wizard verify."))
+            steps.append(_("Review the plan below, then carry it out with {apply} (backups first, step by step) "
+                           "and prove it with {verify}.", apply=invocation.command("apply"),
+                           verify=invocation.command("verify")))
     if diagnosis.os.eol:
         steps.append(_("Plan the move off {os}: it is past its end of life.", os=diagnosis.os.pretty_name))
     return steps or [_("Nothing needs doing now.")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import shlex
 
 from wizard.core.textwidth import cells, clip, pad, wrap
 from wizard.core.findings import SEVERITY_NAMES
@@ -61,7 +62,7 @@ def _step_commands(step: dict) -> list[tuple[str, str]]:
     out = []
     for action in step.get("actions", []):
         if action.get("argv"):
-            out.append(("command", "$ " + " ".join(action["argv"])))
+            out.append(("command", "$ " + shlex.join(action["argv"])))
         if action.get("diff"):
             out.append(("diff", action["diff"].rstrip("\n")))
         if action.get("paths"):

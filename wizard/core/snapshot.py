@@ -24,6 +24,7 @@ PROBLEM_REASONS = {
     "is-a-directory": N_("is a directory, not a file"),
     "not-a-regular-file": N_("not a regular file"),
     "permission-denied": N_("permission denied"),
+    "unlistable-directory": N_("directory cannot be listed (permission denied)"),
     "too-large": N_("too large to read whole (over 1 MiB)"),
     "missing-root": N_("no such directory"),
     "not-a-directory": N_("not a directory"),

@@ -110,6 +110,7 @@ class LocalTarget:
     logs_dir: str = DEFAULT_LOGS_DIR
     host: str | None = None
     allow_commands: bool | None = None
+    demo: bool = False              # the bundled demo tree: shown as "/", its temp path never printed
     _children: list = field(default_factory=list, repr=False)
     _interrupted: bool = field(default=False, repr=False)
 

@@ -7,6 +7,7 @@ no supported in-place path at all: the admin chooses, with the caveats in front 
 """
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 
 from wizard.core import versions
@@ -99,7 +100,7 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     commands.append(["ln", "-sfn", "/snap/bin/certbot", "/usr/bin/certbot"])
     return ClientOption(
         "snap", _("Install the certbot snap (certbot's recommended install)"), "/snap/bin/certbot",
-        commands, caveats, undo=_("snap remove certbot"),
+        commands, caveats, undo=shlex.join(["snap", "remove", "certbot"]),
         version_note=_("current certbot, updated automatically by snapd; includes the apache and nginx plugins"))
 
 
@@ -121,7 +122,7 @@ def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     return ClientOption(
         "os-package", _("Install the distribution's certbot package ({packages})", packages=" ".join(packages)),
         "/usr/bin/certbot", [["apt-get", "update"], ["apt-get", "install", "-y", *packages]], caveats,
-        undo=_("apt-get remove {packages}", packages=" ".join(packages)),
+        undo=shlex.join(["apt-get", "remove", *packages]),
         supported=not (os_info.id == "ubuntu" and os_info.version.startswith("16.04")))
 
 
@@ -136,7 +137,7 @@ def _epel(major: str, plugins: list[str]) -> ClientOption:
     return ClientOption(
         "os-package", _("Install certbot from EPEL ({packages})", packages=" ".join(packages)), "/usr/bin/certbot",
         [[manager, "install", "-y", "epel-release"], [manager, "install", "-y", *packages]], caveats,
-        undo=_("{manager} remove {packages}", manager=manager, packages=" ".join(packages)),
+        undo=shlex.join([manager, "remove", *packages]),
         version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "")
 
 
@@ -160,8 +161,8 @@ def _pip(diagnosis: Diagnosis, plugins: list[str], python: str | None = None,
         [_("supported by certbot on a best-effort basis; you update it yourself "
            "(/opt/certbot/bin/pip install --upgrade certbot)")] + (
             [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest)] if newest else []),
-        undo=_("rm -rf /opt/certbot"),
-        version_note=" ".join(spec))
+        undo=shlex.join(["rm", "-rf", "/opt/certbot"]),
+        version_note=shlex.join(spec))
 
 
 def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]:

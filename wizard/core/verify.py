@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -68,7 +69,7 @@ def verify(target, on_output: Callable[[str], None], real_renewal: str | None = 
     if client:
         argv = test_renewal_argv(client, target, real_renewal)
         if getattr(target, "allow_commands", True):
-            on_output("$ " + " ".join(argv))
+            on_output("$ " + shlex.join(argv))
             exit_code = target.run(argv, on_output)
         else:
             not_run = _("not run: commands cannot run inside a root prefix ({root})", root=target.root)
@@ -136,7 +137,7 @@ def _test_check(client: str | None, exit_code: int | None, argv: list[str] | Non
                 not_run: str | None = None) -> Check:
     if client is None:
         return Check("test-renewal", False, _("no certbot to run a test renewal with"))
-    command = " ".join(argv or [])
+    command = shlex.join(argv or [])
     if not_run:
         return Check("test-renewal", False, _("test renewal {reason}: {command}", reason=not_run, command=command))
     if exit_code == 0:

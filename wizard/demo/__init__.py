@@ -8,13 +8,81 @@ still pins the v01 URL in its renewal conf.
 from __future__ import annotations
 
 import datetime
+import os
+import shutil
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 from wizard.demo.hostkit import EXPIRED_CERT, LATE_2026_CERT, V1, HostTree, Run
 
 DEMO_HOSTNAME = "legacy-web01.example.com"
 VENV = "/opt/eff.org/certbot/venv"
 CRON_LINE = "30 2 * * 1 root /usr/local/bin/certbot-auto renew --quiet --no-self-upgrade >> /var/log/le-renew.log 2>&1"
+
+
+PREFIX = "acme-wizard-demo-"
+
+
+@contextmanager
+def demo_host() -> Iterator[str]:
+    """A fresh demo tree for this process, removed on every exit path a process can handle.
+
+    SIGHUP (the SSH session dropped) and SIGTERM become SystemExit, so the `finally` runs; a tree
+    left by a process that could not clean up (SIGKILL, power loss) is swept by the next demo.
+    """
+    sweep_stale_demo_trees()
+    root = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, _exit_on_signal)
+    try:
+        build_demo_host(root)
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _exit_on_signal(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def sweep_stale_demo_trees(tmp: str | None = None) -> list[str]:
+    """Remove demo trees of ours whose process is gone; return their paths."""
+    tmp = tmp or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        return removed
+    for name in names:
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        if not name.startswith(PREFIX) or not pid.isdigit() or _alive(int(pid)):
+            continue
+        path = os.path.join(tmp, name)
+        try:
+            if os.lstat(path).st_uid != os.geteuid() or os.path.islink(path):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def build_demo_host(root: str | None = None) -> str:

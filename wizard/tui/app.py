@@ -192,7 +192,8 @@ class WizardApp(App):
 
     def show_plan(self) -> None:
         plan = self.session.plan
-        body = render_plan(plan, self.session.label, preview=False, width=self.text_width())
+        body = render_plan(plan, self.session.label, preview=False, invocation=self.session.invocation,
+                           width=self.text_width())
         if plan.decision_needed:
             body = _("A decision is needed: press c to choose how this server gets a current client.") + "\n\n" + body
         self.query_one("#plan-body", Static).update(Text(body))
@@ -423,7 +424,8 @@ class WizardApp(App):
     def show_verify(self) -> None:
         result = self.session.verify_result
         self.query_one("#verify-body", Static).update(
-            Text(render_verify(result, self.session.label, self.session.before_summary, width=self.text_width())))
+            Text(render_verify(result, self.session.label, self.session.before_summary,
+                          invocation=self.session.invocation, width=self.text_width())))
 
     # --- report --------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Callable
 from wizard.core.apply import ApplyOutcome, ApplyRefused, apply_plan, check_can_apply
 from wizard.core.check_json import check_document
 from wizard.core.diagnose import Diagnosis, diagnose
+from wizard.core.invocation import Invocation
 from wizard.core.plan import Answers, Plan, Step, build_plan
 from wizard.core.probe import run_probe
 from wizard.core.runstate import DEFAULT_STATE_DIR, StepRecord
@@ -36,6 +37,7 @@ class Session:
     records: dict[str, StepRecord] = field(default_factory=dict)
     verify_result: VerifyResult | None = None
     before_summary: dict | None = None
+    invocation: Invocation = field(default_factory=Invocation)   # for the commands the report suggests
 
     def load(self) -> None:
         """Probe and diagnose (blocking: run it in a worker)."""
@@ -81,7 +83,7 @@ class Session:
         from wizard.core.report import build_report
         from wizard.core.report_render import render_html, render_markdown
         document = build_report(self.diagnosis, self.plan, self.target, self.state_dir, preview=self.preview,
-                                now=self.now, label=self.label)
+                                now=self.now, label=self.label, invocation=self.invocation)
         paths = []
         for suffix, render in ((".html", render_html), (".md", render_markdown)):
             with open(base + suffix, "w", encoding="utf-8") as handle:

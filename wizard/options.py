@@ -1,0 +1,215 @@
+"""Every command-line option, defined once, and the rule that they mean the same wherever they stand.
+
+`acme-wizard --root T check` and `acme-wizard check --root T` are one request: each option is added
+to the top-level parser (for the words before the command) and to each command that takes it (for
+the words after it), both without defaults. `merge` then joins the two halves: an option given on
+both sides with different values, or given to a command that does not take it, is a usage error
+(exit 2), never a silent choice — a dropped `--dry-run` or `--host` would act on the wrong thing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field
+
+from wizard.core.runstate import DEFAULT_STATE_DIR
+from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.i18n import N_, _
+
+WIZARD = "wizard"            # the interactive wizard: no command given
+COMMANDS = ("check", "plan", "apply", "verify", "rollback", "report", "probe-script")
+TARGET_TAKERS = frozenset({WIZARD, "check", "plan", "apply", "verify", "rollback", "report"})
+EVERY = frozenset({WIZARD, *COMMANDS})
+BEFORE = "before:"           # dest prefix for the words before the command
+
+
+@dataclass(frozen=True)
+class Option:
+    flags: tuple[str, ...]
+    dest: str
+    takers: frozenset[str]         # the commands that take it (WIZARD: no command)
+    help: str                      # English, marked N_; translated when the parser is built
+    default: object = None
+    group: str = ""                # "target" options are repeated in every follow-up command
+    is_path: bool = False          # compared after normpath: /a/ and /a are the same request
+    extra: dict = field(default_factory=dict)   # action, metavar, choices …
+
+    @property
+    def name(self) -> str:
+        return self.flags[-1]
+
+
+OPTIONS: tuple[Option, ...] = (
+    # What to look at: every command that touches a target takes these.
+    Option(("--root",), "root", TARGET_TAKERS, N_("the target's filesystem root (default /): a copied tree, a "
+                                                  "fixture, an image"), "/", "target", True, {"metavar": "DIR"}),
+    Option(("--config-dir",), "config_dir", TARGET_TAKERS,
+           N_("certbot's config dir on the target (default /etc/letsencrypt)"), DEFAULT_CONFIG_DIR, "target", True,
+           {"metavar": "DIR"}),
+    Option(("--logs-dir",), "logs_dir", TARGET_TAKERS,
+           N_("certbot's logs dir on the target (default /var/log/letsencrypt)"), DEFAULT_LOGS_DIR, "target", True,
+           {"metavar": "DIR"}),
+    Option(("--state-dir",), "state_dir", TARGET_TAKERS,
+           N_("where runs (backups, journal) live on the target (default /var/lib/acme-wizard)"),
+           DEFAULT_STATE_DIR, "target", True, {"metavar": "DIR"}),
+    Option(("--host",), "host", TARGET_TAKERS,
+           N_("a remote target over the system ssh client (nothing is installed there); --root then names a "
+              "tree on that host"), None, "target", False, {"metavar": "[USER@]HOST[:PORT]"}),
+    Option(("--ssh-config",), "ssh_config", TARGET_TAKERS, N_("an ssh_config file for that client (ssh -F)"),
+           None, "target", True, {"metavar": "FILE"}),
+    Option(("--legacy-ssh",), "legacy_ssh", TARGET_TAKERS,
+           N_("allow the old ssh-rsa/SHA-1 algorithms that CentOS 6 era servers need"), False, "target", False,
+           {"action": "store_true"}),
+    Option(("--demo",), "demo", TARGET_TAKERS,
+           N_("use the bundled sample legacy host (CentOS 6, certbot-auto 0.20.0), in preview"), False, "target",
+           False, {"action": "store_true"}),
+    # How to act.
+    Option(("--dry-run",), "dry_run", frozenset({WIZARD, "apply", "rollback"}),
+           N_("preview: show every step, command and diff; run and write nothing"), False, "mode", False,
+           {"action": "store_true"}),
+    Option(("--yes",), "yes", frozenset({"apply", "rollback"}), N_("do not ask before each step"), False, "mode",
+           False, {"action": "store_true"}),
+    Option(("--answers",), "answers", frozenset({WIZARD, "plan", "apply", "report"}),
+           N_("the admin's choices as JSON: {{\"client\": \"snap|os-package|pip|keep|rh-python36|acme.sh|"
+              "move-host\", \"staging_lineages\": \"move|delete|keep\", \"retire_certbot_auto\": true}}"),
+           None, "mode", True, {"metavar": "FILE"}),
+    Option(("--mouse",), "mouse", frozenset({WIZARD}), N_("mouse support (default: off over SSH, on otherwise)"),
+           None, "mode", False, {"action": argparse.BooleanOptionalAction}),
+    Option(("--lang",), "lang", EVERY, N_("language of the output (default: from LC_ALL, LC_MESSAGES or LANG)"),
+           None, "mode", False, {"choices": ["en", "ja"]}),
+    # What to produce.
+    Option(("--json",), "json", frozenset({"check", "plan", "verify"}), N_("print JSON (see docs/CONTRACT.md)"),
+           False, "output", False, {"action": "store_true"}),
+    Option(("-o", "--output"), "output", frozenset({"check", "report"}),
+           N_("write the result to FILE instead of stdout"), None, "output", True, {"metavar": "FILE"}),
+    Option(("--format",), "format", frozenset({"report"}),
+           N_("md (default), html (print-ready), txt (80 columns) or json"), "md", "output", False,
+           {"choices": ["md", "html", "txt", "json"]}),
+    Option(("--redact",), "redact", frozenset({"report"}),
+           N_("mask hostnames, IP and e-mail addresses (consistently) for sharing"), False, "output", False,
+           {"action": "store_true"}),
+    Option(("--email",), "email", frozenset({"check", "report"}),
+           N_("Let's Encrypt's 'Update your client software' email, as saved"), None, "output", True,
+           {"metavar": "FILE"}),
+    Option(("--from-bundle",), "from_bundle", frozenset({"check", "report"}),
+           N_("analyse a saved probe output (see probe-script) instead of a live target"), None, "output", True,
+           {"metavar": "FILE"}),
+    Option(("--save-bundle",), "save_bundle", frozenset({"check"}), N_("also save the raw probe output to FILE"),
+           None, "output", True, {"metavar": "FILE"}),
+    Option(("--real-renewal",), "real_renewal", frozenset({"verify"}),
+           N_("renew this one certificate for real to prove the production endpoint (counts against Let's "
+              "Encrypt's rate limits)"), None, "output", False, {"metavar": "CERT_NAME"}),
+)
+BY_DEST = {option.dest: option for option in OPTIONS}
+
+# Options that name another source for the same facts: given together, one would be ignored.
+EXCLUSIVE = (
+    ("demo", ("root", "host", "config_dir", "logs_dir", "ssh_config", "legacy_ssh", "from_bundle", "state_dir")),
+    ("from_bundle", ("root", "host", "config_dir", "logs_dir", "ssh_config", "legacy_ssh", "save_bundle")),
+)
+NEEDS = (("ssh_config", "host"), ("legacy_ssh", "host"))
+
+
+class OptionError(Exception):
+    """Options that contradict each other, or do not apply to the command (exit code 2)."""
+
+
+class _Once(argparse.Action):
+    """Store a value; the same option given twice on one side with different values is an error."""
+
+    def __init__(self, option_strings, dest, inner=None, **kwargs):
+        self.inner = inner
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        value = self.const if self.nargs == 0 else values
+        if isinstance(self.inner, type) and issubclass(self.inner, argparse.BooleanOptionalAction):
+            value = not (option_string or "").startswith("--no-")
+        previous = getattr(namespace, self.dest, _MISSING)
+        if previous is not _MISSING and _comparable(self.dest, previous) != _comparable(self.dest, value):
+            raise argparse.ArgumentError(self, _("given twice with different values: {first} and {second}",
+                                                 first=_shown(previous), second=_shown(value)))
+        setattr(namespace, self.dest, value)
+
+
+_MISSING = object()
+
+
+def _comparable(dest: str, value):
+    option = BY_DEST.get(dest.removeprefix(BEFORE))
+    if option and option.is_path and isinstance(value, str):
+        return os.path.normpath(value)
+    return value
+
+
+def _shown(value) -> str:
+    return {True: "on", False: "off"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+
+
+def add_options(parser: argparse.ArgumentParser, command: str, before: bool = False) -> None:
+    """Add every option `command` takes (all of them on the top-level parser, `before` the command)."""
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    titles = {"target": N_("target"), "mode": N_("mode"), "output": N_("output")}
+    for option in OPTIONS:
+        if not before and command not in option.takers:
+            continue
+        hidden = before and WIZARD not in option.takers      # top-level help shows what the wizard takes
+        group = groups.get(option.group) or groups.setdefault(
+            option.group, parser.add_argument_group(_(titles[option.group])))
+        extra = dict(option.extra)
+        action = extra.pop("action", None)
+        if action == "store_true":
+            extra.update(nargs=0, const=True)
+        elif action is argparse.BooleanOptionalAction:
+            flags = [*option.flags, *(f"--no-{flag[2:]}" for flag in option.flags)]
+            group.add_argument(*flags, dest=BEFORE + option.dest if before else option.dest, action=_Once,
+                               inner=action, nargs=0, const=True, default=argparse.SUPPRESS,
+                               help=argparse.SUPPRESS if hidden else _(option.help))
+            continue
+        group.add_argument(*option.flags, dest=BEFORE + option.dest if before else option.dest, action=_Once,
+                           default=argparse.SUPPRESS, help=argparse.SUPPRESS if hidden else _(option.help), **extra)
+
+
+def merge(namespace: argparse.Namespace) -> argparse.Namespace:
+    """One value per option from the words before and after the command; every default filled in."""
+    command = namespace.command or WIZARD
+    given: dict[str, str] = {}          # dest -> how the admin wrote it, for messages
+    for option in OPTIONS:
+        before = getattr(namespace, BEFORE + option.dest, _MISSING)
+        after = getattr(namespace, option.dest, _MISSING)
+        if hasattr(namespace, BEFORE + option.dest):
+            delattr(namespace, BEFORE + option.dest)
+        if before is not _MISSING and after is not _MISSING and \
+                _comparable(option.dest, before) != _comparable(option.dest, after):
+            raise OptionError(_("{option} is given twice with different values: {first} (before {command}) and "
+                                "{second} (after it)", option=option.name, first=_shown(before),
+                                command=command, second=_shown(after)))
+        value = after if after is not _MISSING else before
+        if value is not _MISSING:
+            if command not in option.takers:
+                raise OptionError(_not_taken(option, command))
+            given[option.dest] = option.name
+        setattr(namespace, option.dest, option.default if value is _MISSING else value)
+    for dest, others in EXCLUSIVE:
+        for other in others:
+            if dest in given and other in given:
+                raise OptionError(_("{first} and {second} cannot be used together: they name different targets",
+                                    first=given[dest], second=given[other]))
+    for dest, needed in NEEDS:
+        if dest in given and needed not in given:
+            raise OptionError(_("{option} only applies with {needed}", option=given[dest],
+                                needed=BY_DEST[needed].name))
+    return namespace
+
+
+def _not_taken(option: Option, command: str) -> str:
+    if option.dest == "dry_run" and command in ("check", "plan", "report", "probe-script"):
+        return _("--dry-run does not apply to {command}: it never changes anything", command=command)
+    if option.dest == "dry_run" and command == "verify":
+        return _("--dry-run does not apply to verify: its test renewal is always a dry run (certbot renew --dry-run)")
+    if command == WIZARD:
+        example = next(c for c in COMMANDS if c in option.takers)
+        return _("{option} needs a command (for example: acme-wizard {command} {option} …)", option=option.name,
+                 command=example)
+    return _("{option} does not apply to {command} (see acme-wizard {command} --help)", option=option.name,
+             command=command)
