@@ -146,18 +146,22 @@ def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict | None, verif
         steps.append(_("Watch the next real renewal (certbot renews 30 days before expiry): its log should show "
                        "https://acme-v02.api.letsencrypt.org/directory."))
     elif run and run["status"] not in ("complete",):
-        steps.append(_("The run stopped ({status}); resume it with {apply}, or undo it with {rollback}.",
-                       status=run["status"], apply=invocation.command("apply"), rollback=run["rollback_command"]))
+        steps.append(_("The run stopped ({status}). Resume it (first command) or undo it (second):",
+                       status=run["status"]) + _commands(invocation.command("apply"), run["rollback_command"]))
     elif diagnosis.verdict == "v1" or (plan is not None and len(plan.steps) > 1):
         if plan is not None and plan.decision_needed:
             steps.append(_("Decide how this server gets a current ACME client (options in the plan), then apply."))
         else:
-            steps.append(_("Review the plan below, then carry it out with {apply} (backups first, step by step) "
-                           "and prove it with {verify}.", apply=invocation.command("apply"),
-                           verify=invocation.command("verify")))
+            steps.append(_("Review the plan below, then carry it out (backups first, step by step) and prove it:")
+                         + _commands(invocation.command("apply"), invocation.command("verify")))
     if diagnosis.os.eol:
         steps.append(_("Plan the move off {os}: it is past its end of life.", os=diagnosis.os.pretty_name))
     return steps or [_("Nothing needs doing now.")]
+
+
+def _commands(*commands: str) -> str:
+    """Commands follow a next step's sentence, each on its own line in backticks: renderers never wrap them."""
+    return "".join(f"\n`{command}`" for command in commands)
 
 
 def _risks(diagnosis: Diagnosis) -> list[dict]:

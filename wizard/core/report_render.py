@@ -90,7 +90,9 @@ def render_markdown(doc: dict) -> str:
     add("")
     add(f"### {_('What happens next')}")
     add("")
-    out += [f"- {_md(step)}" for step in doc["next_steps"]]
+    for step in doc["next_steps"]:
+        for kind, text in prose_and_commands(step):
+            add(f"- {_md(text)}" if kind == "prose" else f"  {_md_code(text)}")
     add("")
     add(f"## {_('Environment')}")
     add("")
@@ -144,7 +146,7 @@ def render_markdown(doc: dict) -> str:
         add(f"- {_('Backed up')}: {', '.join(run['backup']['paths'])} ({run['backup']['files']} {_('files')})")
         add(f"- {_('Archives')}: {', '.join(run['backup']['tarballs'])}")
         add(f"- {_('Manifest')}: `{run['backup']['manifest']}` (sha256 `{run['backup']['manifest_sha256']}`)")
-        add(f"- {_('Roll back with')}: `{run['rollback_command']}`")
+        add(f"- {_('Roll back with')}: {_md_code(run['rollback_command'])}")
         add("")
     if doc["verification"]:
         add(_md_verification(doc["verification"]))
@@ -166,7 +168,7 @@ def _md_verification(verification: dict) -> str:
                          [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]))
     test = verification.get("test_renewal") or {}
     if test.get("argv"):
-        out += ["", f"{_('Test renewal')}: `{' '.join(test['argv'])}` → {_('exit')} {test.get('exit_code')}", ""]
+        out += ["", f"{_('Test renewal')}: {_md_code(shlex.join(test['argv']))} → {_('exit')} {test.get('exit_code')}", ""]
     return "\n".join(out) + "\n"
 
 
@@ -176,6 +178,23 @@ _SUMMARY_KEYS = [("verdict", N_("verdict")), ("renews_with", N_("renews with")),
 
 def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
+
+
+def _md_code(command: str) -> str:
+    """A command as a code span, verbatim (a command with a backtick gets a longer fence)."""
+    fence = "``" if "`" in command else "`"
+    return f"{fence}{command}{fence}" if fence == "`" else f"{fence} {command} {fence}"
+
+
+def prose_and_commands(text: str) -> list[tuple[str, str]]:
+    """A next step: its sentence ("prose"), then the commands on lines of their own, in backticks."""
+    parts = []
+    for line in str(text).split("\n"):
+        if len(line) > 1 and line.startswith("`") and line.endswith("`"):
+            parts.append(("command", line[1:-1]))
+        elif line:
+            parts.append(("prose", line))
+    return parts
 
 
 def _code(text: str) -> str:
@@ -212,7 +231,11 @@ def render_text(doc: dict, width: int = 80) -> str:
     out.append("")
     out.append(_("What happens next") + ":")
     for step in doc["next_steps"]:
-        para("- " + step, 2, 4)
+        for kind, text in prose_and_commands(step):
+            if kind == "prose":
+                para("- " + text, 2, 4)
+            else:
+                out.append("    " + text)             # never wrapped or cut: it is pasted as one line
     heading(_("Environment"))
     para(f"{_('Operating system')}: {_os_line(doc)}")
     for row in _client_rows(doc):
@@ -230,9 +253,9 @@ def render_text(doc: dict, width: int = 80) -> str:
         heading(_("Plan"))
         for number, step in enumerate(doc["plan"]["steps"], 1):
             para(f"{number}. {step['title']} ({_('risk')} {step['risk']})", 0, 3)
-            for _kind, text in _step_commands(step):
+            for kind, text in _step_commands(step):
                 for line in text.splitlines():
-                    out.append("     " + clip(line, width - 5))
+                    out.append("     " + (line if kind == "command" else clip(line, width - 5)))
             para(f"{_('undo')}: {step['undo']}", 3, 5)
     if doc["run"]:
         run = doc["run"]
@@ -245,7 +268,8 @@ def render_text(doc: dict, width: int = 80) -> str:
         out.append("")
         para(f"{_('Backed up')}: {', '.join(run['backup']['paths'])} ({run['backup']['files']} {_('files')})")
         para(f"{_('Manifest')}: {run['backup']['manifest']} sha256 {run['backup']['manifest_sha256']}", 0, 2)
-        para(f"{_('Roll back with')}: {run['rollback_command']}")
+        para(f"{_('Roll back with')}:")
+        out.append("  " + run["rollback_command"])
     if doc["verification"]:
         verification = doc["verification"]
         heading(_("Verification") + ": " + (_("passed") if verification["passed"] else _("failed")))
@@ -310,7 +334,8 @@ def render_html(doc: dict, lang: str | None = None) -> str:
     add(f"<h1>{e(_('ACME remediation report'))}: {e(_facts(doc)[0][1])}</h1>")
     add('<table class="facts">' + "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _facts(doc)) + "</table>")
     add(f'<div class="verdict"><p class="line">{e(doc["verdict"]["line"])}</p><p>{e(doc["verdict"]["explanation"])}</p><p>{e(_counts(doc))}</p></div>')
-    add(f"<h2>{e(_('What happens next'))}</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in doc["next_steps"]) + "</ul>")
+    add(f"<h2>{e(_('What happens next'))}</h2><ul>" + "".join(f"<li>{_html_step(s)}</li>" for s in doc["next_steps"])
+        + "</ul>")
     add(f"<h2>{e(_('Environment'))}</h2><p><b>{e(_('Operating system'))}:</b> {e(_os_line(doc))}</p>")
     add(_html_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
     add("</section>")
@@ -354,11 +379,16 @@ def render_html(doc: dict, lang: str | None = None) -> str:
                         [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]))
         test = verification.get("test_renewal") or {}
         if test.get("argv"):
-            add(f"<p>{e(_('Test renewal'))}: <code>{e(' '.join(test['argv']))}</code> → {e(_('exit'))} {e(str(test.get('exit_code')))}</p>")
+            add(f"<p>{e(_('Test renewal'))}: <code>{e(shlex.join(test['argv']))}</code> → {e(_('exit'))} {e(str(test.get('exit_code')))}</p>")
     add(f"<h2>{e(_('Remaining risks and next steps'))}</h2><ul>"
         + "".join(f"<li><b>{e(r['title'])}:</b> {e(r['text'])}</li>" for r in doc["risks"]) + "</ul>")
     add("</body>\n</html>\n")
     return "\n".join(parts)
+
+
+def _html_step(step: str) -> str:
+    return "".join(html.escape(text) if kind == "prose" else f'<br><code class="command">{html.escape(text)}</code>'
+                   for kind, text in prose_and_commands(step))
 
 
 def _html_table(header: list[str], rows: list[list[str]]) -> str:
