@@ -46,8 +46,10 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" || { say "FAILED: python3 -m venv $venv"; exit 1; }
 fi
 say "installing the project and its test extras into $venv"
-if ! "$venv/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'; then
-  say "FAILED: pip install -e '.[test]' into $venv (see the error above)"
+log="$venv/pip-install.log"
+if ! "$venv/bin/python" -m pip install --disable-pip-version-check -e '.[test]' >"$log" 2>&1; then
+  cat "$log" >&2
+  say "FAILED: pip install -e '.[test]' into $venv (its output is above and in $log)"
   exit 1
 fi
 exec "$venv/bin/python" -m pytest -q "$@"

@@ -1,6 +1,6 @@
 """Catalogue tooling: find every user-facing string, and check a language has them all.
 
-    python3 -m wizard.i18n_catalog extract ja   # add missing strings to wizard/locale/ja.json (empty)
+    python3 -m wizard.i18n_catalog extract ja   # add new strings (empty) to wizard/locale/ja.json, drop stale ones
     python3 -m wizard.i18n_catalog check ja     # exit 1 if a string is missing or its placeholders differ
 
 Strings are found in the source: the first argument of `_()` and of `N_()` when it is a literal.
@@ -48,14 +48,20 @@ def check(language: str, path: Path | None = None) -> list[str]:
         elif placeholders(translated) != placeholders(msgid):
             problems.append(f"{where}: placeholders differ in {language}: {sorted(placeholders(msgid))} vs "
                             f"{sorted(placeholders(translated))} for {msgid!r}")
+    known = messages()
+    problems += [f"{path.name}: stale entry (no longer in the code; extract drops it): {msgid!r}"
+                 for msgid in catalogue if msgid not in known]
     return problems
 
 
 def extract(language: str) -> int:
+    """Add the code's new strings (empty) and drop the ones the code no longer has."""
     path = catalogue_path(language)
     catalogue = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    known = messages()
+    catalogue = {msgid: text for msgid, text in catalogue.items() if msgid in known}
     added = 0
-    for msgid in messages():
+    for msgid in known:
         if msgid not in catalogue:
             catalogue[msgid] = ""
             added += 1

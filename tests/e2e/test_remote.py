@@ -42,7 +42,7 @@ def test_check_over_ssh_equals_the_local_check(server, make_host, name):
     assert over_ssh.returncode == local.returncode, over_ssh.stderr
     a, b = json.loads(local.stdout), json.loads(over_ssh.stdout)
     assert b.pop("target") == {"root": root, "host": "wizard-test", "config_dir": "/etc/letsencrypt",
-                               "logs_dir": "/var/log/letsencrypt"}
+                               "logs_dir": "/var/log/letsencrypt", "demo": False}
     a.pop("target")
     assert a == b
 
