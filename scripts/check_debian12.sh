@@ -29,10 +29,12 @@ cleanup() {
   tmux -L "$tmux_socket" kill-server 2>/dev/null || true
   umount -R "$C/dev" 2>/dev/null || true
   umount "$C/proc" 2>/dev/null || true
+  umount "$C/sys" 2>/dev/null || true
 }
 trap cleanup EXIT
 mountpoint -q "$C/proc" || mount -t proc proc "$C/proc"
 mountpoint -q "$C/dev" || mount --rbind /dev "$C/dev"
+mountpoint -q "$C/sys" || mount -t sysfs sysfs "$C/sys"      # chromium (the printed report) reads it
 cp /etc/resolv.conf "$C/etc/resolv.conf"
 if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
   cp /usr/local/share/ca-certificates/*.crt "$C/usr/local/share/ca-certificates/"

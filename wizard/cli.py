@@ -17,8 +17,8 @@ from wizard.core.diagnose import diagnose
 from wizard.core.check_json import check_document
 from wizard.core.email_notice import EmailError, read_email
 from wizard.core.probe import probe_script, read_bundle, run_probe
-from wizard.core.target import LocalTarget, TargetError
 from wizard.core.invocation import Invocation
+from wizard.core.target import LocalTarget, TargetError
 from wizard.i18n import N_, _, choose_language, set_language
 from wizard.options import COMMANDS, WIZARD, OptionError, add_options, merge
 from wizard.textview import render_check
