@@ -47,6 +47,21 @@ def test_check_over_ssh_equals_the_local_check(server, make_host, name):
     assert a == b
 
 
+def test_options_before_the_command_reach_the_remote_and_follow_ups_name_it(server, make_host):
+    """`acme-wizard --host H --ssh-config F --root R check`: the remote is checked (not this machine), and
+    the printed next command, pasted, targets the same host, config and root."""
+    import shlex
+    from wizard.cli import parse
+    root = make_host("centos6_certbot_auto")
+    result = wizard(*remote(server, "--root", root), "check")
+    assert result.returncode == 1 and "ACME-001" in result.stdout, result.stderr
+    line, = [l.strip() for l in result.stdout.splitlines() if l.strip().startswith("acme-wizard plan")]
+    args = parse(shlex.split(line)[1:])
+    assert (args.command, args.host, args.ssh_config, args.root) == ("plan", "wizard-test", server.config, root)
+    pasted = wizard(*shlex.split(line)[1:])
+    assert pasted.returncode == 1 and "Plan for" in pasted.stdout, pasted.stderr
+
+
 def test_bundle_from_the_remote_host_gives_the_same_result(server, make_host, tmp_path):
     root = make_host("ubuntu1804_ppa_031_cli_ini")
     script = wizard("probe-script").stdout
