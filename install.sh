@@ -57,7 +57,11 @@ ln -sfn "$home/venv/bin/acme-wizard" "$bin/acme-wizard" || fail "ln -s $home/ven
 say "installed: $bin/acme-wizard ($("$bin/acme-wizard" --version))"
 case ":$PATH:" in
   *":$bin:"*) ;;
-  *) say "note: $bin is not on your PATH; run $bin/acme-wizard, or log in again (Debian's ~/.profile adds ~/.local/bin)" ;;
+  *) if [ "$bin" = "$HOME/.local/bin" ]; then
+       say "note: $bin is not on your PATH yet; run $bin/acme-wizard, or log in again (Debian's ~/.profile adds it)"
+     else
+       say "note: $bin is not on your PATH; run $bin/acme-wizard or add $bin to PATH"
+     fi ;;
 esac
 if [ $# -gt 0 ]; then
   trap - EXIT

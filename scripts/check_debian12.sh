@@ -27,11 +27,13 @@ if [ ! -x "$C/usr/bin/apt-get" ]; then
 fi
 cleanup() {
   tmux -L "$tmux_socket" kill-server 2>/dev/null || true
-  umount -R "$C/dev" 2>/dev/null || true
-  umount "$C/proc" 2>/dev/null || true
-  umount "$C/sys" 2>/dev/null || true
+  umount -R "$C" 2>/dev/null || true
 }
 trap cleanup EXIT
+umount -R "$C" 2>/dev/null || true
+# The chroot's / must be a mount point, as on a real system: the e2e tests' `unshare -m` changes
+# its propagation.
+mount --bind "$C" "$C"
 mountpoint -q "$C/proc" || mount -t proc proc "$C/proc"
 mountpoint -q "$C/dev" || mount --rbind /dev "$C/dev"
 mountpoint -q "$C/sys" || mount -t sysfs sysfs "$C/sys"      # chromium (the printed report) reads it

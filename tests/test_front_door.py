@@ -179,8 +179,9 @@ def test_every_printed_command_repeats_the_target_quoted_for_the_shell(make_host
     expected = {"root": root, "host": None, "ssh_config": None, "config_dir": "/etc/letsencrypt",
                 "logs_dir": "/var/log/letsencrypt", "state_dir": state, "demo": False, "legacy_ssh": False}
     seen = []
-    for argv in (["check", *target], [*target, "plan"], ["apply", "--dry-run", *target], [*target, "apply", "--yes"],
-                 ["report", *target, "--format", "md"], ["report", *target, "--format", "txt"], ["verify", *target]):
+    for argv in (["check", *target], [*target, "plan"], ["apply", "--dry-run", *target],
+                 ["report", *target, "--format", "md"], [*target, "apply", "--yes"],
+                 ["report", *target, "--format", "txt"], ["report", *target, "--format", "md"]):
         result = wizard(*argv)
         assert "Traceback" not in result.stderr, result.stderr
         commands = _commands_in(result.stdout + result.stderr)
@@ -353,3 +354,156 @@ def test_the_contract_is_in_the_repository_and_names_every_option():
         assert code in text
     assert "docs/CONTRACT.md" in wizard("--help").stdout.replace("\n", " ")
     assert "docs/CONTRACT.md" in open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
+
+
+# --- what a new admin and an attacker found -------------------------------------------------------
+
+def test_printed_apply_commands_carry_the_answers_so_the_same_plan_runs(make_host, tmp_path):
+    root = make_host("centos7_two_installs")
+    answers = tmp_path / "a b.json"
+    answers.write_text(json.dumps({"retire_certbot_auto": False}))
+    shown = json.loads(wizard("plan", "--root", root, "--answers", str(answers), "--json").stdout)
+    for argv in (["plan", "--root", root, "--answers", str(answers)],
+                 ["apply", "--dry-run", "--root", root, "--answers", str(answers)]):
+        lines = [c for c in _commands_in(wizard(*argv).stdout) if shlex.split(c)[1] == "apply"]
+        assert lines, argv
+        for line in lines:
+            args = parse(shlex.split(line)[1:])
+            assert args.answers == str(answers) and args.root == root
+    # the pasted command previews exactly the plan that was shown
+    pasted_plan = wizard("apply", "--dry-run", "--root", root, "--answers", str(answers)).stdout
+    assert [s["id"] for s in shown["steps"]] == re.findall(r"^Step \d+/\d+ \[([^\]]+)\]", pasted_plan, re.M)
+
+
+def test_a_bundle_is_followed_by_what_a_bundle_can_do(make_host, tmp_path):
+    root = make_host("centos6_certbot_auto")
+    bundle = str(tmp_path / "out")
+    assert wizard("check", "--root", root, "--save-bundle", bundle).returncode == 1
+    result = wizard("check", "--from-bundle", bundle)
+    assert _commands_in(result.stdout) == [f"acme-wizard plan --from-bundle={bundle}"]
+    plan = wizard(*shlex.split(_commands_in(result.stdout)[0])[1:])
+    assert plan.returncode == 1 and "Plan for" in plan.stdout and "Traceback" not in plan.stderr
+    assert not any(shlex.split(c)[1] in ("apply", "verify", "rollback") for c in _commands_in(plan.stdout))
+    for fmt in ("md", "html", "txt", "json"):
+        report = wizard("report", "--from-bundle", bundle, "--format", fmt)
+        assert report.returncode == 0 and "Traceback" not in report.stderr, (fmt, report.stderr)
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["check", "--root", ""], ("--root", "empty")),
+    (["--state-dir", "", "apply", "--dry-run"], ("--state-dir", "empty")),
+    (["check", "--host", ""], ("--host", "empty")),
+    (["check", "--host=-oProxyCommand=touch /tmp/x"], ("--host", "'-'")),
+    (["check", "--root", "a\nb"], ("--root", "line break")),
+    (["verify", "--demo"], ("--demo", "verify")),
+    (["rollback", "--demo"], ("--demo", "rollback")),
+    (["check", "--yes"], ("--yes", "check")),
+])
+def test_values_that_would_silently_mean_something_else_are_refused(argv, words):
+    result = wizard(*argv)
+    assert result.returncode == 2 and all(w in result.stderr for w in words), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "usage:" not in result.stderr
+
+
+def test_a_root_that_starts_with_a_dash_is_printed_so_that_it_pastes(make_host, tmp_path):
+    os.chdir(tmp_path)
+    root = make_host("centos6_certbot_auto")
+    os.rename(root, tmp_path / "-rf")
+    result = wizard("check", "--root=-rf", cwd=tmp_path)
+    line, = _commands_in(result.stdout)
+    assert line == "acme-wizard plan --root=-rf"
+    assert wizard(*shlex.split(line)[1:], cwd=tmp_path).returncode == 1
+
+
+def test_the_demo_previews_and_its_commands_say_so():
+    lines = _commands_in(wizard("plan", "--demo").stdout) + _commands_in(wizard("check", "--demo").stdout)
+    lines += re.findall(r"`(acme-wizard [^`]+)`", wizard("report", "--demo", "--format", "md").stdout)
+    verbs = [shlex.split(line)[1] for line in lines]
+    assert "apply" in verbs and "plan" in verbs and not {"verify", "rollback"} & set(verbs), lines
+    for line in lines:
+        words = shlex.split(line)
+        assert "--demo" in words
+        if words[1] == "apply":
+            assert "--dry-run" in words
+
+
+def test_the_demo_sweep_ignores_what_is_not_its_own(tmp_path):
+    from wizard.demo import sweep_stale_demo_trees
+    odd = ["acme-wizard-demo-²-x", "acme-wizard-demo-99999999999999999999-x", "acme-wizard-demo--x",
+           "acme-wizard-demo-abc"]
+    for name in odd:
+        (tmp_path / name).mkdir()
+    (tmp_path / "target").mkdir()
+    os.symlink(tmp_path / "target", tmp_path / "acme-wizard-demo-999999-link")
+    (tmp_path / "acme-wizard-demo-999998-file").write_text("x")
+    others = tmp_path / "acme-wizard-demo-999997-other"
+    others.mkdir()
+    os.chown(others, 65534, 65534)
+    assert sweep_stale_demo_trees(str(tmp_path)) == []
+    assert sorted(os.listdir(tmp_path)) == sorted(odd + ["target", "acme-wizard-demo-999999-link",
+                                                         "acme-wizard-demo-999998-file", others.name])
+
+
+def test_the_wizard_refuses_when_stderr_is_not_the_terminal():
+    """Textual draws on stderr: a terminal on stdin and stdout alone is not enough."""
+    import pty
+    controller, terminal = pty.openpty()
+    try:
+        result = subprocess.run([sys.executable, "-m", "wizard", "--demo"], stdin=terminal, stdout=terminal,
+                                stderr=subprocess.PIPE, timeout=30, env={**os.environ, "TERM": "xterm"})
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert result.returncode == 2 and b"\x1b" not in result.stderr and b"ssh -t" in result.stderr
+
+
+def test_a_pipe_closed_early_is_not_a_traceback(make_host):
+    root = make_host("centos6_certbot_auto")
+    command = shlex.join([sys.executable, "-m", "wizard", "plan", "--root", root]) + " | head -1"
+    result = subprocess.run(["sh", "-c", command], capture_output=True, text=True)
+    assert result.stdout.startswith("Plan for") and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_state_dir_that_cannot_be_made_is_a_clean_exit_3(make_host):
+    root = make_host("centos7_epel_027_v01_pin")
+    assert os.path.isfile(os.path.join(root, "etc/centos-release"))
+    result = wizard("apply", "--root", root, "--yes", "--state-dir", "/etc/centos-release/state")
+    assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+    assert "centos-release" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_decision_still_needed_is_never_nothing_to_do(make_host):
+    result = wizard("apply", "--root", make_host("centos6_certbot_auto"), "--yes", stdin=subprocess.DEVNULL)
+    assert result.returncode == 2 and "decision" in result.stderr and "Nothing to do" not in result.stdout
+
+
+def test_hidden_behind_refused_directories_as_nobody(tmp_path):
+    """/root is 0700 on real systems: its cli.ini, a cron.d link into a private directory, a 0700 spool."""
+    from hosts import HOSTS
+    from wizard.core.diagnose import diagnose
+    from wizard.core.probe import probe_script
+    from wizard.core.snapshot import read_snapshot
+    base = tempfile.mkdtemp(prefix="acme-wizard-nonroot-")
+    try:
+        HOSTS["debian12_apt_21"](base)
+        os.makedirs(os.path.join(base, "root/.config/letsencrypt"))
+        with open(os.path.join(base, "root/.config/letsencrypt/cli.ini"), "w") as handle:
+            handle.write("server = https://acme-v01.api.letsencrypt.org/directory\n")
+        os.makedirs(os.path.join(base, "etc/private"))
+        with open(os.path.join(base, "etc/private/pin"), "w") as handle:
+            handle.write("0 3 * * * root certbot renew --server https://acme-v01.api.letsencrypt.org/directory\n")
+        os.symlink("/etc/private/pin", os.path.join(base, "etc/cron.d/pin"))
+        make_world_readable(base)
+        os.chmod(os.path.join(base, "root"), 0o700)
+        os.chmod(os.path.join(base, "etc/private"), 0o700)
+        as_root = subprocess.run(["sh", "-s", "--", base], input=probe_script(), capture_output=True)
+        assert diagnose(read_snapshot(as_root.stdout.splitlines(keepends=True), as_root.stderr)).verdict == "v1"
+        result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-s", "--",
+                                 base], input=probe_script(), capture_output=True, check=True)
+        diagnosis = diagnose(read_snapshot(result.stdout.splitlines(keepends=True), result.stderr))
+        assert diagnosis.verdict == "unknown" and diagnosis.reasons == ["ACME-026"] and diagnosis.action_needed
+        hidden = {e.path for f in diagnosis.findings if f.id == "ACME-026" for e in f.evidence}
+        assert {"/root", "/etc/cron.d/pin"} <= hidden, hidden
+    finally:
+        import shutil
+        shutil.rmtree(base)

@@ -24,6 +24,7 @@ from wizard.options import COMMANDS, WIZARD, OptionError, add_options, merge
 from wizard.textview import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_BROKEN_PIPE = 141         # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 # argparse's own words, which it passes through gettext's _(): ours translates them too.
 ARGPARSE_MESSAGES = (
@@ -94,7 +95,7 @@ def invocation(args) -> Invocation:
     """The target as the admin named it, for the follow-up commands we print."""
     return Invocation(root=args.root, host=args.host, ssh_config=args.ssh_config, legacy_ssh=args.legacy_ssh,
                       config_dir=args.config_dir, logs_dir=args.logs_dir, state_dir=args.state_dir,
-                      demo=args.demo)
+                      demo=args.demo, from_bundle=args.from_bundle, answers=args.answers)
 
 
 def _language_from(argv: list[str]) -> str | None:
@@ -141,6 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("acme-wizard: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `acme-wizard plan | head`: the reader left; say nothing more (not even at exit).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as error:
+        # The last net under every command: a file the target would not let us read or write.
+        print(_("acme-wizard: {path}: {reason}", path=error.filename or "?",
+                reason=error.strerror or str(error)), file=sys.stderr)
+        return EXIT_TARGET
 
 
 def mouse_default(environ) -> bool:
@@ -149,8 +159,9 @@ def mouse_default(environ) -> bool:
 
 
 def _wizard(args) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        # Without a terminal Textual would write escape codes into a pipe or a log for ever.
+    if not all(stream.isatty() for stream in (sys.stdin, sys.stdout, sys.stderr)):
+        # Without a terminal Textual would write escape codes into a pipe or a log for ever (it draws
+        # on stderr and reads stdin; stdout too, so `acme-wizard | cat` is refused).
         raise UsageError(_("the wizard needs a terminal; for plain output use 'acme-wizard check' (or plan, "
                            "report), and over SSH use 'ssh -t HOST acme-wizard'"))
     from wizard import remedy_cli

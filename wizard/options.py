@@ -12,6 +12,7 @@ import argparse
 import os
 from dataclasses import dataclass, field
 
+from wizard.core.invocation import ANSWER_TAKERS, BUNDLE_TAKERS, DEMO_TAKERS
 from wizard.core.runstate import DEFAULT_STATE_DIR
 from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
 from wizard.i18n import N_, _
@@ -60,7 +61,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(("--legacy-ssh",), "legacy_ssh", TARGET_TAKERS,
            N_("allow the old ssh-rsa/SHA-1 algorithms that CentOS 6 era servers need"), False, "target", False,
            {"action": "store_true"}),
-    Option(("--demo",), "demo", TARGET_TAKERS,
+    Option(("--demo",), "demo", frozenset({WIZARD, *DEMO_TAKERS}),
            N_("use the bundled sample legacy host (CentOS 6, certbot-auto 0.20.0), in preview"), False, "target",
            False, {"action": "store_true"}),
     # How to act.
@@ -69,7 +70,7 @@ OPTIONS: tuple[Option, ...] = (
            {"action": "store_true"}),
     Option(("--yes",), "yes", frozenset({"apply", "rollback"}), N_("do not ask before each step"), False, "mode",
            False, {"action": "store_true"}),
-    Option(("--answers",), "answers", frozenset({WIZARD, "plan", "apply", "report"}),
+    Option(("--answers",), "answers", frozenset({WIZARD, *ANSWER_TAKERS}),
            N_("the admin's choices as JSON: {{\"client\": \"snap|os-package|pip|keep|rh-python36|acme.sh|"
               "move-host\", \"staging_lineages\": \"move|delete|keep\", \"retire_certbot_auto\": true}}"),
            None, "mode", True, {"metavar": "FILE"}),
@@ -91,7 +92,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(("--email",), "email", frozenset({"check", "report"}),
            N_("Let's Encrypt's 'Update your client software' email, as saved"), None, "output", True,
            {"metavar": "FILE"}),
-    Option(("--from-bundle",), "from_bundle", frozenset({"check", "report"}),
+    Option(("--from-bundle",), "from_bundle", frozenset(BUNDLE_TAKERS),
            N_("analyse a saved probe output (see probe-script) instead of a live target"), None, "output", True,
            {"metavar": "FILE"}),
     Option(("--save-bundle",), "save_bundle", frozenset({"check"}), N_("also save the raw probe output to FILE"),
@@ -147,13 +148,12 @@ def _shown(value) -> str:
 
 
 def add_options(parser: argparse.ArgumentParser, command: str, before: bool = False) -> None:
-    """Add every option `command` takes (all of them on the top-level parser, `before` the command)."""
+    """Add every option to the parser, shown in its help where `command` takes it. Options a command
+    does not take are parsed too, so that merge() refuses them with one clear message wherever they stand."""
     groups: dict[str, argparse._ArgumentGroup] = {}
     titles = {"target": N_("target"), "mode": N_("mode"), "output": N_("output")}
     for option in OPTIONS:
-        if not before and command not in option.takers:
-            continue
-        hidden = before and WIZARD not in option.takers      # top-level help shows what the wizard takes
+        hidden = command not in option.takers
         group = groups.get(option.group) or groups.setdefault(
             option.group, parser.add_argument_group(_(titles[option.group])))
         extra = dict(option.extra)
@@ -190,6 +190,8 @@ def merge(namespace: argparse.Namespace) -> argparse.Namespace:
                 raise OptionError(_not_taken(option, command))
             given[option.dest] = option.name
         setattr(namespace, option.dest, option.default if value is _MISSING else value)
+    for dest, name in given.items():
+        _check_value(BY_DEST[dest], getattr(namespace, dest))
     for dest, others in EXCLUSIVE:
         for other in others:
             if dest in given and other in given:
@@ -200,6 +202,20 @@ def merge(namespace: argparse.Namespace) -> argparse.Namespace:
             raise OptionError(_("{option} only applies with {needed}", option=given[dest],
                                 needed=BY_DEST[needed].name))
     return namespace
+
+
+def _check_value(option: Option, value) -> None:
+    """Values that would silently mean something else: '' (the current directory, or no host at all), a
+    newline (the probe reads paths line by line), a host that ssh would read as an option."""
+    if not isinstance(value, str):
+        return
+    if value.strip() == "":
+        raise OptionError(_("{option} needs a value, not an empty string", option=option.name))
+    if "\n" in value or "\r" in value:
+        raise OptionError(_("{option}: a value with a line break is not supported: {value!r}",
+                            option=option.name, value=value))
+    if option.dest == "host" and value.startswith("-"):
+        raise OptionError(_("--host {value!r} is not a host name (it starts with '-')", value=value))
 
 
 def _not_taken(option: Option, command: str) -> str:

@@ -62,7 +62,8 @@ def render_plan(plan: Plan, target_label: str, preview: bool = False, invocation
         out.append("")
         out += _wrap(_("A decision is needed before anything can be applied: write an answers file such as "
                        "{{\"client\": \"rh-python36\"}} and pass it to apply:"))
-        out.append("  " + invocation.command("apply", "--answers", "answers.json"))
+        verb = "apply" if invocation.can("apply") else "plan"       # a bundle can only be planned
+        out.append("  " + invocation.command(verb, "--answers", "answers.json"))
     for number, step in enumerate(plan.steps, 1):
         out.append("")
         out += render_step(step, number, len(plan.steps))
@@ -123,12 +124,13 @@ def render_verify(result: VerifyResult, target_label: str, before: dict | None =
     for key, label in (("verdict", _("verdict")), ("renews_with", _("renews with")), ("v1_pins", _("v1 pins")),
                        ("newest_contact", _("newest contact"))):
         out.append(f"  {pad(label, 14)} {pad(_cell(str(before.get(key, '-'))), 30)} {_cell(str(after[key]))}")
-    if result.real_renewal is None:
+    lineages = [conf.name for conf in result.after.renewal_confs if conf.name]
+    if result.real_renewal is None and result.test_exit_code is not None and lineages:
         out.append("")
         out += _wrap(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
                        "the client, its plugins and the challenge path. The next real renewal proves the production "
                        "endpoint; or renew one certificate for real now, which counts against rate limits:"))
-        out.append("  " + invocation.command("verify", "--real-renewal", "NAME"))
+        out.append("  " + invocation.command("verify", "--real-renewal", lineages[0]))
     return "\n".join(out) + "\n"
 
 

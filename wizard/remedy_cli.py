@@ -44,18 +44,28 @@ def _make_plan(target, answers: Answers):
 
 
 def plan(args, target_from) -> int:
+    from wizard.cli import _bundle
     answers = read_answers(args)
-    with target_from(args) as (target, label):
-        diagnosis, the_plan = _make_plan(target, answers)
+    if args.from_bundle:
+        label = _("bundle {path}", path=args.from_bundle)
+        the_plan = _plan_or_none(diagnose(_bundle(args.from_bundle)), answers)
+    else:
+        with target_from(args) as (target, label):
+            _diagnosis, the_plan = _make_plan(target, answers)
+    follow = invocation(args)
     if args.json:
         sys.stdout.write(json.dumps(the_plan.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render_plan(the_plan, label, invocation=invocation(args)))
+        sys.stdout.write(render_plan(the_plan, label, invocation=follow))
         if the_plan.steps and not the_plan.decision_needed:
             print("")
-            print(_("Preview it, then carry it out (asks before each step):"))
-            print("  " + invocation(args).command("apply", "--dry-run"))
-            print("  " + invocation(args).command("apply"))
+            if follow.can("apply"):
+                print(_("Preview it, then carry it out (asks before each step):"))
+                print("  " + follow.command("apply", "--dry-run"))
+                if not follow.demo:
+                    print("  " + follow.command("apply"))
+            else:
+                print(_("A bundle cannot be applied: run apply on the host itself, or from here with --host."))
     return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
 
 
@@ -123,7 +133,7 @@ def apply(args, target_from) -> int:
                 print(_("To carry it out (asks before each step):"))
                 print("  " + invocation(args).command("apply"))
             return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
-        if not the_plan.steps:
+        if not the_plan.steps and not the_plan.decision_needed:
             print(_("Nothing to do on {target}.", target=label))
             return EXIT_OK
         try:

@@ -122,7 +122,10 @@ def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False,
             add("    " + _("… and {count} more", count=len(finding.evidence) - 6))
         add(_wrap(_("Fix: ") + finding.remediation, 4, 9))
     add("")
-    if PROTECTED_INPUTS in diagnosis.reasons and not invocation.host:
+    if PROTECTED_INPUTS in diagnosis.reasons and (invocation.host or invocation.from_bundle):
+        add(_wrap(paint(_("Action needed."), "v1") + " " + _(
+            "Next, probe again as root (over SSH: log in as root or as a user with passwordless sudo)."), 0, 0))
+    elif PROTECTED_INPUTS in diagnosis.reasons:
         add(paint(_("Action needed."), "v1") + " " + _("Next, run the check as root:"))
         add("  sudo " + invocation.command("check"))   # never wrapped: it is pasted as one line
     elif diagnosis.action_needed:

@@ -445,7 +445,7 @@ class _Rules:
 
     def unreadable_inputs(self) -> None:
         problems = [p for p in self.d.problems if p.path]
-        denied = [p for p in problems if p.reason in PERMISSION_REASONS]
+        denied = list({p.path: p for p in problems if p.reason in PERMISSION_REASONS}.values())
         problems = [p for p in problems if p.reason not in PERMISSION_REASONS]
         if denied:
             # What could not be read may hold the v1 pin: never an all-clear (see verdict()).

@@ -1,7 +1,8 @@
 """How the admin named the target, so that every follow-up command we print acts on the same one.
 
 "Next: acme-wizard plan" printed after `check --host web01` would plan for the workstation when
-pasted. Every command the wizard suggests is built here, from argv words, quoted with shlex.join.
+pasted, and "acme-wizard apply" printed after `plan --answers a.json` would carry out another
+plan. Every command the wizard suggests is built here, from argv words, quoted with shlex.join.
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from wizard.core.runstate import DEFAULT_STATE_DIR
 from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
 
 PROGRAM = "acme-wizard"
+ANSWER_TAKERS = ("plan", "apply", "report")        # the commands whose plan the admin's answers shape
+BUNDLE_TAKERS = ("check", "plan", "report")        # what can be done with a saved probe output
+DEMO_TAKERS = ("check", "plan", "apply", "report")  # the demo is for previews: no verify, no rollback
 
 
 @dataclass(frozen=True)
@@ -24,25 +28,45 @@ class Invocation:
     logs_dir: str = DEFAULT_LOGS_DIR
     state_dir: str = DEFAULT_STATE_DIR
     demo: bool = False
+    from_bundle: str | None = None
+    answers: str | None = None
 
     def target_options(self) -> list[str]:
         """The options that name this target, in a fixed order; defaults left out."""
         if self.demo:
             return ["--demo"]
+        if self.from_bundle:
+            return [_option("--from-bundle", self.from_bundle)]
         words: list[str] = []
         if self.host:
-            words += ["--host", self.host]
+            words.append(_option("--host", self.host))
         if self.ssh_config:
-            words += ["--ssh-config", self.ssh_config]
+            words.append(_option("--ssh-config", self.ssh_config))
         if self.legacy_ssh:
             words.append("--legacy-ssh")
         for flag, value, default in (("--root", self.root, "/"), ("--config-dir", self.config_dir, DEFAULT_CONFIG_DIR),
                                      ("--logs-dir", self.logs_dir, DEFAULT_LOGS_DIR),
                                      ("--state-dir", self.state_dir, DEFAULT_STATE_DIR)):
-            if value and value != default:
-                words += [flag, value]
+            if value != default:
+                words.append(_option(flag, value))
         return words
 
-    def command(self, *words: str) -> str:
-        """`acme-wizard WORDS… TARGET-OPTIONS`, shell-quoted, ready to paste."""
-        return shlex.join([PROGRAM, *words, *self.target_options()])
+    def can(self, verb: str) -> bool:
+        """Whether `verb` can act on this target at all (a bundle cannot be applied to)."""
+        if self.from_bundle:
+            return verb in BUNDLE_TAKERS
+        return verb in DEMO_TAKERS if self.demo else True
+
+    def command(self, verb: str, *words: str) -> str:
+        """`acme-wizard VERB WORDS… TARGET-OPTIONS`, shell-quoted, ready to paste (see can())."""
+        argv = [PROGRAM, verb, *words]
+        if verb == "apply" and self.demo and "--dry-run" not in words:
+            argv.append("--dry-run")                   # the demo host only previews
+        if self.answers and verb in ANSWER_TAKERS and "--answers" not in words:
+            argv.append(_option("--answers", self.answers))
+        return shlex.join([*argv, *self.target_options()])
+
+
+def _option(flag: str, value: str) -> str:
+    """One word, `--flag=value`: a value that starts with '-' must not read as an option when pasted."""
+    return f"{flag}={value}"

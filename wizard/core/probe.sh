@@ -36,13 +36,38 @@ LOG_PATTERN='(certbot|letsencrypt) version: |Location of certbot entry point: |:
 rec() { printf '%s\n' "$*"; }                      # fields are pre-joined with TAB
 x() { printf 'X\t%s\t%s\n' "$1" "$2"; }
 xerr() { printf 'X\t%s\t%s\n' "$1" "$2" >&2; }
-looked() { rec "W$TAB$1"; }
+looked() { rec "W$TAB$1"; blocked "$R$1/." || :; }
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
 # A directory that exists but cannot be listed hides what is in it: say so, never stay silent.
-unlistable() {
-  for d in "$@"; do
-    [ -d "$d" ] || continue
-    if [ ! -r "$d" ] || [ ! -x "$d" ]; then x unlistable-directory "$d"; fi
+BLOCKED=$NL
+refused() {       # one X record per refused directory
+  case $BLOCKED in *"$NL$1$NL"*) return 0 ;; esac
+  BLOCKED=$BLOCKED$1$NL
+  x unlistable-directory "$1"
+}
+unlistable() {   # (sh has only globals: helpers use prefixed names, never a caller's loop variable)
+  for u_dir in "$@"; do
+    [ -d "$u_dir" ] || continue
+    if [ ! -r "$u_dir" ] || [ ! -x "$u_dir" ]; then refused "$u_dir"; fi
+  done
+}
+# True (with an X record) when a directory on the way to the host path $1 exists but cannot be
+# entered: whatever lies behind it is hidden, not absent (/root is 0700 on every real system).
+blocked() {
+  b_rest=${1#/}
+  b_path=
+  while :; do
+    case $b_rest in
+      */*) b_part=${b_rest%%/*}; b_rest=${b_rest#*/} ;;
+      *) return 1 ;;                  # the last component is the thing itself, not a way to it
+    esac
+    [ -n "$b_part" ] || continue
+    b_path=$b_path/$b_part
+    if [ -d "$b_path" ]; then
+      [ -x "$b_path" ] || { refused "$b_path"; return 0; }
+    else
+      return 1
+    fi
   done
 }
 
@@ -84,7 +109,11 @@ readable() {
   case $1 in *"$NL"*) return 1 ;; esac
   if ! resolve "$1"; then x symlink-loop "$1"; return 1; fi
   if [ ! -e "$RESOLVED" ]; then
-    if [ -L "$1" ] || [ -L "$RESOLVED" ]; then x symlink-broken-or-loop "$1"; fi
+    if blocked "$RESOLVED"; then
+      [ "$RESOLVED" = "$1" ] || x permission-denied "$1"    # a link into a refused directory
+    elif [ -L "$1" ] || [ -L "$RESOLVED" ]; then
+      x symlink-broken-or-loop "$1"
+    fi
     return 1
   fi
   if [ -d "$RESOLVED" ]; then x is-a-directory "$1"; return 1; fi
@@ -140,6 +169,9 @@ program() {
 # Globs are expanded with IFS set to newline so that a ROOT with spaces stays one word.
 glob_files() {   # sets FILES to the existing paths matching the glob $1, newline-separated
   FILES=
+  g_dir=${1%%[*?[]*}               # the part before the first wildcard, and its directory
+  g_dir=${g_dir%/*}
+  blocked "$g_dir/." || unlistable "$g_dir"
   set +f; IFS=$NL
   for e in $1; do exists "$e" && FILES="$FILES$NL$e"; done
   set -f; IFS=$IFS0

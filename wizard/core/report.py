@@ -109,6 +109,8 @@ def _verification(target, state_dir: str, run: RunDir | None) -> dict | None:
             document = json.loads(target.read_bytes(f"{state_dir.rstrip('/')}/verify-latest.json"))
         except (OSError, ValueError):
             return None
+    if not isinstance(document, dict):      # a bundle (no target), or no verification yet
+        return None
     return {key: document.get(key) for key in ("time", "passed", "checks", "test_renewal", "real_renewal",
                                                 "summary_before", "summary_after")}
 
@@ -151,9 +153,15 @@ def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict | None, verif
     elif diagnosis.verdict == "v1" or (plan is not None and len(plan.steps) > 1):
         if plan is not None and plan.decision_needed:
             steps.append(_("Decide how this server gets a current ACME client (options in the plan), then apply."))
-        else:
+        elif invocation.can("verify"):
             steps.append(_("Review the plan below, then carry it out (backups first, step by step) and prove it:")
                          + _commands(invocation.command("apply"), invocation.command("verify")))
+        elif invocation.demo:
+            steps.append(_("Review the plan below; on a real server, apply carries it out (backups first, step "
+                           "by step). Preview it here:") + _commands(invocation.command("apply")))
+        else:
+            steps.append(_("Review the plan below, then carry it out on the host itself, or from a workstation "
+                           "with --host (backups first, step by step)."))
     if diagnosis.os.eol:
         steps.append(_("Plan the move off {os}: it is past its end of life.", os=diagnosis.os.pretty_name))
     return steps or [_("Nothing needs doing now.")]

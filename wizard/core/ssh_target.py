@@ -120,6 +120,10 @@ class SshTarget:
     def describe(self) -> str:
         return self.spec if self.is_live else f"{self.spec}:{self.root}"
 
+    @property
+    def shown_root(self) -> str:
+        return self.root
+
     # --- the connection ---------------------------------------------------------------------------
 
     def ssh_argv(self, remote: list[str] | None = None, options: list[str] | None = None) -> list[str]:

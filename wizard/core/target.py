@@ -119,7 +119,9 @@ class LocalTarget:
         if not os.path.isdir(self.root):
             reason = _("no such directory") if not os.path.exists(self.root) else _("not a directory")
             raise TargetError(_("Cannot inspect {path}: {reason}", path=self.root, reason=reason))
-        if self.allow_commands is None:
+        if self.demo:
+            self.allow_commands = False          # the demo previews; its programs are placeholders
+        elif self.allow_commands is None:
             self.allow_commands = self.root == "/" or os.environ.get("ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT") == "1"
 
     def describe(self) -> str:
@@ -128,6 +130,11 @@ class LocalTarget:
     @property
     def is_live(self) -> bool:
         return self.root == "/"
+
+    @property
+    def shown_root(self) -> str:
+        """The root as messages name it: never the demo's temporary tree."""
+        return _("the demo host") if self.demo else self.root
 
     def start_shell_script(self, script: bytes, args: list[str]) -> ScriptRun:
         return start_script(["sh", "-s", "--", *args], script)
@@ -268,7 +275,7 @@ class LocalTarget:
         (job: where a remote target keeps a detached job; here the command simply runs.)"""
         if not self.allow_commands:
             raise CommandsNotAllowed(_("commands cannot run inside a root prefix ({root}); run apply on the "
-                                       "live system for this step", root=self.root))
+                                       "live system for this step", root=self.shown_root))
         argv = list(argv)
         if self.root != "/" and argv and argv[0].startswith("/") and os.path.exists(self.host_path(argv[0])):
             argv[0] = self.host_path(argv[0])

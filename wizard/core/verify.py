@@ -72,7 +72,7 @@ def verify(target, on_output: Callable[[str], None], real_renewal: str | None = 
             on_output("$ " + shlex.join(argv))
             exit_code = target.run(argv, on_output)
         else:
-            not_run = _("not run: commands cannot run inside a root prefix ({root})", root=target.root)
+            not_run = _("not run: commands cannot run inside a root prefix ({root})", root=target.shown_root)
     after = diagnose(run_probe(target), email)
     checks = [_client_check(after), _pins_check(after), _test_check(client, exit_code, argv, not_run),
               _newest_log_check(after, production=bool(real_renewal))]

@@ -11,6 +11,7 @@ import datetime
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -62,14 +63,15 @@ def sweep_stale_demo_trees(tmp: str | None = None) -> list[str]:
         return removed
     for name in names:
         pid = name[len(PREFIX):].split("-", 1)[0]
-        if not name.startswith(PREFIX) or not pid.isdigit() or _alive(int(pid)):
-            continue
+        if not name.startswith(PREFIX) or not (pid.isascii() and pid.isdigit() and len(pid) <= 9):
+            continue                    # not ours: names are PREFIX + pid + '-' + random
         path = os.path.join(tmp, name)
         try:
-            if os.lstat(path).st_uid != os.geteuid() or os.path.islink(path):
-                continue
+            info = os.lstat(path)
         except OSError:
             continue
+        if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode) or _alive(int(pid)):
+            continue                    # another user's, a symlink or a file, or its process still runs
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed

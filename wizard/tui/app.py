@@ -233,7 +233,7 @@ class WizardApp(App):
             outcome = self.session.outcome
             undo = self.session.invocation.command("rollback", outcome.run_id)
             prompt.update(Text(_("Run {run}: {status}. Backups and journal in {path}", run=outcome.run_id,
-                                 status=outcome.status, path=outcome.run_path) + "\n" + _("Undo with:") + " " + undo,
+                                 status=outcome.status, path=outcome.run_path) + "\n" + _("Undo with:") + "\n" + undo,
                                style="bold"))
         elif self.session.preview:
             prompt.update(Text(_("Preview only. Press d to leave preview, then a to apply."), style="dim"))
