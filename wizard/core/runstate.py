@@ -174,7 +174,7 @@ class Lock:
             except (OSError, ValueError):
                 current = {}
             ours = current.get("workstation") == holder["workstation"]
-            if not ours or _alive(current.get("pid", 0)):
+            if not ours or pid_alive(current.get("pid", 0)):
                 raise LockedError(_("another apply is running (pid {pid} on {where}, run {run}); lock file {path}",
                                     pid=current.get("pid"), where=current.get("workstation", "?"),
                                     run=current.get("run_id"), path=self.path))
@@ -188,7 +188,8 @@ class Lock:
             pass
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this machine (one of another user's counts)."""
     if pid <= 0:
         return False
     try:

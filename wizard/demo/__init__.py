@@ -17,6 +17,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+from wizard.core.runstate import pid_alive
 from wizard.demo.hostkit import EXPIRED_CERT, LATE_2026_CERT, V1, HostTree, Run
 
 DEMO_HOSTNAME = "legacy-web01.example.com"
@@ -70,21 +71,11 @@ def sweep_stale_demo_trees(tmp: str | None = None) -> list[str]:
             info = os.lstat(path)
         except OSError:
             continue
-        if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode) or _alive(int(pid)):
+        if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode) or pid_alive(int(pid)):
             continue                    # another user's, a symlink or a file, or its process still runs
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def build_demo_host(root: str | None = None) -> str:
