@@ -44,7 +44,9 @@ fi
 
 say "a standard Debian 12: python3 and ca-certificates; no python3-venv, pip, pipx, sudo"
 in_chroot sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 ca-certificates >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq python3-venv python3.11-venv python3-pip pipx sudo >/dev/null 2>&1 || true
+  for p in python3-venv python3.11-venv python3-pip pipx sudo; do
+    DEBIAN_FRONTEND=noninteractive SUDO_FORCE_REMOVE=yes apt-get purge -y -qq "$p" >/dev/null 2>&1 || true
+  done
   update-ca-certificates >/dev/null 2>&1
   rm -rf /opt/acme-wizard /usr/local/bin/acme-wizard /root/src /tmp/*
   id admin >/dev/null 2>&1 && userdel -r admin 2>/dev/null; true'
