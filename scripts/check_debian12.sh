@@ -39,6 +39,7 @@ mountpoint -q "$C/dev" || mount --rbind /dev "$C/dev"
 mountpoint -q "$C/sys" || mount -t sysfs sysfs "$C/sys"      # chromium (the printed report) reads it
 cp /etc/resolv.conf "$C/etc/resolv.conf"
 if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+  mkdir -p "$C/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$C/usr/local/share/ca-certificates/"
 fi
 

@@ -478,7 +478,8 @@ def test_a_decision_still_needed_is_never_nothing_to_do(make_host):
 
 
 def test_hidden_behind_refused_directories_as_nobody(tmp_path):
-    """/root is 0700 on real systems: its cli.ini, a cron.d link into a private directory, a 0700 spool."""
+    """/root is 0700 on real systems: its cli.ini; a cron.d link into a private directory; the config dir
+    linked into a private directory; a user's acme.sh behind a 0700 home."""
     from hosts import HOSTS
     from wizard.core.diagnose import diagnose
     from wizard.core.probe import probe_script
@@ -493,9 +494,13 @@ def test_hidden_behind_refused_directories_as_nobody(tmp_path):
         with open(os.path.join(base, "etc/private/pin"), "w") as handle:
             handle.write("0 3 * * * root certbot renew --server https://acme-v01.api.letsencrypt.org/directory\n")
         os.symlink("/etc/private/pin", os.path.join(base, "etc/cron.d/pin"))
+        os.makedirs(os.path.join(base, "srv/sec"))
+        os.rename(os.path.join(base, "etc/letsencrypt"), os.path.join(base, "srv/sec/le"))
+        os.symlink("/srv/sec/le", os.path.join(base, "etc/letsencrypt"))
+        os.makedirs(os.path.join(base, "home/x/.acme.sh/example.org"))
         make_world_readable(base)
-        os.chmod(os.path.join(base, "root"), 0o700)
-        os.chmod(os.path.join(base, "etc/private"), 0o700)
+        for private in ("root", "etc/private", "srv/sec", "home/x"):
+            os.chmod(os.path.join(base, private), 0o700)
         as_root = subprocess.run(["sh", "-s", "--", base], input=probe_script(), capture_output=True)
         assert diagnose(read_snapshot(as_root.stdout.splitlines(keepends=True), as_root.stderr)).verdict == "v1"
         result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-s", "--",
@@ -503,7 +508,26 @@ def test_hidden_behind_refused_directories_as_nobody(tmp_path):
         diagnosis = diagnose(read_snapshot(result.stdout.splitlines(keepends=True), result.stderr))
         assert diagnosis.verdict == "unknown" and diagnosis.reasons == ["ACME-026"] and diagnosis.action_needed
         hidden = {e.path for f in diagnosis.findings if f.id == "ACME-026" for e in f.evidence}
-        assert {"/root", "/etc/cron.d/pin"} <= hidden, hidden
+        assert {"/root", "/etc/cron.d/pin", "/srv/sec", "/home/x"} <= hidden, hidden
     finally:
         import shutil
         shutil.rmtree(base)
+
+
+def test_argparse_errors_are_one_line_too():
+    for argv, words in ((["check", "--host", "-x"], ("--host", "--option=VALUE")),
+                        (["rollback", "a\nb"], ("run id",)), (["report", "--format", "xx"], ("--format",))):
+        result = wizard(*argv)
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert all(w in result.stderr for w in words) and "usage:" not in result.stderr
+
+
+def test_apply_whose_output_is_closed_stops_consistently_and_says_how_to_resume(make_host):
+    root = make_host("centos7_epel_027_v01_pin")
+    command = shlex.join([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"]) + " | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True)
+    assert result.returncode == 141 and "Traceback" not in result.stderr, result.stderr
+    assert "output was closed" in result.stderr and f"acme-wizard apply --root={root}" in result.stderr
+    run, = glob.glob(os.path.join(root, STATE, "runs", "*"))
+    events = [json.loads(line) for line in open(os.path.join(run, "journal.jsonl"))]
+    assert events[-1] == {**events[-1], "event": "run-end", "status": "interrupted"}

@@ -334,7 +334,7 @@ def test_ctrl_c_mid_step_exits_130_with_a_consistent_journal(two_installs):
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=20)
     assert process.returncode == 130, out + err
-    assert "resume with the first command" in err and f"acme-wizard apply --root={root}" in err
+    assert "Interrupted." in err and "resume with the first command" in err and f"acme-wizard apply --root={root}" in err
     tail = _journal(root)[-2:]
     assert [(e["event"], e.get("status")) for e in tail] == [("step-end", "interrupted"), ("run-end", "interrupted")]
     assert not os.path.exists(os.path.join(root, STATE, "lock"))

@@ -20,7 +20,7 @@ from wizard.core.probe import probe_script, read_bundle, run_probe
 from wizard.core.invocation import Invocation
 from wizard.core.target import LocalTarget, TargetError
 from wizard.i18n import N_, _, choose_language, set_language
-from wizard.options import COMMANDS, WIZARD, OptionError, add_options, merge
+from wizard.options import COMMANDS, WIZARD, OptionError, Parser, add_options, merge
 from wizard.textview import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -70,12 +70,12 @@ EPILOG = N_("Options may stand before or after the command and mean the same the
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="acme-wizard", allow_abbrev=False, epilog=_(EPILOG),
         description=_("Move servers off Let's Encrypt's retired ACMEv1 API: diagnose, plan, fix, prove."))
     parser.add_argument("--version", action="version", version=f"acme-wizard {__version__}")
     add_options(parser, WIZARD, before=True)    # without a command: the interactive wizard
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         summary, description = DESCRIPTIONS[command]
         sub = commands.add_parser(command, help=_(summary), description=_(description), epilog=_(EPILOG),

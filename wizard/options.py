@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass, field
 
 from wizard.core.invocation import ANSWER_TAKERS, BUNDLE_TAKERS, DEMO_TAKERS
@@ -102,6 +103,16 @@ OPTIONS: tuple[Option, ...] = (
               "Encrypt's rate limits)"), None, "output", False, {"metavar": "CERT_NAME"}),
 )
 BY_DEST = {option.dest: option for option in OPTIONS}
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line like ours (no usage dump) and a hint for '-' values."""
+
+    def error(self, message: str):
+        if "expected one argument" in message:
+            message += " " + _("(a value that starts with '-' is written --option=VALUE)")
+        self.exit(2, _("{prog}: {message} (see {prog} --help)", prog=self.prog, message=message) + "\n")
 
 # Options that name another source for the same facts: given together, one would be ignored.
 EXCLUSIVE = (
@@ -192,6 +203,9 @@ def merge(namespace: argparse.Namespace) -> argparse.Namespace:
         setattr(namespace, option.dest, option.default if value is _MISSING else value)
     for dest, name in given.items():
         _check_value(BY_DEST[dest], getattr(namespace, dest))
+    run_id = getattr(namespace, "run_id", None)
+    if run_id is not None and not RUN_ID.fullmatch(run_id):
+        raise OptionError(_("{value!r} is not a run id (see the runs in the state dir)", value=run_id))
     for dest, others in EXCLUSIVE:
         for other in others:
             if dest in given and other in given:
@@ -214,8 +228,9 @@ def _check_value(option: Option, value) -> None:
     if "\n" in value or "\r" in value:
         raise OptionError(_("{option}: a value with a line break is not supported: {value!r}",
                             option=option.name, value=value))
-    if option.dest == "host" and value.startswith("-"):
-        raise OptionError(_("--host {value!r} is not a host name (it starts with '-')", value=value))
+    if option.dest == "host" and (value.startswith("-") or value != value.strip()):
+        raise OptionError(_("--host {value!r} is not a host name (it starts with '-')", value=value)
+                          if value.startswith("-") else _("--host {value!r}: a host name has no spaces", value=value))
 
 
 def _not_taken(option: Option, command: str) -> str:

@@ -9,8 +9,8 @@ import json
 import os
 import sys
 
-from wizard.cli import (EXIT_ACTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET, EXIT_USAGE,
-                        UsageError, invocation)
+from wizard.cli import (EXIT_ACTION, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET,
+                        EXIT_USAGE, UsageError, invocation)
 from wizard.core.apply import ApplyRefused, apply_plan, check_can_apply
 from wizard.core.check_json import check_document
 from wizard.core.diagnose import diagnose
@@ -69,6 +69,10 @@ def plan(args, target_from) -> int:
     return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
 
 
+class OutputClosed(KeyboardInterrupt):
+    """stdout went away (`apply --yes | head`): the run stops as on Ctrl-C, with a consistent journal."""
+
+
 class _TerminalEvents:
     """Streams apply's progress to the terminal and asks before each step unless --yes."""
 
@@ -76,15 +80,21 @@ class _TerminalEvents:
         self.assume_yes = assume_yes
         self.total = 0
 
+    def _show(self, text: str) -> None:
+        try:
+            print(text, flush=True)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise OutputClosed from None
+
     def step_started(self, step: Step, index: int, total: int) -> None:
-        print("")
-        print("\n".join(render_step(step, index, total)), flush=True)
+        self._show("\n" + "\n".join(render_step(step, index, total)))
 
     def output(self, step: Step, line: str) -> None:
-        print("    | " + line, flush=True)
+        self._show("    | " + line)
 
     def step_finished(self, step: Step, record: StepRecord) -> None:
-        print(render_record(step, record), flush=True)
+        self._show(render_record(step, record))
 
     def confirm(self, step: Step) -> str:
         if self.assume_yes:
@@ -156,13 +166,15 @@ def apply(args, target_from) -> int:
         except LockedError as locked:
             print(f"acme-wizard: {locked}", file=sys.stderr)
             return EXIT_TARGET
-        except KeyboardInterrupt:
-            print("")
-            print(_("Interrupted. The journal is consistent; resume with the first command, or undo with the "
-                    "second:"), file=sys.stderr)
+        except KeyboardInterrupt as stop:
+            closed = isinstance(stop, OutputClosed)
+            print("", file=sys.stderr)
+            print(_("The output was closed, so the run stopped.") if closed else _("Interrupted."), file=sys.stderr)
+            print(_("The journal is consistent; resume with the first command, or undo with the second:"),
+                  file=sys.stderr)
             print("  " + invocation(args).command("apply"), file=sys.stderr)
             print("  " + invocation(args).command("rollback"), file=sys.stderr)
-            return EXIT_INTERRUPTED
+            return EXIT_BROKEN_PIPE if closed else EXIT_INTERRUPTED
     print("")
     if outcome.resumed:
         print(_("(resumed the unfinished run {run})", run=outcome.run_id))

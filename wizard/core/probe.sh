@@ -51,24 +51,43 @@ unlistable() {   # (sh has only globals: helpers use prefixed names, never a cal
     if [ ! -r "$u_dir" ] || [ ! -x "$u_dir" ]; then refused "$u_dir"; fi
   done
 }
-# True (with an X record) when a directory on the way to the host path $1 exists but cannot be
-# entered: whatever lies behind it is hidden, not absent (/root is 0700 on every real system).
-blocked() {
-  b_rest=${1#/}
-  b_path=
+# Sets REFUSED to the first directory on the way to the host path $1 that exists but cannot be
+# entered, and LINKED to a symlink on the way that cannot be followed (both '' if none).
+walk_way() {
+  w_rest=${1#/}
+  w_path=
+  REFUSED=
+  LINKED=
   while :; do
-    case $b_rest in
-      */*) b_part=${b_rest%%/*}; b_rest=${b_rest#*/} ;;
-      *) return 1 ;;                  # the last component is the thing itself, not a way to it
+    case $w_rest in
+      */*) w_part=${w_rest%%/*}; w_rest=${w_rest#*/} ;;
+      *) return 0 ;;                  # the last component is the thing itself, not a way to it
     esac
-    [ -n "$b_part" ] || continue
-    b_path=$b_path/$b_part
-    if [ -d "$b_path" ]; then
-      [ -x "$b_path" ] || { refused "$b_path"; return 0; }
+    [ -n "$w_part" ] || continue
+    w_path=$w_path/$w_part
+    if [ -d "$w_path" ]; then
+      [ -x "$w_path" ] || { REFUSED=$w_path; return 0; }
     else
-      return 1
+      [ -L "$w_path" ] && LINKED=$w_path
+      return 0
     fi
   done
+}
+# True (with an X record) when what lies at the host path $1 is hidden, not absent: a directory on
+# the way cannot be entered (/root is 0700 on every real system), or a link on the way points into
+# one (/etc/letsencrypt -> /srv/private/le).
+blocked() {
+  walk_way "$1"
+  if [ -z "$REFUSED" ] && [ -n "$LINKED" ]; then
+    b_target=$(readlink -- "$LINKED") || return 1
+    case $b_target in
+      /*) b_target=$R$b_target ;;
+      *) b_target=${LINKED%/*}/$b_target ;;
+    esac
+    walk_way "$b_target/."
+  fi
+  [ -n "$REFUSED" ] || return 1
+  refused "$REFUSED"
 }
 
 # One E record (and an L record for a symlink) per existing path.
@@ -172,6 +191,15 @@ glob_files() {   # sets FILES to the existing paths matching the glob $1, newlin
   g_dir=${1%%[*?[]*}               # the part before the first wildcard, and its directory
   g_dir=${g_dir%/*}
   blocked "$g_dir/." || unlistable "$g_dir"
+  g_rest=${1#"$g_dir"/}            # /home/*/.acme.sh/...: a /home/x that cannot be entered hides it
+  case $g_rest in
+    */*)
+      set +f; IFS=$NL
+      for g_e in $g_dir/${g_rest%%/*}; do
+        if [ -d "$g_e" ] && [ ! -x "$g_e" ]; then refused "$g_e"; fi
+      done
+      set -f; IFS=$IFS0 ;;
+  esac
   set +f; IFS=$NL
   for e in $1; do exists "$e" && FILES="$FILES$NL$e"; done
   set -f; IFS=$IFS0
