@@ -4,7 +4,7 @@ from __future__ import annotations
 import shlex
 from contextvars import ContextVar
 
-from wizard.core.invocation import Invocation, option
+from wizard.core.invocation import Invocation, option_word
 from wizard.core.plan import Plan, Step
 from wizard.core.rollback import RollbackReport
 from wizard.core.runstate import StepRecord
@@ -63,7 +63,7 @@ def render_plan(plan: Plan, target_label: str, preview: bool = False, invocation
         out += _wrap(_("A decision is needed before anything can be applied: write an answers file such as "
                        "{{\"client\": \"rh-python36\"}} and pass it to apply:"))
         verb = "apply" if invocation.can("apply") else "plan"       # a bundle can only be planned
-        out.append("  " + invocation.command(verb, option("--answers", "answers.json")))
+        out.append("  " + invocation.command(verb, option_word("--answers", "answers.json")))
     for number, step in enumerate(plan.steps, 1):
         out.append("")
         out += render_step(step, number, len(plan.steps))
@@ -130,7 +130,7 @@ def render_verify(result: VerifyResult, target_label: str, before: dict | None =
         out += _wrap(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
                        "the client, its plugins and the challenge path. The next real renewal proves the production "
                        "endpoint; or renew one certificate for real now, which counts against rate limits:"))
-        out.append("  " + invocation.command("verify", option("--real-renewal", lineages[0])))
+        out.append("  " + invocation.command("verify", option_word("--real-renewal", lineages[0])))
     return "\n".join(out) + "\n"
 
 

@@ -36,19 +36,19 @@ class Invocation:
         if self.demo:
             return ["--demo"]
         if self.from_bundle:
-            return [option("--from-bundle", self.from_bundle)]
+            return [option_word("--from-bundle", self.from_bundle)]
         words: list[str] = []
         if self.host:
-            words.append(option("--host", self.host))
+            words.append(option_word("--host", self.host))
         if self.ssh_config:
-            words.append(option("--ssh-config", self.ssh_config))
+            words.append(option_word("--ssh-config", self.ssh_config))
         if self.legacy_ssh:
             words.append("--legacy-ssh")
         for flag, value, default in (("--root", self.root, "/"), ("--config-dir", self.config_dir, DEFAULT_CONFIG_DIR),
                                      ("--logs-dir", self.logs_dir, DEFAULT_LOGS_DIR),
                                      ("--state-dir", self.state_dir, DEFAULT_STATE_DIR)):
             if value != default:
-                words.append(option(flag, value))
+                words.append(option_word(flag, value))
         return words
 
     def can(self, verb: str) -> bool:
@@ -63,10 +63,10 @@ class Invocation:
         if verb == "apply" and self.demo and "--dry-run" not in words:
             argv.append("--dry-run")                   # the demo host only previews
         if self.answers and verb in ANSWER_TAKERS and not any(w.startswith("--answers") for w in words):
-            argv.append(option("--answers", self.answers))
+            argv.append(option_word("--answers", self.answers))
         return shlex.join([*argv, *self.target_options()])
 
 
-def option(flag: str, value: str) -> str:
+def option_word(flag: str, value: str) -> str:
     """One word, `--flag=value`: a value that starts with '-' must not read as an option when pasted."""
     return f"{flag}={value}"
