@@ -31,7 +31,7 @@ SCREENS = [
 
 
 async def shoot(name: str, keys: tuple, root: str) -> str:
-    session = Session(LocalTarget(root), _("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True, demo=True,
+    session = Session(LocalTarget(root, demo=True), _("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True, demo=True,
                       now=NOW)
     app = WizardApp(session, report_dir="/srv/reports")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -55,10 +55,11 @@ def report_page_one(root: str, language: str = "en") -> None:
     from wizard.core.probe import run_probe
     from wizard.core.report import build_report
     from wizard.core.report_render import render_html
-    target = LocalTarget(root)
+    from wizard.core.invocation import Invocation
+    target = LocalTarget(root, demo=True)
     diagnosis = diagnose(run_probe(target), now=NOW)
     document = build_report(diagnosis, build_plan(diagnosis), target, "/var/lib/acme-wizard", now=NOW,
-                            label=_("demo host (CentOS 6, certbot-auto 0.20.0)"))
+                            label=_("demo host (CentOS 6, certbot-auto 0.20.0)"), invocation=Invocation(demo=True))
     work = tempfile.mkdtemp(prefix="acme-wizard-report-")
     try:
         html_path = os.path.join(work, "report.html")

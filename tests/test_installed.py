@@ -84,3 +84,18 @@ def test_the_console_script_is_installed(installed):
     result = subprocess.run([str(work / "venv/bin/acme-wizard"), "--version"], capture_output=True, text=True,
                             cwd=work)
     assert result.returncode == 0 and result.stdout.startswith("acme-wizard ")
+
+
+def test_the_readmes_install_script_installs_links_and_upgrades(tmp_path):
+    """`sh install.sh ARGS`: its own venv, the command linked, ARGS run; a second run upgrades in place."""
+    env = {**os.environ, "ACME_WIZARD_HOME": str(tmp_path / "home"), "ACME_WIZARD_BIN": str(tmp_path / "bin")}
+    for _round in range(2):
+        result = subprocess.run(["sh", os.path.join(REPO, "install.sh"), "--version"], capture_output=True,
+                                text=True, env=env, cwd=tmp_path, timeout=300)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("acme-wizard ") and "installed:" in result.stderr
+    link = tmp_path / "bin" / "acme-wizard"
+    assert os.path.realpath(link) == str(tmp_path / "home" / "venv" / "bin" / "acme-wizard")
+    assert "is not on your PATH; run" in result.stderr          # a custom bin dir: no ~/.profile advice
+    check = subprocess.run([str(link), "check", "--demo", "--json"], capture_output=True, text=True)
+    assert check.returncode == 1 and '"demo": true' in check.stdout

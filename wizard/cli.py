@@ -7,6 +7,7 @@ failed, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -93,9 +94,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def invocation(args) -> Invocation:
     """The target as the admin named it, for the follow-up commands we print."""
-    return Invocation(root=args.root, host=args.host, ssh_config=args.ssh_config, legacy_ssh=args.legacy_ssh,
-                      config_dir=args.config_dir, logs_dir=args.logs_dir, state_dir=args.state_dir,
-                      demo=args.demo, from_bundle=args.from_bundle, answers=args.answers)
+    return Invocation(**{field.name: getattr(args, field.name) for field in dataclasses.fields(Invocation)})
 
 
 def _language_from(argv: list[str]) -> str | None:
@@ -143,14 +142,18 @@ def main(argv: list[str] | None = None) -> int:
         print(_("acme-wizard: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # `acme-wizard plan | head`: the reader left; say nothing more (not even at exit).
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()          # `acme-wizard plan | head`: the reader left
         return EXIT_BROKEN_PIPE
     except OSError as error:
         # The last net under every command: a file the target would not let us read or write.
         print(_("acme-wizard: {path}: {reason}", path=error.filename or "?",
                 reason=error.strerror or str(error)), file=sys.stderr)
         return EXIT_TARGET
+
+
+def silence_stdout() -> None:
+    """The reader of stdout went away: send what is left (and Python's flush at exit) nowhere."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def mouse_default(environ) -> bool:

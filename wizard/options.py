@@ -32,7 +32,7 @@ class Option:
     takers: frozenset[str]         # the commands that take it (WIZARD: no command)
     help: str                      # English, marked N_; translated when the parser is built
     default: object = None
-    group: str = ""                # "target" options are repeated in every follow-up command
+    group: str = ""                # the help section: target, mode or output
     is_path: bool = False          # compared after normpath: /a/ and /a are the same request
     extra: dict = field(default_factory=dict)   # action, metavar, choices …
 
@@ -106,14 +106,6 @@ BY_DEST = {option.dest: option for option in OPTIONS}
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse, with its errors on one line like ours (no usage dump) and a hint for '-' values."""
-
-    def error(self, message: str):
-        if "expected one argument" in message:
-            message += " " + _("(a value that starts with '-' is written --option=VALUE)")
-        self.exit(2, _("{prog}: {message} (see {prog} --help)", prog=self.prog, message=message) + "\n")
-
 # Options that name another source for the same facts: given together, one would be ignored.
 EXCLUSIVE = (
     ("demo", ("root", "host", "config_dir", "logs_dir", "ssh_config", "legacy_ssh", "from_bundle", "state_dir")),
@@ -126,17 +118,21 @@ class OptionError(Exception):
     """Options that contradict each other, or do not apply to the command (exit code 2)."""
 
 
-class _Once(argparse.Action):
-    """Store a value; the same option given twice on one side with different values is an error."""
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line like ours (no usage dump) and a hint for '-' values."""
 
-    def __init__(self, option_strings, dest, inner=None, **kwargs):
-        self.inner = inner
-        super().__init__(option_strings, dest, **kwargs)
+    def error(self, message: str):
+        if "expected one argument" in message:
+            message += " " + _("(a value that starts with '-' is written --option=VALUE)")
+        self.exit(2, _("{prog}: {message} (see {prog} --help)", prog=self.prog, message=message) + "\n")
+
+
+class _Once(argparse.Action):
+    """Store a value; the same option given twice on one side with different values is an error.
+    A switch (nargs=0) stores True, or False when spelt --no-…"""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        value = self.const if self.nargs == 0 else values
-        if isinstance(self.inner, type) and issubclass(self.inner, argparse.BooleanOptionalAction):
-            value = not (option_string or "").startswith("--no-")
+        value = not (option_string or "").startswith("--no-") if self.nargs == 0 else values
         previous = getattr(namespace, self.dest, _MISSING)
         if previous is not _MISSING and _comparable(self.dest, previous) != _comparable(self.dest, value):
             raise argparse.ArgumentError(self, _("given twice with different values: {first} and {second}",
@@ -169,22 +165,19 @@ def add_options(parser: argparse.ArgumentParser, command: str, before: bool = Fa
             option.group, parser.add_argument_group(_(titles[option.group])))
         extra = dict(option.extra)
         action = extra.pop("action", None)
-        if action == "store_true":
-            extra.update(nargs=0, const=True)
-        elif action is argparse.BooleanOptionalAction:
-            flags = [*option.flags, *(f"--no-{flag[2:]}" for flag in option.flags)]
-            group.add_argument(*flags, dest=BEFORE + option.dest if before else option.dest, action=_Once,
-                               inner=action, nargs=0, const=True, default=argparse.SUPPRESS,
-                               help=argparse.SUPPRESS if hidden else _(option.help))
-            continue
-        group.add_argument(*option.flags, dest=BEFORE + option.dest if before else option.dest, action=_Once,
+        flags = list(option.flags)
+        if action is not None:                     # a switch: store_true, or --x/--no-x
+            extra["nargs"] = 0
+        if action is argparse.BooleanOptionalAction:
+            flags += [f"--no-{flag[2:]}" for flag in option.flags]
+        group.add_argument(*flags, dest=BEFORE + option.dest if before else option.dest, action=_Once,
                            default=argparse.SUPPRESS, help=argparse.SUPPRESS if hidden else _(option.help), **extra)
 
 
 def merge(namespace: argparse.Namespace) -> argparse.Namespace:
     """One value per option from the words before and after the command; every default filled in."""
     command = namespace.command or WIZARD
-    given: dict[str, str] = {}          # dest -> how the admin wrote it, for messages
+    given: set[str] = set()             # the dests the admin gave, on either side
     for option in OPTIONS:
         before = getattr(namespace, BEFORE + option.dest, _MISSING)
         after = getattr(namespace, option.dest, _MISSING)
@@ -199,9 +192,9 @@ def merge(namespace: argparse.Namespace) -> argparse.Namespace:
         if value is not _MISSING:
             if command not in option.takers:
                 raise OptionError(_not_taken(option, command))
-            given[option.dest] = option.name
+            given.add(option.dest)
         setattr(namespace, option.dest, option.default if value is _MISSING else value)
-    for dest, name in given.items():
+    for dest in given:
         _check_value(BY_DEST[dest], getattr(namespace, dest))
     run_id = getattr(namespace, "run_id", None)
     if run_id is not None and not RUN_ID.fullmatch(run_id):
@@ -210,10 +203,10 @@ def merge(namespace: argparse.Namespace) -> argparse.Namespace:
         for other in others:
             if dest in given and other in given:
                 raise OptionError(_("{first} and {second} cannot be used together: they name different targets",
-                                    first=given[dest], second=given[other]))
+                                    first=BY_DEST[dest].name, second=BY_DEST[other].name))
     for dest, needed in NEEDS:
         if dest in given and needed not in given:
-            raise OptionError(_("{option} only applies with {needed}", option=given[dest],
+            raise OptionError(_("{option} only applies with {needed}", option=BY_DEST[dest].name,
                                 needed=BY_DEST[needed].name))
     return namespace
 
@@ -228,9 +221,10 @@ def _check_value(option: Option, value) -> None:
     if "\n" in value or "\r" in value:
         raise OptionError(_("{option}: a value with a line break is not supported: {value!r}",
                             option=option.name, value=value))
-    if option.dest == "host" and (value.startswith("-") or value != value.strip()):
-        raise OptionError(_("--host {value!r} is not a host name (it starts with '-')", value=value)
-                          if value.startswith("-") else _("--host {value!r}: a host name has no spaces", value=value))
+    if option.dest == "host" and value.startswith("-"):
+        raise OptionError(_("--host {value!r} is not a host name (it starts with '-')", value=value))
+    if option.dest == "host" and any(c.isspace() for c in value):
+        raise OptionError(_("--host {value!r}: a host name has no spaces", value=value))
 
 
 def _not_taken(option: Option, command: str) -> str:

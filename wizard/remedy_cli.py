@@ -10,7 +10,7 @@ import os
 import sys
 
 from wizard.cli import (EXIT_ACTION, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET,
-                        EXIT_USAGE, UsageError, invocation)
+                        EXIT_USAGE, UsageError, invocation, silence_stdout)
 from wizard.core.apply import ApplyRefused, apply_plan, check_can_apply
 from wizard.core.check_json import check_document
 from wizard.core.diagnose import diagnose
@@ -57,16 +57,26 @@ def plan(args, target_from) -> int:
         sys.stdout.write(json.dumps(the_plan.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(render_plan(the_plan, label, invocation=follow))
-        if the_plan.steps and not the_plan.decision_needed:
-            print("")
-            if follow.can("apply"):
-                print(_("Preview it, then carry it out (asks before each step):"))
-                print("  " + follow.command("apply", "--dry-run"))
-                if not follow.demo:
-                    print("  " + follow.command("apply"))
-            else:
-                print(_("A bundle cannot be applied: run apply on the host itself, or from here with --host."))
+        _how_to_carry_out(the_plan, follow, previewed=False)
     return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
+
+
+def _how_to_carry_out(the_plan: Plan, follow, previewed: bool) -> None:
+    """After a plan or its preview: the commands that carry it out, as far as this target allows."""
+    if not the_plan.steps or the_plan.decision_needed:
+        return
+    if not follow.can("apply"):
+        print("")
+        print(_("A bundle cannot be applied: run apply on the host itself, or from here with --host."))
+        return
+    commands = ([] if previewed else [follow.command("apply", "--dry-run")]) + \
+               ([] if follow.demo else [follow.command("apply")])
+    if commands:
+        print("")
+        print(_("To carry it out (asks before each step):") if previewed else
+              _("Preview it, then carry it out (asks before each step):"))
+        for command in commands:
+            print("  " + command)
 
 
 class OutputClosed(KeyboardInterrupt):
@@ -84,7 +94,7 @@ class _TerminalEvents:
         try:
             print(text, flush=True)
         except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            silence_stdout()
             raise OutputClosed from None
 
     def step_started(self, step: Step, index: int, total: int) -> None:
@@ -126,6 +136,7 @@ def _ask_choice(the_plan: Plan) -> str:
 
 def apply(args, target_from) -> int:
     answers = read_answers(args)
+    follow = invocation(args)
     if args.demo and not args.dry_run:
         raise UsageError(_("the demo host is for previews only: add --dry-run"))
     if not args.dry_run and not args.yes and not sys.stdin.isatty():
@@ -136,12 +147,10 @@ def apply(args, target_from) -> int:
             answers.client = _ask_choice(the_plan)
             diagnosis, the_plan = _make_plan(target, answers)
         if args.dry_run:
-            sys.stdout.write(render_plan(the_plan, label, preview=True, invocation=invocation(args)))
+            sys.stdout.write(render_plan(the_plan, label, preview=True, invocation=follow))
             print("")
             print(_("Nothing was executed or written."))
-            if the_plan.steps and not the_plan.decision_needed and not args.demo:
-                print(_("To carry it out (asks before each step):"))
-                print("  " + invocation(args).command("apply"))
+            _how_to_carry_out(the_plan, follow, previewed=True)
             return EXIT_ACTION if the_plan.decision_needed or len(the_plan.steps) > 1 else EXIT_OK
         if not the_plan.steps and not the_plan.decision_needed:
             print(_("Nothing to do on {target}.", target=label))
@@ -172,8 +181,8 @@ def apply(args, target_from) -> int:
             print(_("The output was closed, so the run stopped.") if closed else _("Interrupted."), file=sys.stderr)
             print(_("The journal is consistent; resume with the first command, or undo with the second:"),
                   file=sys.stderr)
-            print("  " + invocation(args).command("apply"), file=sys.stderr)
-            print("  " + invocation(args).command("rollback"), file=sys.stderr)
+            print("  " + follow.command("apply"), file=sys.stderr)
+            print("  " + follow.command("rollback"), file=sys.stderr)
             return EXIT_BROKEN_PIPE if closed else EXIT_INTERRUPTED
     print("")
     if outcome.resumed:
@@ -181,15 +190,15 @@ def apply(args, target_from) -> int:
     print(_("Run {run}: {status}. Backups and journal: {path}", run=outcome.run_id, status=outcome.status,
             path=outcome.run_path))
     print(_("Undo with:"))
-    print("  " + invocation(args).command("rollback", outcome.run_id))
+    print("  " + follow.command("rollback", outcome.run_id))
     if outcome.status == "failed":
         print(_("Step {step} failed: {message}. Fix the cause, then resume with:",
                 step=outcome.failed_step, message=outcome.message), file=sys.stderr)
-        print("  " + invocation(args).command("apply"), file=sys.stderr)
+        print("  " + follow.command("apply"), file=sys.stderr)
         return EXIT_STEP_FAILED
     if outcome.status == "complete":
         print(_("Prove it with:"))
-        print("  " + invocation(args).command("verify"))
+        print("  " + follow.command("verify"))
     return EXIT_OK if outcome.status == "complete" else EXIT_ACTION
 
 
@@ -248,16 +257,17 @@ def report(args, target_from) -> int:
     from wizard.core.report import build_report
     from wizard.core.report_render import RENDERERS
     answers = read_answers(args)
+    follow = invocation(args)
     email = _read_email(args.email) if args.email else None
     if args.from_bundle:
         diagnosis = diagnose(_bundle(args.from_bundle), email)
         document = build_report(diagnosis, _plan_or_none(diagnosis, answers), None, args.state_dir,
-                                label=_("bundle {path}", path=args.from_bundle), invocation=invocation(args))
+                                label=_("bundle {path}", path=args.from_bundle), invocation=follow)
     else:
         with target_from(args) as (target, label):
             diagnosis = diagnose(run_probe(target), email)
             document = build_report(diagnosis, _plan_or_none(diagnosis, answers), target, args.state_dir, label=label,
-                                    invocation=invocation(args))
+                                    invocation=follow)
     if args.redact:
         document = Redactor(known_hosts(diagnosis)).document(document)
     text = RENDERERS[args.format](document)

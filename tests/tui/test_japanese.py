@@ -24,7 +24,7 @@ def japanese():
 
 def demo(tmp_path):
     root = build_demo_host(str(tmp_path / "demo"))
-    session = Session(LocalTarget(root), i18n._("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True,
+    session = Session(LocalTarget(root, demo=True), i18n._("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True,
                       demo=True, now=NOW)
     return WizardApp(session, report_dir="/srv/reports")
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="snapsho
 
 def demo(tmp_path):
     root = build_demo_host(str(tmp_path / "demo"))
-    session = Session(LocalTarget(root), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
+    session = Session(LocalTarget(root, demo=True), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
     return WizardApp(session, report_dir="/srv/reports")
 
 

@@ -39,7 +39,7 @@ async def settle(app, pilot):
 
 def demo_app(tmp_path, **kwargs):
     root = build_demo_host(str(tmp_path / "demo"))
-    session = Session(LocalTarget(root), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
+    session = Session(LocalTarget(root, demo=True), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
     return WizardApp(session, report_dir=str(tmp_path), **kwargs)
 
 

@@ -39,17 +39,17 @@ xerr() { printf 'X\t%s\t%s\n' "$1" "$2" >&2; }
 looked() { rec "W$TAB$1"; blocked "$R$1/." || :; }
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
 # A directory that exists but cannot be listed hides what is in it: say so, never stay silent.
+# glob_files (every directory listing), readable (every file) and looked (every place searched)
+# ask blocked/unlistable, so nothing hidden passes for absent. (sh has only globals: these helpers
+# use prefixed names, never a caller's loop variable.)
 BLOCKED=$NL
 refused() {       # one X record per refused directory
   case $BLOCKED in *"$NL$1$NL"*) return 0 ;; esac
   BLOCKED=$BLOCKED$1$NL
   x unlistable-directory "$1"
 }
-unlistable() {   # (sh has only globals: helpers use prefixed names, never a caller's loop variable)
-  for u_dir in "$@"; do
-    [ -d "$u_dir" ] || continue
-    if [ ! -r "$u_dir" ] || [ ! -x "$u_dir" ]; then refused "$u_dir"; fi
-  done
+unlistable() {   # $1 is a directory that cannot be listed or entered
+  if [ -d "$1" ] && { [ ! -r "$1" ] || [ ! -x "$1" ]; }; then refused "$1"; fi
 }
 # Sets REFUSED to the first directory on the way to the host path $1 that exists but cannot be
 # entered, and LINKED to a symlink on the way that cannot be followed (both '' if none).
@@ -239,7 +239,6 @@ entries "$R/opt/rh/rh-python3*"
 
 # --- certbot's configuration directory --------------------------------------------------------
 looked "$CONFIG_DIR"
-unlistable "$C" "$C/renewal" "$C/configs" "$C/accounts" "$C/live"
 if exists "$C"; then
   entry "$C"
   dump_files "$C/cli.ini"
@@ -253,11 +252,6 @@ if exists "$C"; then
   entries "$C/accounts/*/*/*"
   looked "$CONFIG_DIR/live"
   entries "$C/live/*"
-  glob_files "$C/live/*"
-  IFS=$NL
-  # shellcheck disable=SC2086
-  unlistable $FILES
-  IFS=$IFS0
   dump_glob "$C/live/*/cert.pem"
 fi
 [ "$CONFIG_DIR" = /etc/letsencrypt ] || dump_files "$R/etc/letsencrypt/cli.ini"
@@ -336,9 +330,6 @@ looked "/etc/crontab"
 looked "/etc/cron.d"
 looked "/var/spool/cron"
 looked "/var/spool/cron/crontabs"
-unlistable "$R/etc/cron.d" "$R/var/spool/cron" "$R/var/spool/cron/crontabs" "$R/etc/cron.hourly" \
-  "$R/etc/cron.daily" "$R/etc/cron.weekly" "$R/etc/cron.monthly" "$R/etc/systemd/system" \
-  "$R/lib/systemd/system" "$R/usr/lib/systemd/system"
 IFS=$NL
 for pat in $CRONTABS; do
   IFS=$IFS0
@@ -426,7 +417,6 @@ chase_files "$CRONTABS$UNITS"
 
 # --- logs (reduced here: only the lines that matter cross the link) ---------------------------------
 looked "$LOGS_DIR"
-unlistable "$R$LOGS_DIR"
 if [ -d "$R$LOGS_DIR" ]; then
   command -v gzip >/dev/null 2>&1 || HAVE_GZIP=no
   glob_files "$R$LOGS_DIR/letsencrypt.log*"

@@ -63,8 +63,8 @@ def sweep_stale_demo_trees(tmp: str | None = None) -> list[str]:
     except OSError:
         return removed
     for name in names:
-        pid = name[len(PREFIX):].split("-", 1)[0]
-        if not name.startswith(PREFIX) or not (pid.isascii() and pid.isdigit() and len(pid) <= 9):
+        pid = name[len(PREFIX):].split("-", 1)[0] if name.startswith(PREFIX) else ""
+        if not (pid.isascii() and pid.isdigit() and len(pid) <= 9):
             continue                    # not ours: names are PREFIX + pid + '-' + random
         path = os.path.join(tmp, name)
         try:

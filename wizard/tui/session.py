@@ -6,6 +6,7 @@ events into messages for the UI and blocks the worker until the admin answers ea
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import queue
@@ -37,7 +38,11 @@ class Session:
     records: dict[str, StepRecord] = field(default_factory=dict)
     verify_result: VerifyResult | None = None
     before_summary: dict | None = None
-    invocation: Invocation = field(default_factory=Invocation)   # for the commands the report suggests
+    invocation: Invocation = field(default_factory=Invocation)   # for the commands the screens suggest
+
+    def __post_init__(self) -> None:
+        if self.demo and not self.invocation.demo:     # the demo's commands preview the demo
+            self.invocation = dataclasses.replace(self.invocation, demo=True)
 
     def load(self) -> None:
         """Probe and diagnose (blocking: run it in a worker)."""
