@@ -143,9 +143,13 @@ def render_rollback(report: RollbackReport) -> str:
     for path in report.restored:
         out.append(f"  {verb} {path}")
     for path in report.removed:
-        out.append("  " + (_("would remove") if report.dry_run else _("removed")) + f" {path} " + _("(created by the run)"))
+        out.append("  " + (_("would move aside") if report.dry_run else _("moved aside")) + f" {path} "
+                   + _("(created by the run)"))
     for original, _moved in report.moved_back:
         out += _wrap(("  " + (_("would move back") if report.dry_run else _("moved back")) + f" {original}"), 0, 4)
+    if report.removed or report.moved_back:
+        out += _wrap(_("Nothing is deleted: what the run created, or what stood where a file goes back, is "
+                       "kept in {path}", path=report.displaced_to), 2, 2)
     if report.cannot_undo:
         out.append("")
         out.append(_("A backup cannot undo these; run the command yourself if you want them gone:"))

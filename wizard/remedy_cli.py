@@ -175,6 +175,9 @@ def apply(args, target_from) -> int:
         except LockedError as locked:
             print(f"acme-wizard: {locked}", file=sys.stderr)
             return EXIT_TARGET
+        except ApplyRefused as refused:
+            print(f"acme-wizard: {refused}", file=sys.stderr)
+            return EXIT_USAGE
         except KeyboardInterrupt as stop:
             closed = isinstance(stop, OutputClosed)
             print("", file=sys.stderr)
@@ -238,15 +241,22 @@ def rollback(args, target_from) -> int:
             run = find_run(target, args.state_dir, args.run_id)
         except RollbackError as error:
             raise UsageError(str(error)) from error
-        if not args.dry_run and not args.yes:
-            if not sys.stdin.isatty():
-                raise UsageError(_("no terminal to confirm the rollback: pass --yes"))
-            preview = rollback_run(target, run, dry_run=True)
-            sys.stdout.write(render_rollback(preview))
-            if input(_("Restore these now? [y/N]: ")).strip().lower() not in ("y", "yes"):
-                print(_("Nothing was changed."))
-                return EXIT_ACTION
-        report = rollback_run(target, run, dry_run=args.dry_run)
+        if not args.dry_run and not args.yes and not sys.stdin.isatty():
+            raise UsageError(_("no terminal to confirm the rollback: pass --yes"))
+        try:
+            if not args.dry_run and not args.yes:
+                preview = rollback_run(target, run, dry_run=True)
+                sys.stdout.write(render_rollback(preview))
+                if input(_("Restore these now? [y/N]: ")).strip().lower() not in ("y", "yes"):
+                    print(_("Nothing was changed."))
+                    return EXIT_ACTION
+            report = rollback_run(target, run, dry_run=args.dry_run)
+        except RollbackError as error:
+            print(f"acme-wizard: {error}", file=sys.stderr)
+            return EXIT_STEP_FAILED
+        except LockedError as locked:
+            print(f"acme-wizard: {locked}", file=sys.stderr)
+            return EXIT_TARGET
     sys.stdout.write(render_rollback(report))
     return EXIT_OK
 

@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
+from wizard.core.confine import is_within
 from wizard.core.edits import EditConflict
 from wizard.core.plan import Action, Plan, Step
 from wizard.core.runstate import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
@@ -62,16 +63,46 @@ def check_can_apply(plan: Plan, target, euid: int) -> None:
         raise ApplyRefused(_("applying to / needs root: run it with sudo (nothing was changed)"))
 
 
+def check_state_dir_apart(target, plan: Plan, state_dir: str) -> None:
+    """The state directory must not lie in anything the plan backs up, edits, creates or retires:
+    a restore or a retire would take the backups with it."""
+    state = target.resolve(state_dir)
+    for path in plan_paths(plan):
+        for where in {target.resolve(path, follow=False), target.resolve(path)}:
+            if is_within(state, where) or is_within(where, state):
+                raise ApplyRefused(_("the state directory {state} lies in {path}, which the plan backs up or "
+                                     "changes: choose another --state-dir (nothing was changed)",
+                                     state=state_dir, path=path))
+
+
+def plan_paths(plan: Plan) -> list[str]:
+    paths: list[str] = []
+    for step in plan.steps:
+        for action in step.actions:
+            paths += action.paths or []
+            paths += [action.edit.path] if action.edit else []
+            paths += [action.path] if action.path else []
+    return list(dict.fromkeys(paths))
+
+
 def apply_plan(target, plan: Plan, state_dir: str, events: ApplyEvents, before: dict | None = None,
                verifier: Callable[[Callable[[str], None]], tuple[bool, str]] | None = None) -> ApplyOutcome:
     previous = unfinished_run(target, state_dir)
+    if previous is not None:
+        # A run that has started is carried out as it was planned: the host has changed since, and
+        # a new plan made from it would forget what the run already did (a retired certbot-auto).
+        try:
+            plan = Plan.from_saved(previous.read_json("plan.json") or {})
+        except ValueError:
+            pass                        # a run of an older version: its plan is rebuilt, as before
+    check_state_dir_apart(target, plan, state_dir)
     run = previous or RunDir(target, state_dir, new_run_id())
     with Lock(target, state_dir, run.run_id):
         run.create()
         state = run.journal()
         if previous is None:
             run.write_json("before.json", before or {})
-        run.write_json("plan.json", plan.to_json())
+            run.write_json("plan.json", plan.to_json())
         run.event(event="run-start", resumed=previous is not None,
                   interrupted_steps=state.interrupted_steps(), steps=[s.id for s in plan.steps])
         outcome = ApplyOutcome(run.run_id, run.path, "complete", resumed=previous is not None)
@@ -129,16 +160,23 @@ class _StepRunner:
             output.append(line)
             self.events.output(step, line)
 
-        self.job_prefix = self.run.file(f"jobs/{step.id}")
+        # Files of a step are named by its place in the plan, never by a lineage's name (which can be
+        # as long as a file name may be, or longer once a suffix is added).
+        self.log_name = f"step-{index:02d}"
+        self.job_prefix = self.run.file(f"jobs/{self.log_name}")
         self.reattach = step.id in earlier.interrupted_steps()
         try:
-            for index, action in enumerate(step.actions, 1):
-                self.action_index = index
+            for number, action in enumerate(step.actions, 1):
+                self.action_index = number
                 self._action(action, emit)
             record.status = "ok"
         except _StepFailed as failure:
             record.status, record.exit_code, record.message = failure.status, failure.exit_code, str(failure)
             emit(str(failure))
+        except OSError as error:          # a full disk, a vanished directory: the step failed, cleanly
+            record.status, record.message = "failed", _("{path}: {reason}", path=error.filename or step.id,
+                                                         reason=error.strerror or str(error))
+            emit(record.message)
         except KeyboardInterrupt:
             record.status, record.message = "interrupted", _("interrupted by the admin")
             self._finish(step, record, output)
@@ -151,7 +189,12 @@ class _StepRunner:
     def _finish(self, step: Step, record: StepRecord, output: list[str]) -> None:
         record.ended = now_iso()
         if output:
-            self.target.write_bytes(self.run.file(f"output/{step.id}.log"), ("\n".join(output) + "\n").encode(), 0o600)
+            try:
+                self.target.write_bytes(self.run.file(f"output/{self.log_name}.log"),
+                                        ("\n".join(output) + "\n").encode("utf-8", "backslashreplace"), 0o600,
+                                        follow=False)
+            except OSError as error:      # the journal's output tail still says what happened
+                output.append(_("(the step's log could not be written: {reason})", reason=error.strerror))
         self.run.event(event="step-end", step=step.id, status=record.status, exit_code=record.exit_code,
                        message=record.message, output_tail=output[-OUTPUT_TAIL_LINES:])
         self.events.step_finished(step, record)
@@ -213,6 +256,9 @@ class _StepRunner:
             raise _StepFailed(_("{path} changed since the plan was made: {detail}", path=edit.path,
                                 detail=str(conflict))) from None
         self.run.add_backup([edit.path])          # no-op when the backup step already has it
+        if not self.run.covers(edit.path):
+            raise _StepFailed(_("{path} is not in a verified backup of this run, so it was not edited",
+                                path=edit.path))
         try:
             self.target.write_bytes(edit.path, new)
         except OSError as error:
@@ -234,8 +280,9 @@ class _StepRunner:
                 emit(_("{path} is already gone", path=path))
                 continue
             destination = self.run.file("retired" + path)
-            self.target.move(path, destination)
+            # Intent first: a kill between the two leaves a journal that still knows where to look.
             self.run.event(event="retired", path=path, to=destination)
+            self.target.move(path, destination)
             emit(_("moved {path} to {destination}", path=path, destination=destination))
 
     def _verify(self, action: Action, emit) -> None:

@@ -73,10 +73,22 @@ class Action:
         if self.edit is not None:
             data["path"] = self.edit.path
             data["diff"] = self.edit.diff()
+            data["changes"] = [{"line": c.line, "old": c.old, "new": c.new} for c in self.edit.changes]
         if self.type == "create":
             data["path"] = self.path
             data["diff"] = _creation_diff(self.path or "", self.content or "")
+            data["content"] = self.content
         return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Action":
+        edit = None
+        if data.get("changes") is not None:
+            edit = FileEdit(data["path"], [LineChange(int(c["line"]), str(c["old"]),
+                                                      None if c["new"] is None else str(c["new"]))
+                                           for c in data["changes"]])
+        return cls(str(data["type"]), argv=data.get("argv"), paths=data.get("paths"), edit=edit,
+                   path=data.get("path") if data["type"] == "create" else None, content=data.get("content"))
 
 
 @dataclass
@@ -95,6 +107,12 @@ class Step:
         return {"id": self.id, "title": self.title, "why": self.why, "requires_root": self.requires_root,
                 "risk": self.risk, "actions": [a.to_json() for a in self.actions], "undo": self.undo,
                 "done_when": self.done_when, "depends_on": self.depends_on}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Step":
+        return cls(str(data["id"]), str(data["title"]), list(data.get("why", [])), bool(data["requires_root"]),
+                   str(data.get("risk", "")), [Action.from_json(a) for a in data["actions"]],
+                   str(data.get("undo", "")), str(data.get("done_when", "")), list(data.get("depends_on", [])))
 
 
 @dataclass
@@ -130,6 +148,20 @@ class Plan:
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
+
+    @classmethod
+    def from_saved(cls, data: dict) -> "Plan":
+        """The plan a run saved when it started (what a resume carries out, never a new plan).
+        Raises ValueError when it is not one this version can carry out."""
+        try:
+            steps = [Step.from_json(step) for step in data["steps"]]
+            for step in steps:
+                for action in step.actions:
+                    if action.type == "edit" and action.edit is None:
+                        raise ValueError("an edit without its changes (saved by an older version)")
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"not a saved plan: {error}") from None
+        return cls(steps, [], None, bool(data.get("decision_needed")), list(data.get("notes", [])), None, [])
 
 
 def build_plan(diagnosis: Diagnosis, answers: Answers | None = None) -> Plan:

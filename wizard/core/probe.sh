@@ -31,6 +31,9 @@ IFS0=" $TAB$NL"
 MAXDUMP=1048576          # a config-like file larger than this is not read whole
 MAXLINE=4096             # lines are cut to this many bytes
 BIG=8388608              # logs larger than this are cut line by line before grep
+MAXLOG=67108864          # no more than this many bytes of one log are scanned (a .gz bomb stops here)
+MAXHITS=20000            # nor more than this many matching lines of one log
+SETTINGS='^[[:space:]]*(server|config)([[:space:]]*[=:]|[[:space:]])'   # all that is read of a --config file
 LOG_PATTERN='(certbot|letsencrypt) version: |Location of certbot entry point: |:Arguments: |Root logging level set at |Sending (GET|POST|HEAD) request to |Starting new HTTPS? connection|https?://[^ ]+ "(GET|POST|HEAD) |Using server .* instead of legacy|"(new-authz|new-reg|new-cert|newAccount|newNonce|newOrder)"|urn:(acme|ietf:params:acme):error|Name or service not known|Max retries exceeded|ACMEv1 is deprecated|/lib/python[0-9.]+/(site|dist)-packages/|Dry run: |renewal failed|Skipping upgrade|Exiting abnormally'
 
 rec() { printf '%s\n' "$*"; }                      # fields are pre-joined with TAB
@@ -92,35 +95,67 @@ blocked() {
 
 # One E record (and an L record for a symlink) per existing path.
 entry() {
-  exists "$1" || return 1
   case $1 in *"$NL"*) return 1 ;; esac
-  if [ -L "$1" ]; then
+  FOLLOW_LAST=0
+  resolve "$1" || RESOLVED=$1
+  FOLLOW_LAST=1
+  e_at=$RESOLVED
+  exists "$e_at" || return 1
+  if [ -L "$e_at" ]; then
     rec "E${TAB}l$TAB$1"
-    t=$(readlink -- "$1" 2>/dev/null) && rec "L$TAB$t$TAB$1"
-  elif [ -d "$1" ]; then rec "E${TAB}d$TAB$1"
-  elif [ -f "$1" ]; then rec "E${TAB}f$TAB$1"
+    t=$(readlink -- "$e_at" 2>/dev/null) && rec "L$TAB$t$TAB$1"
+  elif [ -d "$e_at" ]; then rec "E${TAB}d$TAB$1"
+  elif [ -f "$e_at" ]; then rec "E${TAB}f$TAB$1"
   else rec "E${TAB}o$TAB$1"
   fi
   return 0
 }
 
-# Resolve a symlinked last component whose target is absolute: under a ROOT prefix the target
-# is a path on the target system, so it must be looked up below ROOT, not on this host.
-# Sets RESOLVED; fails on a loop.
+# Sets RESOLVED to the host path that the host path $1 leads to on the target. Under a ROOT
+# prefix the tree is a whole system: every symlink on the way -- at any component, absolute or
+# relative -- is followed inside ROOT, and '..' stops at ROOT, so no read ever leaves the tree.
+# With FOLLOW_LAST=0 a symlink as the last component is kept (to describe the link itself).
+# Fails on a loop.
+FOLLOW_LAST=1
 resolve() {
   RESOLVED=$1
   [ -n "$R" ] || return 0
-  n=0
-  while [ -L "$RESOLVED" ]; do
-    n=$((n + 1))
-    [ "$n" -le 40 ] || return 1
-    t=$(readlink -- "$RESOLVED") || return 1
-    case $t in
-      /*) RESOLVED=$R$t ;;
-      *) RESOLVED=${RESOLVED%/*}/$t ;;
+  r_rest=${1#"$R"}
+  r_done=
+  r_n=0
+  while :; do
+    case $r_rest in
+      /*) r_rest=${r_rest#/}; continue ;;
+      '') break ;;
+      */*) r_part=${r_rest%%/*}; r_rest=${r_rest#*/} ;;
+      *) r_part=$r_rest; r_rest= ;;
     esac
+    case $r_part in
+      .) continue ;;
+      ..) r_done=${r_done%/*}; continue ;;
+    esac
+    if [ -L "$R$r_done/$r_part" ] && { [ -n "$r_rest" ] || [ "$FOLLOW_LAST" = 1 ]; }; then
+      r_n=$((r_n + 1))
+      [ "$r_n" -le 40 ] || return 1
+      r_t=$(readlink -- "$R$r_done/$r_part") || return 1
+      case $r_t in /*) r_done= ;; esac
+      r_rest=$r_t/$r_rest
+      continue
+    fi
+    r_done=$r_done/$r_part
   done
+  RESOLVED=$R$r_done
 }
+
+# Key material is never opened: by name (privkey*.pem, keys/, an account's private_key.json,
+# *.key) and, for the files read whole, by a PEM private-key header.
+is_key_path() {
+  case $1 in
+    */privkey*.pem|*/keys/*|*/private_key.json|*.key) return 0 ;;
+  esac
+  return 1
+}
+holds_key() { grep -q -a -e '-----BEGIN [A-Z ]*PRIVATE KEY-----' -- "$1" 2>/dev/null; }
 
 # True when $1 can be read as a regular file (RESOLVED is where to read it); otherwise an X
 # record says why (an absent path is silent).
@@ -138,6 +173,7 @@ readable() {
   if [ -d "$RESOLVED" ]; then x is-a-directory "$1"; return 1; fi
   if [ ! -f "$RESOLVED" ]; then x not-a-regular-file "$1"; return 1; fi
   if [ ! -r "$RESOLVED" ]; then x permission-denied "$1"; return 1; fi
+  if is_key_path "$RESOLVED"; then x key-material "$1"; return 1; fi
   return 0
 }
 
@@ -147,6 +183,7 @@ dump_files() {
   PLAIN=
   for f in "$@"; do
     readable "$f" || continue
+    if holds_key "$RESOLVED"; then x key-material "$f"; continue; fi
     if [ "$RESOLVED" != "$f" ]; then
       size=$(wc -c <"$RESOLVED")
       if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$f"; continue; fi
@@ -175,6 +212,14 @@ dump_files() {
   }
 }
 
+# Files an admin wrote (a --config file, configs/*.ini) may hold API tokens: only the settings
+# the diagnosis needs are read from them, with their line numbers.
+dump_settings() {
+  readable "$1" || return 0
+  rec "S$TAB$(wc -c <"$RESOLVED")${TAB}0$TAB$1"
+  grep -n -H -Z -a -E --label="$1" -- "$SETTINGS" <"$RESOLVED" 2>/dev/null | cut -b "-$MAXLINE"
+}
+
 # Programs (certbot, certbot-auto, acme.sh ...): the entry, its #! line and version lines.
 program() {
   [ -d "$1" ] && return 0
@@ -185,23 +230,35 @@ program() {
     | cut -b "-$MAXLINE"
 }
 
-# Globs are expanded with IFS set to newline so that a ROOT with spaces stays one word.
+# Globs are expanded with IFS set to newline so that a ROOT with spaces stays one word. Only the
+# part after ROOT is a pattern: ROOT itself is quoted (a /mnt/img[1] is a name, not a class). The
+# directory before the first wildcard is resolved inside ROOT first; the paths found are named
+# as the caller asked (below that directory), and readable() resolves them again when read.
 glob_files() {   # sets FILES to the existing paths matching the glob $1, newline-separated
   FILES=
-  g_dir=${1%%[*?[]*}               # the part before the first wildcard, and its directory
-  g_dir=${g_dir%/*}
-  blocked "$g_dir/." || unlistable "$g_dir"
-  g_rest=${1#"$g_dir"/}            # /home/*/.acme.sh/...: a /home/x that cannot be entered hides it
-  case $g_rest in
+  g_pat=${1#"$R"}
+  g_dir=${g_pat%%[*?[]*}           # the part before the first wildcard, and its directory
+  g_dir=$R${g_dir%/*}
+  g_rest=${1#"$g_dir"/}
+  resolve "$g_dir" || { x symlink-loop "$g_dir"; return 0; }
+  g_real=$RESOLVED
+  blocked "$g_real/." || unlistable "$g_real"
+  case $g_rest in               # /home/*/.acme.sh/...: a /home/x that cannot be entered hides it
     */*)
       set +f; IFS=$NL
-      for g_e in $g_dir/${g_rest%%/*}; do
-        if [ -d "$g_e" ] && [ ! -x "$g_e" ]; then refused "$g_e"; fi
+      for g_e in "$g_real"/${g_rest%%/*}; do
+        if [ -d "$g_e" ] && [ ! -x "$g_e" ]; then refused "$g_dir${g_e#"$g_real"}"; fi
       done
       set -f; IFS=$IFS0 ;;
   esac
   set +f; IFS=$NL
-  for e in $1; do exists "$e" && FILES="$FILES$NL$e"; done
+  for e in "$g_real"/$g_rest; do
+    exists "$e" || continue
+    case $e in
+      *"$NL"*) x name-with-newline "$(printf '%s' "$g_dir${e#"$g_real"}" | tr '\n' '?')"; continue ;;
+    esac
+    FILES="$FILES$NL$g_dir${e#"$g_real"}"
+  done
   set -f; IFS=$IFS0
 }
 entries() {
@@ -239,13 +296,17 @@ entries "$R/opt/rh/rh-python3*"
 
 # --- certbot's configuration directory --------------------------------------------------------
 looked "$CONFIG_DIR"
-if exists "$C"; then
+resolve "$C" || RESOLVED=$C
+if exists "$RESOLVED"; then
   entry "$C"
   dump_files "$C/cli.ini"
   looked "$CONFIG_DIR/renewal"
   entries "$C/renewal/*"
   dump_glob "$C/renewal/*.conf"
-  dump_glob "$C/configs/*"
+  glob_files "$C/configs/*"
+  IFS=$NL
+  for f in $FILES; do IFS=$IFS0; dump_settings "$f"; done
+  IFS=$IFS0
   looked "$CONFIG_DIR/accounts"
   entries "$C/accounts/*"
   entries "$C/accounts/*/*"
@@ -286,10 +347,11 @@ done
 for pat in '/root/.acme.sh/*/*.conf' '/home/*/.acme.sh/*/*.conf'; do
   glob_files "$R$pat"
   IFS=$NL
-  # shellcheck disable=SC2086
-  set -- $FILES
+  for f in $FILES; do
+    IFS=$IFS0
+    readable "$f" && grep -n -H -Z -a -m 1 -E --label="$f" '^Le_API=' <"$RESOLVED" 2>/dev/null | cut -b "-$MAXLINE"
+  done
   IFS=$IFS0
-  [ $# -eq 0 ] || grep -n -H -Z -a -m 1 -E '^Le_API=' -- "$@" 2>/dev/null | cut -b "-$MAXLINE"
 done
 
 # Virtualenvs and site-packages that hold certbot (the dist name encodes the version).
@@ -330,12 +392,18 @@ looked "/etc/crontab"
 looked "/etc/cron.d"
 looked "/var/spool/cron"
 looked "/var/spool/cron/crontabs"
+CHASE=                   # the resolved scheduler files read here: their command lines are followed below
 IFS=$NL
 for pat in $CRONTABS; do
   IFS=$IFS0
   glob_files "$pat"
   IFS=$NL
-  for f in $FILES; do IFS=$IFS0; [ -d "$f" ] || dump_files "$f"; done
+  for f in $FILES; do
+    IFS=$IFS0
+    resolve "$f" && [ -d "$RESOLVED" ] && continue
+    dump_files "$f"
+    readable "$f" >/dev/null && ! holds_key "$RESOLVED" && CHASE="$CHASE$NL$RESOLVED"
+  done
 done
 IFS=$IFS0
 looked "/etc/cron.hourly"
@@ -351,7 +419,6 @@ for period in hourly daily weekly monthly; do
   done
   IFS=$IFS0
 done
-UNITS=
 looked "/etc/systemd/system"
 looked "/lib/systemd/system"
 looked "/usr/lib/systemd/system"
@@ -361,7 +428,13 @@ for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do
     entries "$R$d/$pat"
     dump_glob "$R$d/$pat.timer"
     dump_glob "$R$d/$pat.service"
-    UNITS="$UNITS$NL$R$d/$pat.service"
+    glob_files "$R$d/$pat.service"
+    IFS=$NL
+    for f in $FILES; do
+      IFS=$IFS0
+      readable "$f" >/dev/null && CHASE="$CHASE$NL$RESOLVED"
+    done
+    IFS=$IFS0
   done
   entries "$R$d/timers.target.wants/*"
 done
@@ -373,33 +446,37 @@ chase_line() {
   # shellcheck disable=SC2086  # split the command line into words on purpose (globbing is off)
   set -- $1
   for w in "$@"; do
+    case $w in --config=[\"\']*) w=--config=${w#--config=?} ;; esac
     w=${w#[\"\']}; w=${w%%[\"\';\)]*}
     case $prev in
-      --config|-c) case $w in /*) dump_files "$R$w" ;; esac ;;
+      --config|-c) case $w in /*) dump_settings "$R$w" ;; esac ;;
     esac
     case $w in
-      --config=/*) dump_files "$R${w#--config=}" ;;
+      --config=/*) dump_settings "$R${w#--config=}" ;;
       /*certbot*|/*letsencrypt*|/*acme.sh|/*dehydrated) program "$R$w" ;;
-      /*) if [ "$CHASE_SCRIPTS" = 1 ] && [ -f "$R$w" ] && readable "$R$w"; then
+      /*) if [ "$CHASE_SCRIPTS" = 1 ] && readable "$R$w" >/dev/null; then
             first=
             IFS= read -r first <"$RESOLVED" 2>/dev/null
             case $first in
               '#!'*) [ "$(wc -c <"$RESOLVED")" -le 65536 ] \
                        && grep -q -a -E 'certbot|letsencrypt|acme' <"$RESOLVED" 2>/dev/null \
-                       && SCRIPTS="$SCRIPTS$NL$R$w" ;;
+                       && ! holds_key "$RESOLVED" \
+                       && SCRIPTS="$SCRIPTS$NL$R$w" && SCRIPTS_REAL="$SCRIPTS_REAL$NL$RESOLVED" ;;
             esac
           fi ;;
     esac
     prev=$w
   done
 }
-chase_files() {   # $1: newline-separated globs of files whose command lines are followed
-  set +f; IFS=$NL
+chase_files() {   # $1: newline-separated resolved paths of files whose command lines are followed
+  IFS=$NL
   # shellcheck disable=SC2086
   set -- $1
-  set -f; IFS=$IFS0
+  IFS=$IFS0
+  [ $# -gt 0 ] || return 0
   grep -h -a -v -E '^[[:space:]]*#' -- "$@" 2>/dev/null | grep -a -E '(^|[^A-Za-z0-9])/' | {
     SCRIPTS=
+    SCRIPTS_REAL=
     while IFS= read -r line; do chase_line "$line"; done
     [ -n "$SCRIPTS" ] || exit 0
     IFS=$NL
@@ -408,23 +485,50 @@ chase_files() {   # $1: newline-separated globs of files whose command lines are
     IFS=$IFS0
     dump_files "$@"
     CHASE_SCRIPTS=0
+    IFS=$NL
+    # shellcheck disable=SC2086
+    set -- $SCRIPTS_REAL
+    IFS=$IFS0
     grep -h -a -v -E '^[[:space:]]*#' -- "$@" 2>/dev/null \
       | while IFS= read -r line; do chase_line "$line"; done
   }
 }
 CHASE_SCRIPTS=1
-chase_files "$CRONTABS$UNITS"
+chase_files "$CHASE"
 
 # --- logs (reduced here: only the lines that matter cross the link) ---------------------------------
+# One log read on its own: $1 its name, $2 where it really is, $3 its size. At most MAXLOG bytes
+# (decompressed) and MAXHITS matching lines of it are scanned, so a .gz bomb or a log of nothing
+# but matches stays bounded.
+scan_log() {
+  case $1 in
+    *.gz)
+      if [ "${HAVE_GZIP:-}" = no ]; then xerr no-gzip "$1"; return 0; fi
+      { gzip -dc <"$2" 2>/dev/null || xerr bad-gzip "$1"; } | head -c "$MAXLOG" | cut -b "-$MAXLINE" \
+        | grep -n -H -Z -a -E -m "$MAXHITS" --label="$1" -- "$LOG_PATTERN" ;;
+    *)
+      head -c "$MAXLOG" <"$2" | cut -b "-$MAXLINE" \
+        | grep -n -H -Z -a -E -m "$MAXHITS" --label="$1" -- "$LOG_PATTERN" ;;
+  esac
+  [ "$3" -le "$MAXLOG" ] || case $1 in *.gz) ;; *) xerr log-cut "$1" ;; esac
+}
 looked "$LOGS_DIR"
-if [ -d "$R$LOGS_DIR" ]; then
+resolve "$R$LOGS_DIR" || RESOLVED=$R$LOGS_DIR
+if [ -d "$RESOLVED" ]; then
   command -v gzip >/dev/null 2>&1 || HAVE_GZIP=no
   glob_files "$R$LOGS_DIR/letsencrypt.log*"
   LOGS=
   IFS=$NL
   for f in $FILES; do
     IFS=$IFS0
-    readable "$f" && [ "$RESOLVED" = "$f" ] && LOGS="$LOGS$NL$f"
+    readable "$f" || continue
+    if [ "$RESOLVED" = "$f" ]; then
+      LOGS="$LOGS$NL$f"
+    else          # reached through a link (a symlinked logs directory): read where it is, named as found
+      size=$(wc -c <"$RESOLVED")
+      rec "S$TAB$size${TAB}0$TAB$f"
+      scan_log "$f" "$RESOLVED" "$size"
+    fi
   done
   # shellcheck disable=SC2086
   set -- $LOGS
@@ -435,26 +539,18 @@ if [ -d "$R$LOGS_DIR" ]; then
       while IFS="$TAB" read -r _ size mtime path; do
         rec "S$TAB$size$TAB$mtime$TAB$path"
         case $path in
-          *.gz)
-            if [ "${HAVE_GZIP:-}" = no ]; then xerr no-gzip "$path"; continue; fi
-            { gzip -dc <"$path" 2>/dev/null || xerr bad-gzip "$path"; } | cut -b "-$MAXLINE" \
-              | grep -n -H -Z -a -E --label="$path" -- "$LOG_PATTERN" ;;
-          *)
-            if [ "$size" -gt "$BIG" ]; then
-              cut -b "-$MAXLINE" <"$path" | grep -n -H -Z -a -E --label="$path" -- "$LOG_PATTERN"
-            else
-              SMALL="$SMALL$NL$path"
-            fi ;;
+          *.gz) scan_log "$path" "$path" "$size" ;;
+          *) if [ "$size" -gt "$BIG" ]; then scan_log "$path" "$path" "$size"; else SMALL="$SMALL$NL$path"; fi ;;
         esac
       done
       IFS=$NL
       # shellcheck disable=SC2086
       set -- $SMALL
       IFS=$IFS0
-      [ $# -eq 0 ] || grep -n -H -Z -a -E -- "$LOG_PATTERN" "$@" 2>/dev/null | cut -b "-$MAXLINE"
+      [ $# -eq 0 ] || grep -n -H -Z -a -E -m "$MAXHITS" -- "$LOG_PATTERN" "$@" 2>/dev/null | cut -b "-$MAXLINE"
     }
   fi
-elif exists "$R$LOGS_DIR"; then
+elif exists "$RESOLVED"; then
   x not-a-directory "$R$LOGS_DIR"
 fi
 rec "H${TAB}end${TAB}ok"

@@ -14,19 +14,35 @@ point — Ctrl-C, a kill, a dropped connection — can be read by the next one.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 
+from wizard.core.backup_archive import MAX_ARCHIVE_BYTES, ArchiveProblem
+from wizard.core.backup_archive import verify as verify_archive
+from wizard.core.confine import is_within
 from wizard.core.target import ManifestEntry
 from wizard.i18n import _
 
 DEFAULT_STATE_DIR = "/var/lib/acme-wizard"
+MAX_STATE_FILE = 64 << 20        # a journal or plan larger than this is not ours
+
+
+def json_bytes(data) -> bytes:
+    """JSON as the state files keep it: a name that is not UTF-8 (caf\\xe9.conf) is carried in its
+    escaped form, never dropped and never a crash."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
 class LockedError(Exception):
     """Another apply holds the lock."""
+
+
+class BackupFailed(OSError):
+    """A backup could not be written or does not read back as written."""
 
 
 def now_iso() -> str:
@@ -51,6 +67,7 @@ class JournalState:
     steps: dict[str, StepRecord] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
     finished: str | None = None          # complete, failed, interrupted, incomplete
+    rolled_back: bool = False            # a rollback restored what this run changed: it is closed
 
     def succeeded(self, step_id: str) -> bool:
         record = self.steps.get(step_id)
@@ -69,34 +86,37 @@ class RunDir:
         return f"{self.path}/{name}"
 
     def create(self) -> None:
-        self.target.make_private_dir(self.state_dir)
+        self.target.make_private_dir(self.state_dir)   # refuses one that is not this user's own
         self.target.make_private_dir(f"{self.state_dir.rstrip('/')}/runs")
         self.target.make_private_dir(self.path)
         self.target.make_private_dir(self.file("output"))
 
     def write_json(self, name: str, data) -> None:
-        self.target.write_bytes(self.file(name), (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode(), 0o600)
+        self.target.write_bytes(self.file(name), json_bytes(data), 0o600, follow=False)
 
     def read_json(self, name: str, default=None):
         try:
-            return json.loads(self.target.read_bytes(self.file(name)))
-        except (OSError, ValueError):
+            return json.loads(self.target.read_bytes(self.file(name), limit=MAX_STATE_FILE, follow=False))
+        except (OSError, ValueError, RecursionError):
             return default
 
     def event(self, **fields) -> None:
-        self.target.append_line(self.file("journal.jsonl"), json.dumps({"time": now_iso(), **fields}, ensure_ascii=False))
+        self.target.append_line(self.file("journal.jsonl"), json.dumps({"time": now_iso(), **fields}, ensure_ascii=True))
 
     def journal(self) -> JournalState:
         state = JournalState()
         try:
-            text = self.target.read_bytes(self.file("journal.jsonl")).decode("utf-8", "replace")
+            text = self.target.read_bytes(self.file("journal.jsonl"), limit=MAX_STATE_FILE,
+                                          follow=False).decode("utf-8", "replace")
         except OSError:
             return state
         for line in text.splitlines():
             try:
                 event = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue                     # a line cut by a crash: the events before it still count
+            if not isinstance(event, dict):
+                continue
             state.events.append(event)
             kind, step = event.get("event"), event.get("step")
             if kind == "step-start":
@@ -109,32 +129,68 @@ class RunDir:
                 state.finished = event.get("status")
             elif kind == "run-start":
                 state.finished = None
+            elif kind == "rollback":
+                state.rolled_back = True
         return state
 
     # --- backups ----------------------------------------------------------------------------
 
+    def backups(self) -> dict:
+        record = self.read_json("backup.json", {})
+        if not isinstance(record, dict):
+            record = {}
+        record.setdefault("tarballs", [])
+        record.setdefault("entries", [])
+        record.setdefault("sha256", {})
+        return record
+
     def add_backup(self, paths: list[str]) -> list[ManifestEntry]:
-        """Back up the paths not already in this run's backup (the first copy is the original)."""
-        record = self.read_json("backup.json", {"tarballs": [], "entries": []})
+        """Back up the paths not already in this run's backup (the first copy is the original).
+
+        A path is backed up where it really is: a symlinked /etc/letsencrypt -> /srv/le keeps both
+        the link and /srv/le. Each archive is read back and checked against its manifest before
+        anything relies on it; one that does not match is removed and the step fails."""
+        record = self.backups()
         known: list[str] = [entry["path"] for entry in record["entries"] if entry.get("top")]
         new: list[str] = []
-        for path in sorted(dict.fromkeys(paths), key=len):     # a directory before what it contains
-            if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in known + new):
+        for path in sorted(dict.fromkeys(p for given in paths for p in self._where_all(given)), key=len):
+            if not any(is_within(path, k) for k in known + new):     # a directory before what it contains
                 new.append(path)
         if not new:
             return []
         tarball = f"backup-{len(record['tarballs']) + 1}.tar.gz"
         entries = self.target.backup(new, self.file(tarball))
+        rows = [{"path": e.path, "kind": e.kind, "sha256": e.sha256, "mode": e.mode, "link": e.link,
+                 "tarball": tarball, "top": e.path in new} for e in entries]
+        try:
+            data = self.target.read_bytes(self.file(tarball), limit=MAX_ARCHIVE_BYTES, follow=False)
+            verify_archive(data, rows)
+        except (OSError, ArchiveProblem) as problem:
+            self.target.remove(self.file(tarball))
+            raise BackupFailed(_("the backup {path} does not match what was archived ({reason}); nothing was "
+                                 "changed", path=self.file(tarball), reason=str(problem))) from None
         record["tarballs"].append(tarball)
-        for entry in entries:
-            record["entries"].append({"path": entry.path, "kind": entry.kind, "sha256": entry.sha256,
-                                      "mode": entry.mode, "link": entry.link, "tarball": tarball,
-                                      "top": entry.path in new})
+        record["sha256"][tarball] = hashlib.sha256(data).hexdigest()
+        record["entries"].extend(rows)
         self.write_json("backup.json", record)
         manifest = [e for e in record["entries"] if e["kind"] == "file"]
         self.target.write_bytes(self.file("manifest.sha256"),
-                                "".join(f"{e['sha256']}  {e['path']}\n" for e in manifest).encode(), 0o600)
+                                "".join(f"{e['sha256']}  {e['path']}\n" for e in manifest).encode(), 0o600,
+                                follow=False)
         return entries
+
+    def _where_all(self, path: str) -> list[str]:
+        """The paths that hold `path`: itself (its directories resolved) and, for a symlink, what it
+        leads to."""
+        itself = self.target.resolve(path, follow=False)
+        leads_to = self.target.resolve(path)
+        return [itself] if leads_to == itself else [itself, leads_to]
+
+    def covers(self, path: str) -> bool:
+        """Whether the file `path` leads to lies in a verified backup of this run."""
+        real = self.target.resolve(path)
+        return any(is_within(real, entry["path"]) for entry in self.backups()["entries"]
+                   if entry.get("top") and entry["kind"] != "link")
 
     def manifest_checksum(self) -> str | None:
         try:
@@ -143,18 +199,27 @@ class RunDir:
             return None
 
 
+RUN_ID_SHAPE = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{4}")
+
+
 def list_runs(target, state_dir: str) -> list[str]:
-    return [name for name in target.list_dir(f"{state_dir.rstrip('/')}/runs") if not name.startswith(".")]
+    """The runs in the state directory, oldest first (only names this tool gives its runs)."""
+    runs = f"{state_dir.rstrip('/')}/runs"
+    target.check_private_dir(state_dir)
+    target.check_private_dir(runs)
+    return [name for name in target.list_dir(runs) if RUN_ID_SHAPE.fullmatch(name)]
 
 
 def unfinished_run(target, state_dir: str) -> RunDir | None:
-    """The newest run, if it did not complete: the next apply resumes it (older runs are history)."""
+    """The newest run, if it did not complete and was not rolled back: the next apply resumes it
+    (older runs are history)."""
     runs = list_runs(target, state_dir)
     if not runs:
         return None
     run = RunDir(target, state_dir, runs[-1])
+    target.check_private_dir(run.path)
     state = run.journal()
-    return run if state.events and state.finished != "complete" else None
+    return run if state.events and state.finished != "complete" and not state.rolled_back else None
 
 
 class Lock:
@@ -170,9 +235,12 @@ class Lock:
             if self.target.create_exclusive(self.path, json.dumps(holder).encode()):
                 return self
             try:
-                current = json.loads(self.target.read_bytes(self.path))
+                current = json.loads(self.target.read_bytes(self.path, limit=4096, follow=False))
             except (OSError, ValueError):
                 current = {}
+            if not isinstance(current, dict) or not isinstance(current.get("pid"), int):
+                raise LockedError(_("the lock file {path} is not one this tool wrote: if no apply is running, "
+                                    "remove it and try again", path=self.path))
             ours = current.get("workstation") == holder["workstation"]
             if not ours or pid_alive(current.get("pid", 0)):
                 raise LockedError(_("another apply is running (pid {pid} on {where}, run {run}); lock file {path}",
@@ -190,7 +258,7 @@ class Lock:
 
 def pid_alive(pid: int) -> bool:
     """Whether a process with this pid exists on this machine (one of another user's counts)."""
-    if pid <= 0:
+    if not 0 < pid < 1 << 22:           # above the kernel's pid_max: no such process
         return False
     try:
         os.kill(pid, 0)

@@ -32,6 +32,9 @@ PROBLEM_REASONS = {
     "no-gzip": N_("gzip is not installed on the target, so compressed logs were not read"),
     "binary": N_("binary content, not text"),
     "probe-incomplete": N_("the probe stopped before it finished"),
+    "key-material": N_("private key material: never read"),
+    "name-with-newline": N_("a file name with a line break (shown with '?'): not read"),
+    "log-cut": N_("more than the probe reads of one log: only the first part was scanned"),
 }
 
 

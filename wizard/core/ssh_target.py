@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from wizard.core.target import (DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, CommandsNotAllowed, ManifestEntry, ScriptRun,
-                                TargetError, start_script)
+                                TargetError, UntrustedStateError, start_script)
 from wizard.i18n import _
 
 LEGACY_OPTIONS = ["-o", "HostKeyAlgorithms=+ssh-rsa", "-o", "PubkeyAcceptedAlgorithms=+ssh-rsa",
@@ -212,30 +212,77 @@ class SshTarget:
     def host_path(self, path: str) -> str:
         return path if self.is_live else self.root.rstrip("/") + "/" + path.lstrip("/")
 
+    def resolve(self, path: str, follow: bool = True) -> str:
+        """The target path `path` leads to (the remote kernel's resolution, readlink -m)."""
+        real = self.host_path(path)
+        script = 'readlink -m -- "$1"' if follow else \
+            'd=$(readlink -m -- "$(dirname -- "$1")") && printf "%s/%s\\n" "${d%/}" "$(basename -- "$1")"'
+        out = self._run(["sh", "-c", script, "sh", real]).stdout.decode("utf-8", "surrogateescape").rstrip("\n")
+        if self.is_live:
+            return out or "/"
+        base = self.root.rstrip("/")
+        if out != base and not out.startswith(base + "/"):
+            raise OSError(18, _("{path} leads outside the root {root}", path=path, root=self.root), path)
+        return out[len(base):] or "/"
+
     def exists(self, path: str) -> bool:
         real = self.host_path(path)
         return self._run(["sh", "-c", 'test -e "$1" || test -L "$1"', "sh", real], check=False).returncode == 0
 
-    def read_bytes(self, path: str) -> bytes:
-        result = self._run(["cat", "--", self.host_path(path)], check=False)
+    def is_link(self, path: str) -> bool:
+        return self._run(["test", "-L", self.host_path(path)], check=False).returncode == 0
+
+    def read_bytes(self, path: str, limit: int | None = None, follow: bool = True) -> bytes:
+        # A regular file only (never a FIFO or a device), through a symlink only when asked.
+        script = ('if [ "$2" = 0 ] && [ -L "$1" ]; then echo "is a symbolic link" >&2; exit 1; fi; '
+                  '[ -f "$1" ] || { [ -e "$1" ] && echo "not a regular file" >&2; [ -e "$1" ] || '
+                  'echo "No such file or directory" >&2; exit 1; }; '
+                  'if [ -n "$3" ]; then head -c "$3" -- "$1"; else cat -- "$1"; fi')
+        result = self._run(["sh", "-c", script, "sh", self.host_path(path), "1" if follow else "0",
+                            "" if limit is None else str(limit + 1)], check=False)
         if result.returncode != 0:
             raise FileNotFoundError(2, result.stderr.decode("utf-8", "replace").strip(), path)
+        if limit is not None and len(result.stdout) > limit:
+            raise OSError(27, _("larger than {size} bytes", size=limit), path)
         return result.stdout
 
-    def write_bytes(self, path: str, data: bytes, mode: int = 0o644) -> None:
-        self._run(["sh", "-c", WRITE, "sh", self.host_path(path), format(mode, "o")], data)
+    def write_bytes(self, path: str, data: bytes, mode: int = 0o644, follow: bool = True) -> None:
+        real = self.host_path(path)
+        if follow:
+            real = self.host_path(self.resolve(path))
+        self._run(["sh", "-c", WRITE, "sh", real, format(mode, "o")], data)
 
     def append_line(self, path: str, line: str) -> None:
-        self._run(["sh", "-c", 'umask 077; printf "%s\\n" "$2" >> "$1"', "sh", self.host_path(path),
-                   line.rstrip("\n")])
+        self._run(["sh", "-c", '[ ! -L "$1" ] || exit 1; umask 077; printf "%s\\n" "$2" >> "$1"', "sh",
+                   self.host_path(path), line.rstrip("\n")])
 
     def make_private_dir(self, path: str) -> None:
         real = self.host_path(path)
-        self._run(["sh", "-c", 'mkdir -p "$1" && chmod 700 "$1"', "sh", real])
+        self._run(["sh", "-c", '[ -L "$1" ] || mkdir -p "$1"', "sh", real])
+        self.check_private_dir(path)
+        self._run(["chmod", "700", "--", real])
+
+    def check_private_dir(self, path: str) -> None:
+        """Raise UntrustedStateError unless an existing directory is the remote user's own (root's
+        with sudo), not a symlink."""
+        script = ('[ -e "$1" ] || [ -L "$1" ] || exit 0; if [ -L "$1" ]; then echo link; '
+                  'elif [ ! -d "$1" ]; then echo notdir; else echo "uid $(stat -c %u -- "$1") $(id -u)"; fi')
+        words = self._run(["sh", "-c", script, "sh", self.host_path(path)]).stdout.decode().split()
+        problem = None
+        if words[:1] == ["link"]:
+            problem = _("is a symbolic link")
+        elif words[:1] == ["notdir"]:
+            problem = _("is not a directory")
+        elif len(words) == 3 and words[1] != words[2]:
+            problem = _("belongs to another user (uid {uid})", uid=words[1])
+        if problem:
+            raise UntrustedStateError(_("{path} {problem}: refusing to keep state or backups there",
+                                        path=path, problem=problem))
 
     def list_dir(self, path: str) -> list[str]:
         result = self._run(["ls", "-1A", "--", self.host_path(path)], check=False)
-        return sorted(result.stdout.decode("utf-8", "replace").split()) if result.returncode == 0 else []
+        return sorted(result.stdout.decode("utf-8", "surrogateescape").split("\n")[:-1]) \
+            if result.returncode == 0 else []
 
     def remove(self, path: str) -> None:
         self._run(["rm", "-rf", "--", self.host_path(path)])
@@ -251,8 +298,9 @@ class SshTarget:
         present = [p for p in paths if self.exists(p)]
         entries = [ManifestEntry(p, "absent") for p in paths if p not in present]
         base = self.root if not self.is_live else "/"
-        self._run(["sh", "-c", 'umask 077; out=$1; base=$2; shift 2; tar -czpf "$out" -C "$base" -- "$@"', "sh",
-                   self.host_path(tarball), base, *[p.lstrip("/") for p in present]])
+        script = ('umask 077; out=$1; base=$2; shift 2; tar -czpf "$out" -C "$base" -- "$@" '
+                  '|| { rm -f -- "$out"; exit 1; }')
+        self._run(["sh", "-c", script, "sh", self.host_path(tarball), base, *[p.lstrip("/") for p in present]])
         # The manifest is computed from the archive itself, read back once.
         with tarfile.open(fileobj=io.BytesIO(self.read_bytes(tarball)), mode="r:gz") as archive:
             for member in archive.getmembers():
@@ -266,12 +314,16 @@ class SshTarget:
                     entries.append(ManifestEntry(path, "link", link=member.linkname))
         return entries
 
-    def restore(self, tarball: str, paths: list[str]) -> None:
-        base = self.root if not self.is_live else "/"
-        for path in paths:
-            self.remove(path)
-        self._run(["sh", "-c", 'tar=$1; base=$2; shift 2; tar -xzpf "$tar" -C "$base" --numeric-owner -- "$@"',
-                   "sh", self.host_path(tarball), base, *[p.lstrip("/") for p in paths]])
+    def restore_path(self, archive_bytes: bytes, path: str) -> None:
+        """Put `path` back from the (already verified) archive: extracted beside the live path on
+        the host, then swapped in with renames; the live path is put back if the swap fails."""
+        script = ('set -e; real=$1; rel=$2; parent=$(dirname -- "$real"); mkdir -p -- "$parent"; '
+                  'tmp=$(mktemp -d "$parent/.acme-wizard-restore.XXXXXX"); trap \'rm -rf -- "$tmp"\' EXIT; '
+                  'tar -xzpf - -C "$tmp" --numeric-owner -- "$rel"; had=0; '
+                  'if [ -e "$real" ] || [ -L "$real" ]; then mv -- "$real" "$tmp.old"; had=1; fi; '
+                  'if mv -- "$tmp/$rel" "$real"; then [ "$had" = 0 ] || rm -rf -- "$tmp.old"; '
+                  'else [ "$had" = 0 ] || mv -- "$tmp.old" "$real"; exit 1; fi')
+        self._run(["sh", "-c", script, "sh", self.host_path(path), path.lstrip("/")], archive_bytes)
 
     # --- commands ------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ knows which kind of target it has.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -17,6 +18,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
+from wizard.core.backup_archive import extract_one
+from wizard.core.confine import resolve, resolved_host_path
 from wizard.i18n import _
 
 DEFAULT_CONFIG_DIR = "/etc/letsencrypt"
@@ -25,6 +28,11 @@ DEFAULT_LOGS_DIR = "/var/log/letsencrypt"
 
 class TargetError(Exception):
     """The target could not be inspected at all (exit code 3)."""
+
+
+class UntrustedStateError(TargetError):
+    """The state directory (runs, backups, the lock) is not this user's own: another user could
+    have planted runs or links there."""
 
 
 class CommandsNotAllowed(Exception):
@@ -143,26 +151,55 @@ class LocalTarget:
         return ["" if self.root == "/" else self.root, self.config_dir, self.logs_dir]
 
     # --- files --------------------------------------------------------------------------------
+    # Every target path is resolved inside the root (wizard.core.confine) at the moment it is used:
+    # no symlink in the tree, at any component, leads a read or a write outside it.
 
-    def host_path(self, path: str) -> str:
-        return path if self.root == "/" else os.path.join(self.root, path.lstrip("/"))
+    def host_path(self, path: str, follow: bool = True) -> str:
+        return resolved_host_path(self.root, path, follow)
+
+    def resolve(self, path: str, follow: bool = True) -> str:
+        """The target path `path` leads to (symlinks followed inside the root)."""
+        return resolve(self.root, path, follow)
 
     def exists(self, path: str) -> bool:
-        return os.path.lexists(self.host_path(path))
+        try:
+            return os.path.lexists(self.host_path(path, follow=False))
+        except OSError:
+            return True            # a link loop is something, not nothing
 
-    def read_bytes(self, path: str) -> bytes:
-        with open(self.host_path(path), "rb") as handle:
-            return handle.read()
+    def is_link(self, path: str) -> bool:
+        return os.path.islink(self.host_path(path, follow=False))
 
-    def write_bytes(self, path: str, data: bytes, mode: int = 0o644) -> None:
-        """Replace a file atomically, keeping its mode and owner (a new file gets `mode`)."""
-        real = self.host_path(path)
+    def read_bytes(self, path: str, limit: int | None = None, follow: bool = True) -> bytes:
+        """A regular file's bytes; never blocks on a FIFO, never reads more than `limit` bytes
+        (OSError EFBIG beyond it). follow=False refuses a symlink as the last component."""
+        flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW)
+        real = self.host_path(path, follow)
+        handle = os.open(real, flags)
+        with os.fdopen(handle, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError(errno.EINVAL, _("not a regular file"), path)
+            data = stream.read(limit + 1 if limit is not None else -1)
+        if limit is not None and len(data) > limit:
+            raise OSError(errno.EFBIG, _("larger than {size} bytes", size=limit), path)
+        return data
+
+    def write_bytes(self, path: str, data: bytes, mode: int = 0o644, follow: bool = True) -> None:
+        """Replace a file atomically, keeping its mode and owner (a new file gets `mode`).
+        A symlinked file is written where it leads (inside the root); follow=False replaces
+        the link itself (state files: never written through a link)."""
+        real = self.host_path(path, follow)
         directory = os.path.dirname(real)
         os.makedirs(directory, exist_ok=True)
         try:
-            info = os.stat(real)
+            info = os.lstat(real)
         except FileNotFoundError:
             info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            info = None if stat.S_ISLNK(info.st_mode) else info
+            if info is not None:
+                raise OSError(errno.EINVAL, _("not a regular file"), path)
         handle, temporary = tempfile.mkstemp(prefix=".acme-wizard.", dir=directory)
         try:
             with os.fdopen(handle, "wb") as out:
@@ -174,22 +211,47 @@ class LocalTarget:
                 os.chown(temporary, info.st_uid, info.st_gid)
             os.replace(temporary, real)
         except BaseException:
-            if os.path.exists(temporary):
+            if os.path.lexists(temporary):
                 os.unlink(temporary)
             raise
 
     def append_line(self, path: str, line: str) -> None:
-        real = self.host_path(path)
+        real = self.host_path(path, follow=False)
         os.makedirs(os.path.dirname(real), exist_ok=True)
-        with open(os.open(real, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
-            handle.write(line.rstrip("\n") + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        handle = os.open(real, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+        with open(handle, "a", encoding="utf-8", errors="surrogateescape") as out:
+            if not stat.S_ISREG(os.fstat(out.fileno()).st_mode):
+                raise OSError(errno.EINVAL, _("not a regular file"), path)
+            out.write(line.rstrip("\n") + "\n")
+            out.flush()
+            os.fsync(out.fileno())
 
     def make_private_dir(self, path: str) -> None:
-        real = self.host_path(path)
-        os.makedirs(real, mode=0o700, exist_ok=True)
+        """Create a 0700 directory, or make sure an existing one is this user's own, not a
+        symlink, and 0700 (a state directory another user controls is never trusted)."""
+        real = self.host_path(path, follow=False)
+        try:
+            os.mkdir(real, 0o700)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(real), exist_ok=True)
+            os.mkdir(real, 0o700)
+        problem = private_dir_problem(real)
+        if problem:
+            raise UntrustedStateError(_("{path} {problem}: refusing to keep state or backups there",
+                                        path=path, problem=problem))
         os.chmod(real, 0o700)
+
+    def check_private_dir(self, path: str) -> None:
+        """Raise UntrustedStateError when an existing directory is not this user's own (see make_private_dir)."""
+        real = self.host_path(path, follow=False)
+        if not os.path.lexists(real):
+            return
+        problem = private_dir_problem(real)
+        if problem:
+            raise UntrustedStateError(_("{path} {problem}: refusing to read state or backups from it",
+                                        path=path, problem=problem))
 
     def list_dir(self, path: str) -> list[str]:
         try:
@@ -198,71 +260,92 @@ class LocalTarget:
             return []
 
     def remove(self, path: str) -> None:
-        real = self.host_path(path)
+        """Remove a path (a symlink itself, never what it points to)."""
+        real = self.host_path(path, follow=False)
         if os.path.isdir(real) and not os.path.islink(real):
             shutil.rmtree(real)
         elif os.path.lexists(real):
             os.unlink(real)
 
     def move(self, source: str, destination: str) -> None:
-        real_destination = self.host_path(destination)
+        real_destination = self.host_path(destination, follow=False)
         os.makedirs(os.path.dirname(real_destination), exist_ok=True)
-        shutil.move(self.host_path(source), real_destination)
+        shutil.move(self.host_path(source, follow=False), real_destination)   # a rename on one filesystem
 
     # --- backups ------------------------------------------------------------------------------
 
     def backup(self, paths: list[str], tarball: str) -> list[ManifestEntry]:
-        """Archive paths (target paths) into tarball (a target path); return the manifest."""
+        """Archive paths (resolved target paths; a symlink is archived as the link) into tarball;
+        return the manifest. A failed archive (a full disk) is removed, never left half-written."""
         entries: list[ManifestEntry] = []
-        real_tarball = self.host_path(tarball)
-        with tarfile.open(real_tarball, "w:gz") as archive:
-            os.chmod(real_tarball, 0o600)
-            for path in paths:
-                real = self.host_path(path)
-                if not os.path.lexists(real):
-                    entries.append(ManifestEntry(path, "absent"))
-                    continue
-                archive.add(real, arcname=path.lstrip("/"), recursive=True)
-                entries.extend(self._manifest(path))
+        real_tarball = self.host_path(tarball, follow=False)
+        try:
+            with open(os.open(real_tarball, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600),
+                      "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+                for path in paths:
+                    real = self.host_path(path, follow=False)
+                    if not os.path.lexists(real):
+                        entries.append(ManifestEntry(path, "absent"))
+                        continue
+                    archive.add(real, arcname=path.lstrip("/"), recursive=True)
+                    entries.extend(self._manifest(path))
+                archive.close()
+                raw.flush()
+                os.fsync(raw.fileno())
+        except BaseException:
+            if os.path.lexists(real_tarball):
+                os.unlink(real_tarball)
+            raise
         return entries
 
     def _manifest(self, path: str) -> list[ManifestEntry]:
-        real = self.host_path(path)
+        real = self.host_path(path, follow=False)
         if os.path.islink(real):
             return [ManifestEntry(path, "link", link=os.readlink(real))]
         if os.path.isfile(real):
             return [ManifestEntry(path, "file", _sha256(real), stat.S_IMODE(os.lstat(real).st_mode))]
         entries = [ManifestEntry(path, "dir", mode=stat.S_IMODE(os.lstat(real).st_mode))]
+        if not os.path.isdir(real):
+            return [ManifestEntry(path, "other")]
         for name in sorted(os.listdir(real)):
             entries.extend(self._manifest(path.rstrip("/") + "/" + name))
         return entries
 
-    def restore(self, tarball: str, paths: list[str]) -> None:
-        """Put paths back exactly as the tarball holds them (what is there now is removed first)."""
-        for path in paths:
-            self.remove(path)
-        with tarfile.open(self.host_path(tarball), "r:gz") as archive:
-            wanted = [m for m in archive.getmembers()
-                      if any(("/" + m.name) == p or ("/" + m.name).startswith(p.rstrip("/") + "/") for p in paths)]
-            for member in wanted:
-                # Our own archive, kept in a 0700 run directory: extract modes and links exactly.
-                archive.extract(member, path=self.root, set_attrs=True, numeric_owner=True,
-                                **({"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}))
-            for member in wanted:        # directories' times and modes after their content is back
-                if member.isdir():
-                    os.chmod(self.host_path("/" + member.name), member.mode)
-                    os.utime(self.host_path("/" + member.name), (member.mtime, member.mtime))
+    def restore_path(self, archive_bytes: bytes, path: str) -> None:
+        """Put `path` back exactly as the (already verified) archive holds it: extract it beside the
+        live path on the same filesystem, then swap it in with renames. What is there now is
+        moved aside first and put back if the swap fails, so a failure never leaves less than before."""
+        real = self.host_path(path, follow=False)
+        parent = os.path.dirname(real)
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".acme-wizard-restore.", dir=parent)
+        aside = staging + ".old"
+        try:
+            extract_one(archive_bytes, path, staging)
+            had_live = os.path.lexists(real)
+            if had_live:
+                os.rename(real, aside)
+            try:
+                os.rename(os.path.join(staging, "payload"), real)
+            except BaseException:
+                if had_live:
+                    os.rename(aside, real)
+                raise
+            if had_live:
+                _remove_host(aside)
+        finally:
+            _remove_host(staging)
 
     def sha256(self, path: str) -> str:
-        return _sha256(self.host_path(path))
+        return _sha256(self.host_path(path, follow=False))
 
     # --- commands -----------------------------------------------------------------------------
 
     def create_exclusive(self, path: str, data: bytes) -> bool:
-        real = self.host_path(path)
+        real = self.host_path(path, follow=False)
         os.makedirs(os.path.dirname(real), exist_ok=True)
         try:
-            handle = os.open(real, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            handle = os.open(real, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
             return False
         with os.fdopen(handle, "wb") as out:
@@ -314,6 +397,25 @@ def _stop(process: subprocess.Popen) -> None:
         except ProcessLookupError:
             pass
     process.wait()
+
+
+def _remove_host(real: str) -> None:
+    if os.path.isdir(real) and not os.path.islink(real):
+        shutil.rmtree(real)
+    elif os.path.lexists(real):
+        os.unlink(real)
+
+
+def private_dir_problem(real: str) -> str | None:
+    """Why an existing host directory cannot hold this user's private state, or None."""
+    info = os.lstat(real)
+    if stat.S_ISLNK(info.st_mode):
+        return _("is a symbolic link")
+    if not stat.S_ISDIR(info.st_mode):
+        return _("is not a directory")
+    if info.st_uid != os.geteuid():
+        return _("belongs to another user (uid {uid})", uid=info.st_uid)
+    return None
 
 
 def _sha256(real_path: str) -> str:
