@@ -151,7 +151,8 @@ def test_a_relative_link_climbing_out_is_clamped_at_the_root(pinned, outside):
     renewal = os.path.join(pinned, "etc/letsencrypt/renewal")
     os.symlink("../" * 20 + str(outside).lstrip("/") + "/renewal/victim.conf", os.path.join(renewal, "victim.conf"))
     check = wizard("check", "--root", pinned, "--json")
-    report = wizard("report", "--root", pinned, "--redact", "--format", "text")
+    report = wizard("report", "--root", pinned, "--format", "txt")
+    assert report.returncode in (0, 1) and "www.example.co.jp" in report.stdout
     assert "OUTSIDE-LINE" not in check.stdout + report.stdout
     before = tree_digest(str(outside))
     wizard("apply", "--root", pinned, "--yes")

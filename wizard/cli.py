@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 from contextlib import contextmanager
 
 from wizard import __version__
+from wizard.core import textsafe
 from wizard.core.diagnose import diagnose
 from wizard.core.check_json import check_document
 from wizard.core.email_notice import EmailError, read_email
@@ -25,6 +25,7 @@ from wizard.options import COMMANDS, WIZARD, OptionError, Parser, add_options, m
 from wizard.textview import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_INTERNAL = 70              # EX_SOFTWARE: a bug in the wizard, never a verdict
 EXIT_BROKEN_PIPE = 141         # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 # argparse's own words, which it passes through gettext's _(): ours translates them too.
@@ -113,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     if notice:
         print(notice, file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
-        if "utf" not in (getattr(stream, "encoding", "") or "").lower() and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")      # a non-UTF-8 terminal: ? for what it cannot show
+        if hasattr(stream, "reconfigure"):     # \xNN for a name that is not UTF-8, ? for what a terminal cannot show
+            stream.reconfigure(errors=textsafe.ERRORS)
     try:
         args = parse(argv)
     except SystemExit as exit_:
@@ -149,6 +150,13 @@ def main(argv: list[str] | None = None) -> int:
         print(_("acme-wizard: {path}: {reason}", path=error.filename or "?",
                 reason=error.strerror or str(error)), file=sys.stderr)
         return EXIT_TARGET
+    except Exception as error:          # a bug: one clear line, the details only when asked for
+        if os.environ.get("ACME_WIZARD_DEBUG") == "1":
+            raise
+        print(_("acme-wizard: internal error ({kind}: {detail}). Nothing more was done. Please report it; "
+                "ACME_WIZARD_DEBUG=1 shows the details.", kind=type(error).__name__, detail=str(error)[:200]),
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def silence_stdout() -> None:
@@ -226,7 +234,7 @@ def _check(args) -> int:
                 snapshot = run_probe(target)
             diagnosis = diagnose(snapshot, email)
     if args.json:
-        text = json.dumps(check_document(diagnosis, target), indent=2, ensure_ascii=False) + "\n"
+        text = textsafe.json_text(check_document(diagnosis, target))
     else:
         colour = not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render_check(diagnosis, label, colour, invocation(args))
@@ -265,7 +273,7 @@ def _bundle(path: str):
 @contextmanager
 def _open_output(path: str, binary: bool = False):
     try:
-        handle = open(path, "wb" if binary else "w", encoding=None if binary else "utf-8")
+        handle = open(path, "wb") if binary else open(path, "w", encoding="utf-8", errors=textsafe.ERRORS)
     except OSError as error:
         raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
     with handle:

@@ -5,12 +5,12 @@ plan, streams what apply does, and maps outcomes onto the documented exit codes.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 from wizard.cli import (EXIT_ACTION, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET,
                         EXIT_USAGE, UsageError, invocation, silence_stdout)
+from wizard.core import textsafe
 from wizard.core.apply import ApplyRefused, apply_plan, check_can_apply
 from wizard.core.check_json import check_document
 from wizard.core.diagnose import diagnose
@@ -54,7 +54,7 @@ def plan(args, target_from) -> int:
             _diagnosis, the_plan = _make_plan(target, answers)
     follow = invocation(args)
     if args.json:
-        sys.stdout.write(json.dumps(the_plan.to_json(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(textsafe.json_text(the_plan.to_json()))
     else:
         sys.stdout.write(render_plan(the_plan, label, invocation=follow))
         _how_to_carry_out(the_plan, follow, previewed=False)
@@ -219,7 +219,7 @@ def verify(args, target_from) -> int:
                     name=args.real_renewal))
         result, document = verify_and_record(target, args.state_dir, show, real_renewal=args.real_renewal)
     if args.json:
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(textsafe.json_text(document))
     else:
         print("")
         sys.stdout.write(render_verify(result, label, _saved_before(target, args.state_dir),

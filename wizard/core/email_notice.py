@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import email
 import email.policy
+import ipaddress
 import re
 from dataclasses import dataclass, field
 
@@ -104,6 +105,14 @@ def read_email(path: str, data: bytes) -> AcmeV1Email:
     )
 
 
+def _decode(payload: bytes, charset: str | None) -> str:
+    """A part in its declared charset; an unknown one (x-unknown, a typo) is read as UTF-8."""
+    try:
+        return payload.decode(charset or "utf-8", "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
+
+
 def _plain_lines(data: bytes) -> list[str]:
     text = data.decode("utf-8", "replace")
     if re.search(r"^(Content-Type|Content-Transfer-Encoding|MIME-Version):", text, re.M | re.I):
@@ -113,7 +122,7 @@ def _plain_lines(data: bytes) -> list[str]:
         for part in parts:
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes):
-                decoded.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
+                decoded.append(_decode(payload, part.get_content_charset()))
         if decoded:
             text = "\n".join(decoded)
     elif "=\n" in text or "=3D" in text:
@@ -181,8 +190,14 @@ def _hostnames(value: str) -> tuple[list[str], bool]:
 
 
 def _ip(value: str) -> str | None:
-    match = re.search(r"(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)", value)
-    return match.group(1) if match else None
+    """The first IPv4 or IPv6 address in a header value (linear: candidates are bounded runs,
+    checked by ipaddress)."""
+    for match in re.finditer(r"[0-9A-Fa-f:.]{2,45}", value[:512]):
+        try:
+            return str(ipaddress.ip_address(match.group(0).strip(".")))
+        except ValueError:
+            continue
+    return None
 
 
 def _time(value: str) -> datetime.datetime | None:

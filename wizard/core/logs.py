@@ -108,9 +108,9 @@ def rotation_key(path: str) -> tuple:
         rest = rest[:-3]
     if rest == "":
         return (0, 0, "")
-    if rest.startswith(".") and rest[1:].isdigit():
+    if rest.startswith(".") and rest[1:].isdigit() and len(rest) < 20:
         return (0, int(rest[1:]), "")
-    digits = re.sub(r"\D", "", rest)
+    digits = re.sub(r"\D", "", rest)[:20]
     if rest.startswith("-") and digits:
         return (1, -int(digits), "")
     return (2, 0, name)

@@ -96,10 +96,13 @@ def detect_os(snapshot: Snapshot, today: datetime.date | None = None) -> OsInfo:
             os.makedirs(os.path.dirname(local), exist_ok=True)
             with open(local, "w", encoding="utf-8") as handle:
                 handle.write(text_file.text + "\n")
-        info = distro.LinuxDistribution(root_dir=root, include_lsb=False, include_uname=False)
-        os_id, version = info.id(), info.version(best=True)
-        like, codename = info.like(), info.codename()
-        pretty = info.os_release_attr("pretty_name") or ""
+        try:
+            info = distro.LinuxDistribution(root_dir=root, include_lsb=False, include_uname=False)
+            os_id, version = info.id(), info.version(best=True)
+            like, codename = info.like(), info.codename()
+            pretty = info.os_release_attr("pretty_name") or ""
+        except ValueError:            # an unbalanced quote in os-release (shlex): the release line decides
+            os_id, version, like, codename, pretty = "", "", "", "", ""
         distro_release_line = _first_line(release_files, ("/etc/centos-release", "/etc/redhat-release",
                                                           "/etc/system-release"))
     if not os_id:

@@ -18,6 +18,7 @@ from wizard.core.diagnose import Diagnosis
 from wizard.core.edits import FileEdit, LineChange
 from wizard.core.endpoints import V1_STAGING_URL, V1_URL, V2_STAGING_URL, V2_URL, classify_url
 from wizard.core.schedule import ScheduledRun, split_words
+from wizard.core.shellwords import rewrite, shell_words
 from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
 from wizard.core.upgrade_paths import ClientOption, choose, client_options
 from wizard.i18n import _
@@ -412,38 +413,32 @@ def _replace_url(line: str, url: str) -> str:
 
 
 def _drop_server_option(line: str) -> str:
-    words = line.split(" ")
-    out, skip = [], False
+    """The line without its v1 `--server URL` / `--server=URL` (quoted or not, any blanks), read
+    with the same shell words that detected the pin; every other byte is kept."""
+    words = shell_words(line)
+    changes: list[tuple[int, int, str | None]] = []
     for index, word in enumerate(words):
-        if skip:
-            skip = False
-            continue
-        if word == "--server" and index + 1 < len(words) and classify_url(words[index + 1]) in ("v1", "v1-staging"):
-            skip = True
-            continue
-        if word.startswith("--server=") and classify_url(word[9:]) in ("v1", "v1-staging"):
-            continue
-        out.append(word)
-    return " ".join(out)
+        if word.value == "--server" and index + 1 < len(words) \
+                and classify_url(words[index + 1].value) in ("v1", "v1-staging"):
+            changes.append((word.start, words[index + 1].end, None))
+        elif word.value.startswith("--server=") and classify_url(word.value[9:]) in ("v1", "v1-staging"):
+            changes.append((word.start, word.end, None))
+    return rewrite(line, changes)
 
 
 def _move_line(line: str, run: ScheduledRun, client: str) -> str:
     """The cron line with the old program replaced by the new client, certbot-auto-only flags dropped."""
-    words = line.split(" ")
     program_names = {run.program, posixpath.basename(run.program)}
     raw_program = next((w for w in split_words(run.command) if w == run.program or posixpath.basename(w) ==
                         posixpath.basename(run.program)), run.program)
     program_names.add(raw_program)
-    out = []
-    for word in words:
-        bare = word.strip("\"'")
-        if bare in program_names or word in program_names:
-            out.append(client)
-        elif bare in AUTO_ONLY_FLAGS:
-            continue
-        else:
-            out.append(word)
-    return " ".join(out)
+    changes: list[tuple[int, int, str | None]] = []
+    for word in shell_words(line):
+        if word.value in program_names:
+            changes.append((word.start, word.end, client))
+        elif word.value in AUTO_ONLY_FLAGS:
+            changes.append((word.start, word.end, None))
+    return rewrite(line, changes)
 
 
 def _venv_root(prefix: str) -> str:

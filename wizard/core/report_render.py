@@ -6,9 +6,9 @@ happens next) is written for a non-specialist, the rest for the next admin.
 from __future__ import annotations
 
 import html
-import json
 import shlex
 
+from wizard.core import textsafe
 from wizard.core.textwidth import cells, clip, pad, wrap
 from wizard.core.findings import SEVERITY_NAMES
 from wizard.i18n import N_, _, current_language
@@ -399,7 +399,7 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def render_json(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return textsafe.json_text(doc)
 
 
 RENDERERS = {"md": render_markdown, "html": render_html, "txt": render_text, "json": render_json}

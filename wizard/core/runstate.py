@@ -175,7 +175,8 @@ class RunDir:
         self.write_json("backup.json", record)
         manifest = [e for e in record["entries"] if e["kind"] == "file"]
         self.target.write_bytes(self.file("manifest.sha256"),
-                                "".join(f"{e['sha256']}  {e['path']}\n" for e in manifest).encode(), 0o600,
+                                "".join(f"{e['sha256']}  {e['path']}\n" for e in manifest).encode(
+                                    "utf-8", "surrogateescape"), 0o600,        # the names' own bytes: sha256sum -c reads it
                                 follow=False)
         return entries
 

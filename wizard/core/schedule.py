@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from wizard.core.clients import Install, find_install
 from wizard.core.evidence import Evidence
+from wizard.core.shellwords import shell_words
 from wizard.core.snapshot import Snapshot
 
 CLIENT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto", "acme.sh", "dehydrated"}
@@ -165,12 +165,8 @@ def _run(snapshot, installs, source, number, command, kind, program, arguments, 
 
 
 def split_words(command: str) -> list[str]:
-    try:
-        lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|()")
-        lexer.whitespace_split = True
-        return list(lexer)
-    except ValueError:                      # an unbalanced quote: fall back to plain words
-        return command.split()
+    """The shell words of a command line (wizard.core.shellwords: the same reading the edits use)."""
+    return [word.value for word in shell_words(command)]
 
 
 def _client_calls(command: str, snapshot: Snapshot, search_path: str):

@@ -170,13 +170,13 @@ class SnapshotReader:
             raw = raw.rstrip(b"\n")
             name, sep, rest = raw.partition(b"\0")
             if not sep:
-                self._record(raw.decode("utf-8", "replace").split("\t"))
+                self._record(raw.decode("utf-8", "surrogateescape").split("\t"))   # every byte of a name kept
                 continue
             number, _sep, text_bytes = _split_number(rest)
             if number is None:
                 continue
             path = self._strip(os.fsdecode(name))
-            text = text_bytes.decode("utf-8", "replace")
+            text = text_bytes.decode("utf-8", "surrogateescape")
             if path.startswith("!"):
                 snap.commands.setdefault(path, []).append(text)
             elif self._scanner is not None and path.startswith(self._logs_prefix):
@@ -191,7 +191,7 @@ class SnapshotReader:
 
     def finish(self, stderr: bytes = b"") -> Snapshot:
         snap = self.snapshot
-        for line in stderr.decode("utf-8", "replace").splitlines():
+        for line in stderr.decode("utf-8", "surrogateescape").splitlines():
             fields = line.split("\t")
             if fields[0] == "X" and len(fields) >= 3:
                 self._record(fields)
@@ -221,6 +221,8 @@ def _split_number(rest: bytes) -> tuple[int | None, bytes, bytes]:
         if 48 <= byte <= 57:
             continue
         if index and byte in (58, 45):
+            if index > 12:            # no file has that many lines: not a line record
+                break
             return int(rest[:index]), rest[index:index + 1], rest[index + 1:]
         break
     return None, b"", b""

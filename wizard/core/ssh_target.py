@@ -50,7 +50,7 @@ class JobLost(TargetError):
 
 def parse_host(spec: str) -> tuple[str, int | None]:
     """[USER@]HOST[:PORT] -> (destination for ssh, port)."""
-    match = re.match(r"^(?:(?P<user>[^@]+)@)?(?P<host>\[[^\]]+\]|[^:]+)(?::(?P<port>\d+))?$", spec)
+    match = re.match(r"^(?:(?P<user>[^@]+)@)?(?P<host>\[[^\]]+\]|[^:]+)(?::(?P<port>\d{1,5}))?$", spec)
     if not match:
         raise SshError(_("cannot read the host {spec}: use [USER@]HOST[:PORT]", spec=spec))
     host = match.group("host").strip("[]")

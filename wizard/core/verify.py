@@ -10,11 +10,11 @@ path, not the production endpoint; a real renewal (opt-in) proves that.
 from __future__ import annotations
 
 import datetime
-import json
 import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
+from wizard.core import textsafe
 from wizard.core.certbot_config import ServerPin
 from wizard.core.diagnose import Diagnosis, diagnose
 from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
@@ -188,7 +188,7 @@ def save_verification(target, state_dir: str, document: dict) -> str:
         return run.file("verify.json")
     target.make_private_dir(state_dir)
     path = f"{state_dir.rstrip('/')}/verify-latest.json"
-    target.write_bytes(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode(), 0o600)
+    target.write_bytes(path, textsafe.json_text(document).encode(), 0o600, follow=False)
     return path
 
 

@@ -27,12 +27,12 @@ def parse(version: str | None) -> Version | None:
     """The upstream part of a version string ('0.31.0-2+ubuntu18.04.3+certbot+2' -> 0.31.0)."""
     if not version:
         return None
-    match = re.match(r"^(?:\d+:)?v?(\d+(?:\.\d+)*)", version.strip())
+    match = re.match(r"^(?:\d{1,9}:)?v?(\d{1,9}(?:\.\d{1,9}){0,9})(?!\d)", version.strip())
     if not match:
-        return None
+        return None                   # not a version (or absurd: a component of 5,000 digits)
     try:
         return Version(match.group(1))
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):
         return None
 
 

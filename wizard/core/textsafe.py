@@ -1,0 +1,43 @@
+"""Names that are not UTF-8, carried losslessly and always shown as valid text.
+
+A file name such as b'caf\xe9.conf' reaches the wizard through os.fsdecode as 'caf\udce9.conf'
+(surrogateescape): every byte is kept. On output such a byte is written as the four characters
+`\xe9` — in text, and inside JSON strings (as the JSON escape "\\xe9", so the document stays
+valid JSON and its reader sees `\xe9`). The same form is documented in docs/CONTRACT.md.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+ERRORS = "acme-wizard-escape"
+
+
+def _byte(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """Text with every byte that was not UTF-8 written as \\xNN."""
+    return _SURROGATE.sub(lambda m: _byte(m.group(0)), text) if _SURROGATE.search(text) else text
+
+
+def json_text(document) -> str:
+    """A JSON document as valid UTF-8 JSON, names that were not UTF-8 written as \\xNN."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _SURROGATE.sub(lambda m: "\\" + _byte(m.group(0)), text) if _SURROGATE.search(text) else text
+
+
+def _escape_errors(error: UnicodeError):
+    """Codec error handler for output streams: \\xNN for a carried byte, '?' for what the
+    terminal's encoding cannot show."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return "".join(_byte(c) if _SURROGATE.match(c) else "?" for c in bad), error.end
+
+
+codecs.register_error(ERRORS, _escape_errors)
