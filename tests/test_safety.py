@@ -320,3 +320,86 @@ def test_a_very_long_lineage_name_does_not_break_the_step_log(make_host, tmp_pat
     deletes = [e for e in journal if e.get("event") == "step-end" and e["step"].startswith("delete-staging-t")]
     assert deletes and deletes[0]["status"] == "ok", deletes
     assert all(len(n) < 40 for n in os.listdir(os.path.join(run, "output")))
+
+
+# --- kill -9 at random points: resume, or roll back, always ends byte-identical -------------------
+
+KILL_SEED = 20261129
+# Loaded into the wizard's process (PYTHONPATH): counts every call that changes the file system and,
+# at the N-th, kills the process with SIGKILL — before the call or right after it. The points
+# are spread over the whole run: inside the backup, between a journal line and its move, mid-edit.
+SITECUSTOMIZE = """
+import os, signal, shutil
+_at = int(os.environ.get("KILL_AT", "0"))
+_after = os.environ.get("KILL_AFTER") == "1"
+_count = [0]
+def _wrap(module, name):
+    real = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        _count[0] += 1
+        mine = _count[0]
+        if mine == _at and not _after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            if mine == _at and _after:
+                os.kill(os.getpid(), signal.SIGKILL)
+    setattr(module, name, wrapper)
+for _name in ("replace", "rename", "unlink", "mkdir", "rmdir", "fsync", "chmod", "symlink"):
+    _wrap(os, _name)
+_wrap(shutil, "move")
+if os.environ.get("KILL_COUNT_FILE"):
+    import atexit
+    atexit.register(lambda: open(os.environ["KILL_COUNT_FILE"], "w").write(str(_count[0])))
+"""
+
+
+def test_kill_9_at_random_points_then_resume_or_rollback_restores_everything(tmp_path):
+    import random
+    import shutil
+    from hosts import HOSTS
+    from stubs import stub_bin, stub_certbot
+    template = str(tmp_path / "template")
+    HOSTS["centos7_two_installs"](template)
+    stub_certbot(template)
+    bin_dir = str(tmp_path / "bin")
+    stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    env = {**os.environ, "ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    killing = {**env, "PYTHONPATH": str(hooks)}
+    ignore = ("var/log/letsencrypt", "var/lib")       # certbot's log grows with each test renewal
+
+    def apply(root, **extra):
+        return subprocess.run([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"],
+                              env={**killing, **extra}, capture_output=True, text=True, timeout=120)
+
+    counting = str(tmp_path / "count")
+    shutil.copytree(template, str(tmp_path / "counted"), symlinks=True)
+    assert apply(str(tmp_path / "counted"), KILL_COUNT_FILE=counting).returncode == 0
+    total = int(open(counting).read())
+    assert total > 20, total
+    rng = random.Random(KILL_SEED)
+    points = sorted(rng.sample(range(1, total + 1), min(total, 16)))
+    for index, point in enumerate(points):
+        root = str(tmp_path / f"host{index}")
+        shutil.copytree(template, root, symlinks=True)
+        original = content(root, *ignore)
+        killed = apply(root, KILL_AT=str(point), KILL_AFTER=str(index % 2))
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stdout[-2000:], killed.stderr)
+        if index % 3 != 2:                      # two in three resume first, then roll back
+            resumed = subprocess.run([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"], env=env,
+                                     capture_output=True, text=True, timeout=120)
+            no_traceback(resumed)
+            assert resumed.returncode == 0, (point, resumed.stdout[-3000:], resumed.stderr)
+        if index % 4 == 3:                      # and the rollback itself killed once on the way
+            subprocess.run([sys.executable, "-m", "wizard", "rollback", "--root", root, "--yes"], timeout=120,
+                           env={**killing, "KILL_AT": str(rng.randint(1, 12))}, capture_output=True)
+        back = subprocess.run([sys.executable, "-m", "wizard", "rollback", "--root", root, "--yes"], env=env,
+                              capture_output=True, text=True, timeout=120)
+        no_traceback(back)
+        nothing_yet = back.returncode == 2 and ("no runs" in back.stderr or "changed anything" in back.stderr)
+        assert back.returncode == 0 or nothing_yet, (point, back.stdout, back.stderr)
+        assert content(root, *ignore) == original, (point, index % 2, back.stdout)

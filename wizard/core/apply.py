@@ -7,6 +7,7 @@ inside a root prefix: they are recorded as not run and the steps that depend on 
 """
 from __future__ import annotations
 
+import posixpath
 import shlex
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
@@ -75,6 +76,16 @@ def check_state_dir_apart(target, plan: Plan, state_dir: str) -> None:
                                      state=state_dir, path=path))
 
 
+def sweep_after_a_kill(target, paths: list[str]) -> None:
+    """A run killed mid-write leaves this tool's temporary files beside what it was writing:
+    remove them before the run goes on (or is rolled back)."""
+    for directory in dict.fromkeys(posixpath.dirname(path.rstrip("/")) or "/" for path in paths):
+        try:
+            target.sweep_temporaries(directory)
+        except OSError:
+            pass
+
+
 def plan_paths(plan: Plan) -> list[str]:
     paths: list[str] = []
     for step in plan.steps:
@@ -100,6 +111,8 @@ def apply_plan(target, plan: Plan, state_dir: str, events: ApplyEvents, before: 
     with Lock(target, state_dir, run.run_id):
         run.create()
         state = run.journal()
+        if previous is not None:
+            sweep_after_a_kill(target, plan_paths(plan) + [run.file("x")])
         if previous is None:
             run.write_json("before.json", before or {})
             run.write_json("plan.json", plan.to_json())

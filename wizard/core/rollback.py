@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wizard.core.apply import retired_moves
+from wizard.core.apply import retired_moves, sweep_after_a_kill
 from wizard.core.backup_archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.backup_archive import verify as verify_archive
 from wizard.core.confine import is_within
@@ -86,6 +86,7 @@ def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
     if dry_run:
         return report
     with Lock(target, run.state_dir, run.run_id):
+        sweep_after_a_kill(target, [e["path"] for e in tops] + [m[0] for m in report.moved_back] + plan_edits(plan))
         for original, moved_to in reversed(report.moved_back):
             if target.exists(moved_to):
                 if target.exists(original):
@@ -100,6 +101,14 @@ def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
         run.event(event="rollback", restored=report.restored, removed=report.removed,
                   moved_back=[m[0] for m in report.moved_back])
     return report
+
+
+def plan_edits(plan) -> list[str]:
+    """The paths a saved plan edits or creates (their directories may hold a killed write's temporaries)."""
+    if not isinstance(plan, dict):
+        return []
+    return [a["path"] for s in plan.get("steps", []) for a in s.get("actions", [])
+            if isinstance(a, dict) and a.get("type") in ("edit", "create") and isinstance(a.get("path"), str)]
 
 
 def _verified_archives(target, run: RunDir, record: dict) -> dict[str, bytes]:

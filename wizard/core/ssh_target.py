@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from wizard.core.target import (DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, CommandsNotAllowed, ManifestEntry, ScriptRun,
-                                TargetError, UntrustedStateError, start_script)
+from wizard.core.target import (DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, TEMPORARY, CommandsNotAllowed, ManifestEntry,
+                                ScriptRun, TargetError, UntrustedStateError, start_script)
 from wizard.i18n import _
 
 LEGACY_OPTIONS = ["-o", "HostKeyAlgorithms=+ssh-rsa", "-o", "PubkeyAcceptedAlgorithms=+ssh-rsa",
@@ -290,6 +290,14 @@ class SshTarget:
     def move(self, source: str, destination: str) -> None:
         self._run(["sh", "-c", 'mkdir -p "$(dirname "$2")" && mv -- "$1" "$2"', "sh",
                    self.host_path(source), self.host_path(destination)])
+
+    def sweep_temporaries(self, directory: str) -> list[str]:
+        """Remove what a killed write or restore left in `directory` (see LocalTarget)."""
+        names = self.list_dir(directory)
+        removed = [directory.rstrip("/") + "/" + name for name in names if TEMPORARY.fullmatch(name)]
+        if removed:
+            self._run(["rm", "-rf", "--", *[self.host_path(path) for path in removed]])
+        return removed
 
     def sha256(self, path: str) -> str:
         return self._run(["sha256sum", "--", self.host_path(path)]).stdout.decode().split()[0]

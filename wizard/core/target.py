@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import stat
@@ -23,6 +24,10 @@ from wizard.core.confine import resolve, resolved_host_path
 from wizard.i18n import _
 
 DEFAULT_CONFIG_DIR = "/etc/letsencrypt"
+# The names this tool gives its temporary files beside a live path (mkstemp/mkdtemp: 8 characters;
+# over ssh: the writing shell's pid).
+TEMPORARY = re.compile(r"\.acme-wizard(?:\.[A-Za-z0-9_]{8}|-restore\.[A-Za-z0-9_]{6,8}(?:\.old)?)|"
+                       r".+\.acme-wizard\.\d{1,10}")
 DEFAULT_LOGS_DIR = "/var/log/letsencrypt"
 
 
@@ -338,6 +343,21 @@ class LocalTarget:
 
     def sha256(self, path: str) -> str:
         return _sha256(self.host_path(path, follow=False))
+
+    def sweep_temporaries(self, directory: str) -> list[str]:
+        """Remove what a killed write or restore left in `directory` (this tool's own temporary
+        names only: a half-written .acme-wizard.XXXXXXXX, a restore's staging directory)."""
+        real = self.host_path(directory)
+        removed = []
+        try:
+            names = os.listdir(real)
+        except OSError:
+            return removed
+        for name in names:
+            if TEMPORARY.fullmatch(name):
+                _remove_host(os.path.join(real, name))
+                removed.append(directory.rstrip("/") + "/" + name)
+        return removed
 
     # --- commands -----------------------------------------------------------------------------
 
