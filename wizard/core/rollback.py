@@ -60,7 +60,7 @@ def find_run(target, state_dir: str, run_id: str | None) -> RunDir:
         if changed_something(run):
             return run
     raise RollbackError(_("no run in {path} changed anything that is not already rolled back (runs: {runs}); "
-                          "name one with --run-id to roll it back again", path=f"{state_dir}/runs",
+                          "give its run id to roll one back again", path=f"{state_dir}/runs",
                           runs=", ".join(runs[-5:])))
 
 
