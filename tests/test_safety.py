@@ -332,10 +332,13 @@ SITECUSTOMIZE = """
 import os, signal, shutil
 _at = int(os.environ.get("KILL_AT", "0"))
 _after = os.environ.get("KILL_AFTER") == "1"
+_only = os.environ.get("KILL_ONLY")          # count the calls of this one function only
 _count = [0]
 def _wrap(module, name):
     real = getattr(module, name)
     def wrapper(*args, **kwargs):
+        if _only and name != _only:
+            return real(*args, **kwargs)
         _count[0] += 1
         mine = _count[0]
         if mine == _at and not _after:
@@ -403,3 +406,33 @@ def test_kill_9_at_random_points_then_resume_or_rollback_restores_everything(tmp
         nothing_yet = back.returncode == 2 and ("no runs" in back.stderr or "changed anything" in back.stderr)
         assert back.returncode == 0 or nothing_yet, (point, back.stdout, back.stderr)
         assert content(root, *ignore) == original, (point, index % 2, back.stdout)
+
+
+def test_a_kill_right_after_the_retire_move_still_rolls_certbot_auto_back(tmp_path):
+    """The journal says where certbot-auto goes before it is moved; the resume carries out the saved
+    plan (not one made from the changed host), and the rollback puts certbot-auto back."""
+    from hosts import HOSTS
+    from stubs import stub_bin, stub_certbot
+    root = str(tmp_path / "host")
+    HOSTS["centos7_two_installs"](root)
+    stub_certbot(root)
+    bin_dir = str(tmp_path / "bin")
+    stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    env = {**os.environ, "ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    original = content(root, "var/log/letsencrypt", "var/lib")
+    killed = subprocess.run([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"], capture_output=True,
+                            env={**env, "PYTHONPATH": str(hooks), "KILL_ONLY": "move", "KILL_AT": "1",
+                                 "KILL_AFTER": "1"}, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    assert not os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))       # moved, then killed
+    plan_before = open(os.path.join(only_run(root), "plan.json")).read()
+    resumed = wizard("apply", "--root", root, "--yes", env=env)
+    assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr
+    assert "resumed" in resumed.stdout
+    assert open(os.path.join(only_run(root), "plan.json")).read() == plan_before
+    back = wizard("rollback", "--root", root, "--yes", env=env)
+    assert back.returncode == 0 and "moved back /usr/local/bin/certbot-auto" in back.stdout, back.stdout
+    assert content(root, "var/log/letsencrypt", "var/lib") == original

@@ -218,12 +218,12 @@ def verify(args, target_from) -> int:
             print(_("Warning: a real renewal of {name} counts against Let's Encrypt's rate limits.",
                     name=args.real_renewal))
         result, document = verify_and_record(target, args.state_dir, show, real_renewal=args.real_renewal)
+        before = _saved_before(target, args.state_dir)          # while the target is still reachable
     if args.json:
         sys.stdout.write(textsafe.json_text(document))
     else:
         print("")
-        sys.stdout.write(render_verify(result, label, _saved_before(target, args.state_dir),
-                                       invocation=invocation(args)))
+        sys.stdout.write(render_verify(result, label, before, invocation=invocation(args)))
     return EXIT_OK if result.passed else EXIT_ACTION
 
 

@@ -218,3 +218,53 @@ def test_a_non_root_user_with_passwordless_sudo_applies_through_sudo(server, ssh
         assert os.stat(state).st_uid == 0                                   # written as root, through sudo
     finally:
         shutil.rmtree(root)
+
+
+def test_a_symlinked_config_dir_over_ssh_is_backed_up_where_it_leads_and_restored(server, make_host):
+    from test_remediation import content_digest  # noqa: PLC0415
+    root = make_host("ubuntu1804_ppa_031_cli_ini")
+    os.makedirs(os.path.join(root, "srv"))
+    os.rename(os.path.join(root, "etc/letsencrypt"), os.path.join(root, "srv/letsencrypt"))
+    os.symlink("../srv/letsencrypt", os.path.join(root, "etc/letsencrypt"))
+    original = content_digest(root)
+    applied = wizard("apply", *remote(server, "--root", root, "--yes"))
+    assert applied.returncode == 1, applied.stdout + applied.stderr          # edits done; commands not in a root
+    conf = open(os.path.join(root, "srv/letsencrypt/renewal/www.example.co.jp.conf")).read()
+    assert "acme-v01" not in conf
+    back = wizard("rollback", *remote(server, "--root", root, "--yes"))
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert content_digest(root) == original
+    assert not [n for n in os.listdir(os.path.join(root, "srv")) if n.startswith(".acme-wizard")]
+
+
+def test_a_truncated_backup_over_ssh_stops_the_rollback_with_nothing_changed(server, make_host):
+    from test_remediation import content_digest  # noqa: PLC0415
+    root = make_host("ubuntu1804_ppa_031_cli_ini")
+    wizard("apply", *remote(server, "--root", root, "--yes"))
+    runs = os.path.join(root, "var/lib/acme-wizard/runs")
+    tarball = os.path.join(runs, os.listdir(runs)[0], "backup-1.tar.gz")
+    data = open(tarball, "rb").read()
+    open(tarball, "wb").write(data[: len(data) // 2])
+    edited = content_digest(root)
+    back = wizard("rollback", *remote(server, "--root", root, "--yes"))
+    assert back.returncode == 4 and "does not match its manifest" in back.stderr, back.stderr
+    assert content_digest(root) == edited
+
+
+def _commands():
+    from test_hostile_input import COMMANDS  # noqa: PLC0415
+    return COMMANDS
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: "-".join(c))
+def test_every_command_over_ssh_is_clean(server, make_host, command):
+    root = make_host("centos7_two_installs")
+    result = wizard(*command, *remote(server, "--root", root))
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    if command[0] == "rollback":
+        assert result.returncode == 2 and "no runs" in result.stderr          # nothing applied yet
+    else:
+        assert result.returncode in (0, 1), (result.returncode, result.stderr)
+        assert result.stdout.strip()
+        if "--json" in command or "json" in command:
+            json.loads(result.stdout)
