@@ -23,12 +23,20 @@ from wizard.i18n import _
 from wizard.planview import render_plan, render_record, render_rollback, render_step, render_verify
 
 
+MAX_ANSWERS = 65536              # an answers file is a few lines; /dev/zero is not one
+
+
 def read_answers(args) -> Answers:
     if not getattr(args, "answers", None):
         return Answers()
     try:
-        with open(args.answers, encoding="utf-8") as handle:
-            return Answers.from_json(handle.read())
+        with open(args.answers, "rb") as handle:
+            data = handle.read(MAX_ANSWERS + 1)
+        if len(data) > MAX_ANSWERS:
+            raise AnswersError(_("larger than {size} bytes", size=MAX_ANSWERS))
+        return Answers.from_json(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise UsageError(_("{path}: {reason}", path=args.answers, reason=_("not UTF-8 text"))) from error
     except OSError as error:
         raise UsageError(_("cannot read the answers {path}: {reason}", path=args.answers, reason=error.strerror)) from error
     except AnswersError as error:

@@ -15,6 +15,7 @@ from typing import Callable, Protocol
 from wizard.core.confine import is_within
 from wizard.core.edits import EditConflict
 from wizard.core.plan import Action, Plan, Step
+from wizard.core.state_shapes import PLAN
 from wizard.core.runstate import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
 from wizard.core.target import CommandsNotAllowed
 from wizard.i18n import _
@@ -103,7 +104,7 @@ def apply_plan(target, plan: Plan, state_dir: str, events: ApplyEvents, before: 
         # A run that has started is carried out as it was planned: the host has changed since, and
         # a new plan made from it would forget what the run already did (a retired certbot-auto).
         try:
-            plan = Plan.from_saved(previous.read_json("plan.json") or {})
+            plan = Plan.from_saved(previous.read_json("plan.json", {}, PLAN))
         except ValueError:
             pass                        # a run of an older version: its plan is rebuilt, as before
     check_state_dir_apart(target, plan, state_dir)

@@ -109,7 +109,7 @@ def _decode(payload: bytes, charset: str | None) -> str:
     """A part in its declared charset; an unknown one (x-unknown, a typo) is read as UTF-8."""
     try:
         return payload.decode(charset or "utf-8", "replace")
-    except LookupError:
+    except (LookupError, ValueError):           # unknown, or not a name at all ("a\0b")
         return payload.decode("utf-8", "replace")
 
 
@@ -204,4 +204,7 @@ def _time(value: str) -> datetime.datetime | None:
     match = re.search(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)", value)
     if not match:
         return None
-    return datetime.datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}")
+    try:
+        return datetime.datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}")
+    except ValueError:                  # 2020-04-00: shaped like a time, but none
+        return None

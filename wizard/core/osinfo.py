@@ -94,7 +94,7 @@ def detect_os(snapshot: Snapshot, today: datetime.date | None = None) -> OsInfo:
         for path, text_file in release_files.items():
             local = os.path.join(root, path.lstrip("/"))
             os.makedirs(os.path.dirname(local), exist_ok=True)
-            with open(local, "w", encoding="utf-8") as handle:
+            with open(local, "w", encoding="utf-8", errors="replace") as handle:
                 handle.write(text_file.text + "\n")
         try:
             info = distro.LinuxDistribution(root_dir=root, include_lsb=False, include_uname=False)

@@ -44,8 +44,12 @@ class Answers:
             data = json.loads(text)
         except ValueError as error:
             raise AnswersError(f"not JSON: {error}") from error
+        except RecursionError:
+            raise AnswersError("not JSON this tool reads: nested too deep") from None
         if not isinstance(data, dict):
             raise AnswersError("expected a JSON object")
+        if not isinstance(data.get("client"), (str, type(None))):
+            raise AnswersError("client must be a string")
         unknown = set(data) - {"client", "staging_lineages", "retire_certbot_auto"}
         if unknown:
             raise AnswersError(f"unknown keys: {', '.join(sorted(unknown))}")

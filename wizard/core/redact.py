@@ -37,6 +37,7 @@ _EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]{{1,64}}@{_NAME}(?![\w\-]|\.\w)", 
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 # IPv6 candidates (compressed, full, with an embedded IPv4 or a zone); ipaddress decides.
 _IPV6 = re.compile(r"(?<![0-9A-Fa-f:.])[0-9A-Fa-f:.]{2,45}(?:%[\w.]{1,16})?(?![0-9A-Fa-f:.])")
+MAX_DEPTH = 64
 _KEEP_IPS = {"127.0.0.1", "0.0.0.0", "::1", "::"}
 
 
@@ -96,14 +97,17 @@ class Redactor:
             return name
         return self._mask("host", name)
 
-    def document(self, value):
-        """A copy of a JSON-able document with every string (keys included) redacted."""
+    def document(self, value, depth: int = 0):
+        """A copy of a JSON-able document with every string (keys included) redacted. (A report
+        nests a few levels; anything below MAX_DEPTH is dropped rather than passed on unredacted.)"""
+        if depth > MAX_DEPTH:
+            return None
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, list):
-            return [self.document(v) for v in value]
+            return [self.document(v, depth + 1) for v in value]
         if isinstance(value, dict):
-            return {self.text(k) if isinstance(k, str) else k: self.document(v) for k, v in value.items()}
+            return {self.text(k) if isinstance(k, str) else k: self.document(v, depth + 1) for k, v in value.items()}
         return value
 
 

@@ -14,7 +14,8 @@ from wizard.core.diagnose import Diagnosis
 from wizard.core.findings import PROTECTED_INPUTS, SEVERITIES
 from wizard.core.invocation import Invocation
 from wizard.core.plan import Plan
-from wizard.core.runstate import RunDir, list_runs
+from wizard.core.runstate import MAX_STATE_FILE, RunDir, list_runs, load_state_json
+from wizard.core.state_shapes import PLAN, TEST_RENEWAL, VERIFICATION, fits
 from wizard.i18n import N_, _
 
 REPORT_FORMAT_VERSION = 1
@@ -59,7 +60,7 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target, state_dir: str
                         "certificates": check["certificates"]},
         "finding_counts": {s: sum(1 for f in check["findings"] if f["severity"] == s) for s in reversed(SEVERITIES)},
         "findings": sorted(check["findings"], key=lambda f: -SEVERITIES.index(f["severity"])),
-        "plan": run.read_json("plan.json") if run else (plan.to_json() if plan else None),
+        "plan": run.read_json("plan.json", None, PLAN) if run else (plan.to_json() if plan else None),
         "run": run_section,
         "verification": verification,
         "risks": _risks(diagnosis),
@@ -76,7 +77,7 @@ def _newest_run(target, state_dir: str) -> RunDir | None:
 
 def _run_section(run: RunDir, invocation: Invocation) -> dict:
     journal = run.journal()
-    plan = run.read_json("plan.json", {"steps": []})
+    plan = run.read_json("plan.json", {"steps": []}, PLAN)
     titles = {s["id"]: s["title"] for s in plan.get("steps", [])}
     ends = {e["step"]: e for e in journal.events if e.get("event") == "step-end"}
     steps = []
@@ -85,7 +86,10 @@ def _run_section(run: RunDir, invocation: Invocation) -> dict:
         steps.append({"id": step_id, "title": titles.get(step_id, step_id), "status": record.status,
                       "started": record.started, "ended": record.ended, "exit_code": record.exit_code,
                       "message": record.message, "output": (end.get("output_tail") or [])[-OUTPUT_LINES:]})
-    backup = run.read_json("backup.json", {"tarballs": [], "entries": []})
+    try:
+        backup = run.backups()
+    except OSError:                    # a damaged backup record: the report says there is none to show
+        backup = {"tarballs": [], "entries": []}
     return {
         "id": run.run_id,
         "path": run.path,
@@ -102,15 +106,17 @@ def _run_section(run: RunDir, invocation: Invocation) -> dict:
 
 
 def _verification(target, state_dir: str, run: RunDir | None) -> dict | None:
-    document = run.read_json("verify.json") if run else None
+    document = run.read_json("verify.json", None, VERIFICATION) if run else None
     if document is None and target is not None:
         try:
-            import json
-            document = json.loads(target.read_bytes(f"{state_dir.rstrip('/')}/verify-latest.json"))
-        except (OSError, ValueError):
+            document = load_state_json(target.read_bytes(f"{state_dir.rstrip('/')}/verify-latest.json",
+                                                         limit=MAX_STATE_FILE, follow=False), VERIFICATION)
+        except OSError:
             return None
-    if not isinstance(document, dict):      # a bundle (no target), or no verification yet
+    if not isinstance(document, dict):      # a bundle (no target), no verification yet, or a damaged one
         return None
+    if not fits(document.get("test_renewal") or {}, TEST_RENEWAL):
+        document = {**document, "test_renewal": None}
     return {key: document.get(key) for key in ("time", "passed", "checks", "test_renewal", "real_renewal",
                                                 "summary_before", "summary_after")}
 

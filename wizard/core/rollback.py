@@ -15,6 +15,7 @@ from wizard.core.backup_archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.backup_archive import verify as verify_archive
 from wizard.core.confine import is_within
 from wizard.core.runstate import Lock, RunDir, list_runs
+from wizard.core.state_shapes import PLAN
 from wizard.i18n import _
 
 
@@ -38,8 +39,11 @@ def changed_something(run: RunDir) -> bool:
     journal = run.journal()
     if journal.rolled_back:
         return False
-    if any(entry.get("top") for entry in run.backups()["entries"]):
-        return True
+    try:
+        if any(entry.get("top") for entry in run.backups()["entries"]):
+            return True
+    except OSError:
+        return True                      # a damaged record: let the rollback itself say so
     if any(event.get("event") == "retired" for event in journal.events):
         return True
     return any(journal.succeeded(step) for step in journal.steps if step not in ("verify", "test-renewal"))
@@ -66,9 +70,12 @@ def find_run(target, state_dir: str, run_id: str | None) -> RunDir:
 
 def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
     report = RollbackReport(run.run_id, dry_run=dry_run, displaced_to=run.file("displaced"))
-    record = run.backups()
+    try:
+        record = run.backups()
+    except OSError as error:
+        raise RollbackError(_("{problem}; nothing was changed", problem=str(error))) from None
     tops = [e for e in record["entries"] if e.get("top")]
-    plan = run.read_json("plan.json", {"steps": []})
+    plan = run.read_json("plan.json", {"steps": []}, PLAN)
     journal = run.journal()
     for step in plan.get("steps", []) if isinstance(plan, dict) else []:
         if any(a.get("type") == "command" for a in step.get("actions", [])) and journal.succeeded(step.get("id")):

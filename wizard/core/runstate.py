@@ -24,11 +24,23 @@ from dataclasses import dataclass, field
 from wizard.core.backup_archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.backup_archive import verify as verify_archive
 from wizard.core.confine import is_within
+from wizard.core.state_shapes import BACKUP, EVENT, fits, shallow
 from wizard.core.target import ManifestEntry
 from wizard.i18n import _
 
 DEFAULT_STATE_DIR = "/var/lib/acme-wizard"
 MAX_STATE_FILE = 64 << 20        # a journal or plan larger than this is not ours
+
+
+def load_state_json(data: bytes, shape=None, default=None):
+    """A state file's JSON, or `default` when it is not JSON, nests absurdly deep or is not of `shape`."""
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        return default
+    if not shallow(value) or (shape is not None and not fits(value, shape)):
+        return default
+    return value
 
 
 def json_bytes(data) -> bytes:
@@ -94,10 +106,12 @@ class RunDir:
     def write_json(self, name: str, data) -> None:
         self.target.write_bytes(self.file(name), json_bytes(data), 0o600, follow=False)
 
-    def read_json(self, name: str, default=None):
+    def read_json(self, name: str, default=None, shape=None):
+        """A state file of this run; `default` when it is absent, unreadable or not of `shape`."""
         try:
-            return json.loads(self.target.read_bytes(self.file(name), limit=MAX_STATE_FILE, follow=False))
-        except (OSError, ValueError, RecursionError):
+            return load_state_json(self.target.read_bytes(self.file(name), limit=MAX_STATE_FILE, follow=False),
+                                   shape, default)
+        except OSError:
             return default
 
     def event(self, **fields) -> None:
@@ -115,8 +129,8 @@ class RunDir:
                 event = json.loads(line)
             except (ValueError, RecursionError):
                 continue                     # a line cut by a crash: the events before it still count
-            if not isinstance(event, dict):
-                continue
+            if not (shallow(event) and fits(event, EVENT)):
+                continue                     # not an event this tool wrote
             state.events.append(event)
             kind, step = event.get("event"), event.get("step")
             if kind == "step-start":
@@ -136,11 +150,16 @@ class RunDir:
     # --- backups ----------------------------------------------------------------------------
 
     def backups(self) -> dict:
-        record = self.read_json("backup.json", {})
-        if not isinstance(record, dict):
-            record = {}
-        record.setdefault("tarballs", [])
-        record.setdefault("entries", [])
+        """backup.json (empty when there is none). Raises BackupFailed when it exists but is damaged:
+        a rollback must not take a damaged record for 'nothing was backed up'."""
+        try:
+            data = self.target.read_bytes(self.file("backup.json"), limit=MAX_STATE_FILE, follow=False)
+        except FileNotFoundError:
+            return {"tarballs": [], "entries": [], "sha256": {}}
+        record = load_state_json(data, BACKUP)
+        if record is None:
+            raise BackupFailed(_("{path} is damaged: it cannot be read as this tool wrote it",
+                                 path=self.file("backup.json")))
         record.setdefault("sha256", {})
         return record
 

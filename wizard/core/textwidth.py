@@ -60,11 +60,13 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
             flush()
             line += carried
             fresh = not carried
-        if break_long:
-            while cells(line) + cells(token) > width and width - cells(line) > 0 and token.isascii():
+        if break_long and token.isascii():       # one cell a character: cut by index (linear in the token)
+            start = 0
+            while cells(line) + len(token) - start > width and width - cells(line) > 0:
                 room = width - cells(line)
-                line, token = line + token[:room], token[room:]
+                line, start = line + token[start:start + room], start + room
                 flush()
+            token = token[start:]
         line += token
         fresh = False
     if not fresh or not lines:
