@@ -48,3 +48,14 @@ def check_json(run_cli):
         code, out, err = run_cli("check", "--root", root, "--json", *extra)
         return code, json.loads(out)
     return run
+
+
+@pytest.fixture
+def two_installs(make_host, tmp_path):
+    """CentOS 7 with certbot-auto and EPEL, a stub certbot and stub package managers on PATH."""
+    from stubs import stub_certbot
+    root = make_host("centos7_two_installs")
+    stub_certbot(root)
+    bin_dir = str(tmp_path / "bin")
+    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    return root, bin_dir, env

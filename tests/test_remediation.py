@@ -220,16 +220,6 @@ def test_apply_edits_on_a_root_prefix_and_rollback_restores_byte_for_byte(make_h
     assert content_digest(root) == original
 
 
-@pytest.fixture
-def two_installs(make_host, tmp_path):
-    """CentOS 7 with certbot-auto and EPEL, a stub certbot and stub package managers on PATH."""
-    root = make_host("centos7_two_installs")
-    stub_certbot(root)
-    bin_dir = str(tmp_path / "bin")
-    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    return root, bin_dir, env
-
-
 def test_full_apply_with_stubs_then_verify_and_rollback(two_installs):
     root, bin_dir, env = two_installs
     pristine = os.path.join(os.path.dirname(root), "pristine")

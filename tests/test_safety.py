@@ -290,16 +290,6 @@ def test_a_new_apply_after_a_rollback_starts_a_new_run(pinned):
     assert V1_LINE not in conf                                         # the pins were fixed again
 
 
-@pytest.fixture
-def two_installs(make_host, tmp_path):
-    from stubs import stub_certbot
-    root = make_host("centos7_two_installs")
-    stub_certbot(root)
-    bin_dir = str(tmp_path / "bin")
-    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    return root, bin_dir, env
-
-
 # --- 16. step logs are not named after lineages --------------------------------------------------
 
 def test_a_very_long_lineage_name_does_not_break_the_step_log(make_host, tmp_path):
@@ -358,9 +348,9 @@ if os.environ.get("KILL_COUNT_FILE"):
 """
 
 
-def test_kill_9_at_random_points_then_resume_or_rollback_restores_everything(tmp_path):
-    import random
-    import shutil
+@pytest.fixture
+def killable(tmp_path):
+    """A CentOS 7 template host with stubs, and (env, killing env): the second loads SITECUSTOMIZE."""
     from hosts import HOSTS
     from stubs import stub_bin, stub_certbot
     template = str(tmp_path / "template")
@@ -372,7 +362,13 @@ def test_kill_9_at_random_points_then_resume_or_rollback_restores_everything(tmp
     hooks.mkdir()
     (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE)
     env = {**os.environ, "ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    killing = {**env, "PYTHONPATH": str(hooks)}
+    return template, env, {**env, "PYTHONPATH": str(hooks)}
+
+
+def test_kill_9_at_random_points_then_resume_or_rollback_restores_everything(tmp_path, killable):
+    import random
+    import shutil
+    template, env, killing = killable
     ignore = ("var/log/letsencrypt", "var/lib")       # certbot's log grows with each test renewal
 
     def apply(root, **extra):
@@ -408,24 +404,13 @@ def test_kill_9_at_random_points_then_resume_or_rollback_restores_everything(tmp
         assert content(root, *ignore) == original, (point, index % 2, back.stdout)
 
 
-def test_a_kill_right_after_the_retire_move_still_rolls_certbot_auto_back(tmp_path):
+def test_a_kill_right_after_the_retire_move_still_rolls_certbot_auto_back(killable):
     """The journal says where certbot-auto goes before it is moved; the resume carries out the saved
     plan (not one made from the changed host), and the rollback puts certbot-auto back."""
-    from hosts import HOSTS
-    from stubs import stub_bin, stub_certbot
-    root = str(tmp_path / "host")
-    HOSTS["centos7_two_installs"](root)
-    stub_certbot(root)
-    bin_dir = str(tmp_path / "bin")
-    stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE)
-    env = {**os.environ, "ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    root, env, killing = killable                  # the template itself is this test's host
     original = content(root, "var/log/letsencrypt", "var/lib")
     killed = subprocess.run([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"], capture_output=True,
-                            env={**env, "PYTHONPATH": str(hooks), "KILL_ONLY": "move", "KILL_AT": "1",
-                                 "KILL_AFTER": "1"}, timeout=120)
+                            env={**killing, "KILL_ONLY": "move", "KILL_AT": "1", "KILL_AFTER": "1"}, timeout=120)
     assert killed.returncode == -signal.SIGKILL
     assert not os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))       # moved, then killed
     plan_before = open(os.path.join(only_run(root), "plan.json")).read()
