@@ -108,7 +108,7 @@ def rotation_key(path: str) -> tuple:
         rest = rest[:-3]
     if rest == "":
         return (0, 0, "")
-    if rest.startswith(".") and rest[1:].isdigit() and len(rest) < 20:
+    if rest.startswith(".") and rest[1:].isascii() and rest[1:].isdigit() and len(rest) < 20:
         return (0, int(rest[1:]), "")
     digits = re.sub(r"\D", "", rest)[:20]
     if rest.startswith("-") and digits:
