@@ -357,7 +357,7 @@ def test_a_second_apply_while_one_runs_is_refused(two_installs):
     """The lock names a live holder: the second apply stops before touching anything (exit 3)."""
     root, bin_dir, env = two_installs
     lock = os.path.join(root, STATE, "lock")
-    os.makedirs(os.path.dirname(lock))
+    os.makedirs(os.path.dirname(lock), mode=0o700)          # as the wizard makes its state dir
     with open(lock, "w") as handle:
         json.dump({"pid": os.getpid(), "workstation": os.uname().nodename, "run_id": "other"}, handle)
     before = content_digest(root, (STATE,))

@@ -92,13 +92,34 @@ def test_a_state_dir_inside_a_backed_up_path_is_refused(pinned):
 
 def test_rollback_restores_byte_for_byte_and_deletes_nothing(pinned):
     original = content(pinned)
+    mine = os.path.join(pinned, "etc/.acme-wizard-restore.mydata")          # an admin's own, similar name
+    os.makedirs(mine)
     wizard("apply", "--root", pinned, "--yes")
     open(os.path.join(pinned, "etc/letsencrypt/renewal/added-later.conf"), "w").write("x\n")
     back = wizard("rollback", "--root", pinned, "--yes")
     assert back.returncode == 0, back.stderr
+    assert os.path.isdir(mine)
+    os.rmdir(mine)
     assert content(pinned) == original
     leftovers = [n for n in os.listdir(os.path.join(pinned, "etc")) if n.startswith(".acme-wizard")]
     assert leftovers == []
+    kept = os.path.join(only_run(pinned), "displaced/etc/letsencrypt/renewal/added-later.conf")
+    assert open(kept).read() == "x\n"                  # what changed after the apply is kept, not lost
+
+
+def test_an_existing_shared_directory_is_never_taken_as_a_state_dir(pinned):
+    shared = os.path.join(pinned, "var/lib")
+    os.makedirs(shared, exist_ok=True)
+    os.chmod(shared, 0o755)
+    result = wizard("verify", "--root", pinned, "--state-dir", "/var/lib")
+    no_traceback(result)
+    assert result.returncode == 3 and "open to other users" in result.stderr
+    assert oct(os.stat(shared).st_mode & 0o777) == "0o755"
+
+
+def test_a_bundle_that_is_not_a_regular_file_is_refused_at_once():
+    result = wizard("check", "--from-bundle", "/dev/zero", timeout=20)
+    assert result.returncode == 3 and "not a regular file" in result.stderr
 
 
 # --- 2. a symlinked configuration directory is really backed up ---------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import stat
 import sys
 from contextlib import contextmanager
 
@@ -25,6 +26,7 @@ from wizard.options import COMMANDS, WIZARD, OptionError, Parser, add_options, m
 from wizard.textview import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+MAX_BUNDLE = 1 << 30            # a probe's output is megabytes; /dev/zero is not one
 EXIT_INTERNAL = 70              # EX_SOFTWARE: a bug in the wizard, never a verdict
 EXIT_BROKEN_PIPE = 141         # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
@@ -262,6 +264,12 @@ def _read_email(path: str):
 def _bundle(path: str):
     try:
         with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=_("not a regular file")))
+            if info.st_size > MAX_BUNDLE:
+                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path,
+                                    reason=_("larger than {size} bytes", size=MAX_BUNDLE)))
             snapshot = read_bundle(handle)
     except OSError as error:
         raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=error.strerror)) from error

@@ -104,7 +104,7 @@ def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
                 if target.exists(entry["path"]):
                     target.move(entry["path"], run.file("displaced" + entry["path"]))
             else:
-                target.restore_path(archives[entry["tarball"]], entry["path"])
+                target.restore_path(archives[entry["tarball"]], entry["path"], run.file("displaced" + entry["path"]))
         run.event(event="rollback", restored=report.restored, removed=report.removed,
                   moved_back=[m[0] for m in report.moved_back])
     return report

@@ -248,8 +248,10 @@ class Lock:
 
     def __init__(self, target, state_dir: str, run_id: str) -> None:
         self.target, self.path, self.run_id = target, f"{state_dir.rstrip('/')}/lock", run_id
+        self.state_dir = state_dir
 
     def __enter__(self) -> "Lock":
+        self.target.make_private_dir(self.state_dir)      # created 0700, or refused if not this user's own
         holder = {"pid": os.getpid(), "workstation": os.uname().nodename, "run_id": self.run_id, "since": now_iso()}
         for _attempt in range(2):
             if self.target.create_exclusive(self.path, json.dumps(holder).encode()):

@@ -31,7 +31,8 @@ LEGACY_OPTIONS = ["-o", "HostKeyAlgorithms=+ssh-rsa", "-o", "PubkeyAcceptedAlgor
 DETACH = ('job=$1; shift; mkdir -p "$(dirname "$job")"; rm -f "$job.exit"; '
           'nohup sh -c \'"$@" > "$0.log" 2>&1 < /dev/null; echo $? > "$0.exit"\' "$job" "$@" '
           '> /dev/null 2>&1 < /dev/null & echo $! > "$job.pid"; cat "$job.pid"')
-WRITE = ('set -e; umask 077; mkdir -p "$(dirname "$1")"; tmp="$1.acme-wizard.$$"; cat > "$tmp"; '
+WRITE = ('set -e; umask 077; mkdir -p "$(dirname "$1")"; tmp=$(mktemp "$(dirname "$1")/.acme-wizard.XXXXXXXX"); '
+         'cat > "$tmp"; '
          'if [ -e "$1" ]; then chmod --reference="$1" "$tmp"; chown --reference="$1" "$tmp" 2>/dev/null || true; '
          'else chmod "$2" "$tmp"; fi; mv -f "$tmp" "$1"')
 
@@ -322,16 +323,18 @@ class SshTarget:
                     entries.append(ManifestEntry(path, "link", link=member.linkname))
         return entries
 
-    def restore_path(self, archive_bytes: bytes, path: str) -> None:
+    def restore_path(self, archive_bytes: bytes, path: str, displaced: str) -> None:
         """Put `path` back from the (already verified) archive: extracted beside the live path on
         the host, then swapped in with renames; the live path is put back if the swap fails."""
         script = ('set -e; real=$1; rel=$2; parent=$(dirname -- "$real"); mkdir -p -- "$parent"; '
-                  'tmp=$(mktemp -d "$parent/.acme-wizard-restore.XXXXXX"); trap \'rm -rf -- "$tmp"\' EXIT; '
+                  'tmp=$(mktemp -d "$parent/.acme-wizard-restore.XXXXXXXX"); trap \'rm -rf -- "$tmp"\' EXIT; '
                   'tar -xzpf - -C "$tmp" --numeric-owner -- "$rel"; had=0; '
                   'if [ -e "$real" ] || [ -L "$real" ]; then mv -- "$real" "$tmp.old"; had=1; fi; '
-                  'if mv -- "$tmp/$rel" "$real"; then [ "$had" = 0 ] || rm -rf -- "$tmp.old"; '
+                  'if mv -- "$tmp/$rel" "$real"; then [ "$had" = 0 ] || '
+                  '{ mkdir -p -- "$(dirname -- "$3")" && mv -- "$tmp.old" "$3"; }; '
                   'else [ "$had" = 0 ] || mv -- "$tmp.old" "$real"; exit 1; fi')
-        self._run(["sh", "-c", script, "sh", self.host_path(path), path.lstrip("/")], archive_bytes)
+        self._run(["sh", "-c", script, "sh", self.host_path(path), path.lstrip("/"), self.host_path(displaced)],
+                  archive_bytes)
 
     # --- commands ------------------------------------------------------------------------------
 

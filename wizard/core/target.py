@@ -26,8 +26,7 @@ from wizard.i18n import _
 DEFAULT_CONFIG_DIR = "/etc/letsencrypt"
 # The names this tool gives its temporary files beside a live path (mkstemp/mkdtemp: 8 characters;
 # over ssh: the writing shell's pid).
-TEMPORARY = re.compile(r"\.acme-wizard(?:\.[A-Za-z0-9_]{8}|-restore\.[A-Za-z0-9_]{6,8}(?:\.old)?)|"
-                       r".+\.acme-wizard\.\d{1,10}")
+TEMPORARY = re.compile(r"\.acme-wizard(?:\.[a-z0-9_]{8}|-restore\.[a-z0-9_]{8})")
 DEFAULT_LOGS_DIR = "/var/log/letsencrypt"
 
 
@@ -237,16 +236,19 @@ class LocalTarget:
         real = self.host_path(path, follow=False)
         try:
             os.mkdir(real, 0o700)
+            os.chmod(real, 0o700)                   # whatever the umask
+            return
         except FileExistsError:
             pass
         except FileNotFoundError:
             os.makedirs(os.path.dirname(real), exist_ok=True)
             os.mkdir(real, 0o700)
-        problem = private_dir_problem(real)
+            os.chmod(real, 0o700)
+            return
+        problem = private_dir_problem(real)      # an existing one is checked, never changed (not /var/lib)
         if problem:
             raise UntrustedStateError(_("{path} {problem}: refusing to keep state or backups there",
                                         path=path, problem=problem))
-        os.chmod(real, 0o700)
 
     def check_private_dir(self, path: str) -> None:
         """Raise UntrustedStateError when an existing directory is not this user's own (see make_private_dir)."""
@@ -316,10 +318,11 @@ class LocalTarget:
             entries.extend(self._manifest(path.rstrip("/") + "/" + name))
         return entries
 
-    def restore_path(self, archive_bytes: bytes, path: str) -> None:
+    def restore_path(self, archive_bytes: bytes, path: str, displaced: str) -> None:
         """Put `path` back exactly as the (already verified) archive holds it: extract it beside the
         live path on the same filesystem, then swap it in with renames. What is there now is
-        moved aside first and put back if the swap fails, so a failure never leaves less than before."""
+        moved aside first (put back if the swap fails) and then kept at `displaced` (a target
+        path in the run directory): what changed after the apply is never lost."""
         real = self.host_path(path, follow=False)
         parent = os.path.dirname(real)
         os.makedirs(parent, exist_ok=True)
@@ -337,7 +340,7 @@ class LocalTarget:
                     os.rename(aside, real)
                 raise
             if had_live:
-                _remove_host(aside)
+                self.move(aside[len(self.root.rstrip("/")):] if self.root != "/" else aside, displaced)
         finally:
             _remove_host(staging)
 
@@ -435,6 +438,8 @@ def private_dir_problem(real: str) -> str | None:
         return _("is not a directory")
     if info.st_uid != os.geteuid():
         return _("belongs to another user (uid {uid})", uid=info.st_uid)
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        return _("is open to other users (mode {mode:o}; a state directory is 0700)", mode=stat.S_IMODE(info.st_mode))
     return None
 
 
