@@ -1027,6 +1027,7 @@ def worker(wid, indices, seed, corpus, queue, current):
     times = collections.Counter()           # stage -> seconds
     expected = collections.Counter()        # (stage, type) -> count
     sent = time.time()
+    slowest = (0.0, None, None)             # the slowest input of this worker, sent with the stats
     for index in indices:
         current.value = index
         try:
@@ -1037,6 +1038,8 @@ def worker(wid, indices, seed, corpus, queue, current):
         outcome, key, seconds = run_case(stage, case, corpus)
         stats[(stage, outcome)] += 1
         times[stage] += seconds
+        if seconds > slowest[0]:
+            slowest = (seconds, index, stage)
         if outcome == "expected":
             expected[(stage, key[0])] += 1
         elif outcome == "finding":
@@ -1044,11 +1047,11 @@ def worker(wid, indices, seed, corpus, queue, current):
         if seconds > SLOW and outcome != "finding":
             queue.put(("slow", index, stage, None, seconds, _size(case)))
         if time.time() - sent > 1.0:
-            queue.put(("stats", wid, dict(stats), dict(times), dict(expected)))
+            queue.put(("stats", wid, dict(stats), dict(times), dict(expected), slowest))
             stats, times, expected = collections.Counter(), collections.Counter(), collections.Counter()
             sent = time.time()
     current.value = -2
-    queue.put(("stats", wid, dict(stats), dict(times), dict(expected)))
+    queue.put(("stats", wid, dict(stats), dict(times), dict(expected), slowest))
     queue.put(("done", wid))
 
 
@@ -1085,8 +1088,9 @@ def fuzz(count: int, seed: int, jobs: int, corpus: Corpus):
         if message:
             kind = message[0]
             if kind == "stats":
-                _, w, s, t, e = message
+                _, w, s, t, e, worker_slowest = message
                 stats.update(s), times.update(t), expected.update(e)
+                slowest = max(slowest, worker_slowest, key=lambda item: item[0])
             elif kind == "finding":
                 _, index, stage, key, seconds, size = message
                 entry = findings.setdefault(key, {"count": 0, "stage": stage, "index": index, "size": size})
