@@ -294,3 +294,15 @@ def test_every_command_on_every_target_kind_is_clean(command, kind, make_host, b
         assert result.stdout.strip()
         if "--json" in command or "json" in command:
             json.loads(result.stdout)
+
+
+def test_secret_settings_on_scheduled_lines_are_redacted(make_host):
+    root = make_host("cron_server_flag")
+    os.makedirs(os.path.join(root, "etc/cron.d"), exist_ok=True)
+    with open(os.path.join(root, "etc/cron.d/zz"), "w") as handle:
+        handle.write("CF_Token=S1-SECRET\nAWS_SECRET_ACCESS_KEY='S2-SECRET'\n"
+                     f"0 4 * * * root CLOUDFLARE_API_TOKEN=S3-SECRET /opt/certbot/bin/certbot renew --server {V1}\n")
+    for fmt in ("txt", "md", "html", "json"):
+        result = wizard("report", "--root", root, "--redact", "--format", fmt)
+        no_traceback(result)
+        assert "-SECRET" not in result.stdout and "[redacted]" in result.stdout, fmt

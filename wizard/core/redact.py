@@ -37,6 +37,11 @@ _EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]{{1,64}}@{_NAME}(?![\w\-]|\.\w)", 
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 # IPv6 candidates (compressed, full, with an embedded IPv4 or a zone); ipaddress decides.
 _IPV6 = re.compile(r"(?<![0-9A-Fa-f:.])[0-9A-Fa-f:.]{2,45}(?:%[\w.]{1,16})?(?![0-9A-Fa-f:.])")
+# A setting whose name says it is a secret (CF_Token=…, AWS_SECRET_ACCESS_KEY=…,
+# dns_cloudflare_api_token = …): its value is never shown in a redacted report.
+_SECRET = re.compile(r"(?<![\w])([\w.-]{0,40}(?:token|secret|passw(?:or)?d|api_?key|access_?key|private_?key)"
+                     r"[\w.-]{0,40})(\s*[=:]\s*)(\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s\"';&|]{1,4096})",
+                     re.IGNORECASE)
 MAX_DEPTH = 64
 _KEEP_IPS = {"127.0.0.1", "0.0.0.0", "::1", "::"}
 
@@ -80,6 +85,7 @@ class Redactor:
         return self.masks[key]
 
     def text(self, value: str) -> str:
+        value = _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", value)
         value = _EMAIL.sub(lambda m: self._mask("email", m.group(0)), value)
         for host in self.known:
             value = re.sub(rf"(?<![\w\-]){re.escape(host)}(?![\w\-])", lambda m: self._mask("host", m.group(0)),
