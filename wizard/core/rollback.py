@@ -97,17 +97,27 @@ def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
         for original, moved_to in reversed(report.moved_back):
             if target.exists(moved_to):
                 if target.exists(original):
-                    target.move(original, run.file("displaced" + original))
+                    target.move(original, _free(target, run.file("displaced" + original)))
                 target.move(moved_to, original)
         for entry in tops:
             if entry["kind"] == "absent":
                 if target.exists(entry["path"]):
-                    target.move(entry["path"], run.file("displaced" + entry["path"]))
+                    target.move(entry["path"], _free(target, run.file("displaced" + entry["path"])))
             else:
-                target.restore_path(archives[entry["tarball"]], entry["path"], run.file("displaced" + entry["path"]))
+                target.restore_path(archives[entry["tarball"]], entry["path"],
+                                    _free(target, run.file("displaced" + entry["path"])))
         run.event(event="rollback", restored=report.restored, removed=report.removed,
                   moved_back=[m[0] for m in report.moved_back])
     return report
+
+
+def _free(target, path: str) -> str:
+    """`path`, or `path.2`, `path.3`…: a second rollback of a run never overwrites what the first kept."""
+    candidate, number = path, 1
+    while target.exists(candidate):
+        number += 1
+        candidate = f"{path}.{number}"
+    return candidate
 
 
 def plan_edits(plan) -> list[str]:
