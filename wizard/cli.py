@@ -123,8 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     except OptionError as error:
-        print(f"acme-wizard: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(error, EXIT_USAGE)
     try:
         if args.command == "check":
             return _check(args)
@@ -136,11 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         return _wizard(args)
     except UsageError as error:
-        print(f"acme-wizard: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(error, EXIT_USAGE)
     except TargetError as error:
-        print(f"acme-wizard: {error}", file=sys.stderr)
-        return EXIT_TARGET
+        return refuse(error, EXIT_TARGET)
     except KeyboardInterrupt:
         print(_("acme-wizard: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -159,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
                 "ACME_WIZARD_DEBUG=1 shows the details.", kind=type(error).__name__, detail=str(error)[:200]),
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def refuse(reason, code: int) -> int:
+    """Say why on one line of stderr; the exit code that goes with it."""
+    print(f"acme-wizard: {reason}", file=sys.stderr)
+    return code
 
 
 def silence_stdout() -> None:

@@ -9,7 +9,7 @@ import os
 import sys
 
 from wizard.cli import (EXIT_ACTION, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET,
-                        EXIT_USAGE, UsageError, invocation, silence_stdout)
+                        EXIT_USAGE, UsageError, invocation, refuse, silence_stdout)
 from wizard.core import textsafe
 from wizard.core.apply import ApplyRefused, apply_plan, check_can_apply
 from wizard.core.check_json import check_document
@@ -166,8 +166,7 @@ def apply(args, target_from) -> int:
         try:
             check_can_apply(the_plan, target, os.geteuid())
         except ApplyRefused as refused:
-            print(f"acme-wizard: {refused}", file=sys.stderr)
-            return EXIT_USAGE if the_plan.decision_needed else EXIT_TARGET
+            return refuse(refused, EXIT_USAGE if the_plan.decision_needed else EXIT_TARGET)
         print(_("Applying the plan for {target}: {count} step(s)", target=label, count=len(the_plan.steps)))
 
         def verifier(emit):
@@ -181,11 +180,9 @@ def apply(args, target_from) -> int:
             outcome = apply_plan(target, the_plan, args.state_dir, _TerminalEvents(args.yes),
                                  before=before, verifier=verifier)
         except LockedError as locked:
-            print(f"acme-wizard: {locked}", file=sys.stderr)
-            return EXIT_TARGET
+            return refuse(locked, EXIT_TARGET)
         except ApplyRefused as refused:
-            print(f"acme-wizard: {refused}", file=sys.stderr)
-            return EXIT_USAGE
+            return refuse(refused, EXIT_USAGE)
         except KeyboardInterrupt as stop:
             closed = isinstance(stop, OutputClosed)
             print("", file=sys.stderr)
@@ -260,11 +257,9 @@ def rollback(args, target_from) -> int:
                     return EXIT_ACTION
             report = rollback_run(target, run, dry_run=args.dry_run)
         except RollbackError as error:
-            print(f"acme-wizard: {error}", file=sys.stderr)
-            return EXIT_STEP_FAILED
+            return refuse(error, EXIT_STEP_FAILED)
         except LockedError as locked:
-            print(f"acme-wizard: {locked}", file=sys.stderr)
-            return EXIT_TARGET
+            return refuse(locked, EXIT_TARGET)
     sys.stdout.write(render_rollback(report))
     return EXIT_OK
 

@@ -15,8 +15,8 @@ from typing import Callable, Protocol
 from wizard.core.confine import is_within
 from wizard.core.edits import EditConflict
 from wizard.core.plan import Action, Plan, Step
-from wizard.core.state_shapes import PLAN
 from wizard.core.runstate import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
+from wizard.core.state_shapes import PLAN
 from wizard.core.target import CommandsNotAllowed
 from wizard.i18n import _
 
@@ -77,14 +77,18 @@ def check_state_dir_apart(target, plan: Plan, state_dir: str) -> None:
                                      state=state_dir, path=path))
 
 
-def sweep_after_a_kill(target, paths: list[str]) -> None:
+def sweep_after_a_kill(target, directories: list[str]) -> None:
     """A run killed mid-write leaves this tool's temporary files beside what it was writing:
-    remove them before the run goes on (or is rolled back)."""
-    for directory in dict.fromkeys(posixpath.dirname(path.rstrip("/")) or "/" for path in paths):
+    remove them from these directories before the run goes on (or is rolled back)."""
+    for directory in dict.fromkeys(directories):
         try:
             target.sweep_temporaries(directory)
         except OSError:
             pass
+
+
+def parents(paths: list[str]) -> list[str]:
+    return [posixpath.dirname(path.rstrip("/")) or "/" for path in paths]
 
 
 def plan_paths(plan: Plan) -> list[str]:
@@ -113,7 +117,7 @@ def apply_plan(target, plan: Plan, state_dir: str, events: ApplyEvents, before: 
         run.create()
         state = run.journal()
         if previous is not None:
-            sweep_after_a_kill(target, plan_paths(plan) + [run.file("x")])
+            sweep_after_a_kill(target, [*parents(plan_paths(plan)), run.path])
         if previous is None:
             run.write_json("before.json", before or {})
             run.write_json("plan.json", plan.to_json())

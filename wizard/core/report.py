@@ -101,7 +101,7 @@ def _run_section(run: RunDir, invocation: Invocation) -> dict:
                    "manifest": f"{run.path}/manifest.sha256",
                    "manifest_sha256": run.manifest_checksum()},
         "rollback_command": invocation.command("rollback", run.run_id),
-        "rolled_back": any(e.get("event") == "rollback" for e in journal.events),
+        "rolled_back": journal.rolled_back,
     }
 
 

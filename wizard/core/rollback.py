@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wizard.core.apply import retired_moves, sweep_after_a_kill
+from wizard.core.apply import parents, retired_moves, sweep_after_a_kill
 from wizard.core.backup_archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.backup_archive import verify as verify_archive
 from wizard.core.confine import is_within
@@ -93,7 +93,8 @@ def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
     if dry_run:
         return report
     with Lock(target, run.state_dir, run.run_id):
-        sweep_after_a_kill(target, [e["path"] for e in tops] + [m[0] for m in report.moved_back] + plan_edits(plan))
+        sweep_after_a_kill(target, parents([e["path"] for e in tops] + [m[0] for m in report.moved_back]
+                                           + plan_edits(plan)))
         for original, moved_to in reversed(report.moved_back):
             if target.exists(moved_to):
                 if target.exists(original):
