@@ -21,9 +21,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from wizard.core.email_notice import EmailError, read_email  # noqa: E402
-from wizard.core.redact import Redactor  # noqa: E402
-from wizard.core.schedule import split_words  # noqa: E402
+from wizard.core.readers.email_notice import EmailError, read_email  # noqa: E402
+from wizard.core.report.redact import Redactor  # noqa: E402
+from wizard.core.readers.schedule import split_words  # noqa: E402
 from wizard.demo.hostkit import HostTree  # noqa: E402
 
 BUDGET_SECONDS = 2.0

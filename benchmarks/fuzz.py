@@ -64,24 +64,24 @@ WIZARD_DIR = os.path.join(PROJECT, "wizard") + os.sep
 
 from wizard import cli, remedy_cli  # noqa: E402
 from wizard.core import versions  # noqa: E402
-from wizard.core.check_json import check_document  # noqa: E402
-from wizard.core.clients import detect_installs  # noqa: E402
-from wizard.core.diagnose import diagnose  # noqa: E402
-from wizard.core.email_notice import EmailError, parse_user_agent, read_email  # noqa: E402
+from wizard.core.analyse.document import check_document  # noqa: E402
+from wizard.core.readers.clients import detect_installs  # noqa: E402
+from wizard.core.analyse.diagnose import diagnose  # noqa: E402
+from wizard.core.readers.email_notice import EmailError, parse_user_agent, read_email  # noqa: E402
 from wizard.core.invocation import Invocation  # noqa: E402
-from wizard.core.osinfo import detect_os  # noqa: E402
-from wizard.core.plan import Answers, AnswersError, build_plan  # noqa: E402
-from wizard.core.probe import read_bundle  # noqa: E402
-from wizard.core.redact import Redactor, known_hosts  # noqa: E402
-from wizard.core.report import build_report  # noqa: E402
-from wizard.core.report_render import RENDERERS  # noqa: E402
-from wizard.core.schedule import find_schedules, option_values, split_words  # noqa: E402
-from wizard.core.snapshot import read_snapshot  # noqa: E402
-from wizard.core.target import LocalTarget, TargetError  # noqa: E402
+from wizard.core.readers.osinfo import detect_os  # noqa: E402
+from wizard.core.plan.build import Answers, AnswersError, build_plan  # noqa: E402
+from wizard.core.probe.run import read_bundle  # noqa: E402
+from wizard.core.report.redact import Redactor, known_hosts  # noqa: E402
+from wizard.core.report.model import build_report  # noqa: E402
+from wizard.render.report import RENDERERS  # noqa: E402
+from wizard.core.readers.schedule import find_schedules, option_values, split_words  # noqa: E402
+from wizard.core.probe.snapshot import read_snapshot  # noqa: E402
+from wizard.core.target.local import LocalTarget, TargetError  # noqa: E402
 from wizard.i18n import set_language  # noqa: E402
-from wizard.options import OptionError  # noqa: E402
-from wizard.planview import render_plan  # noqa: E402
-from wizard.textview import render_check  # noqa: E402
+from wizard.arguments import OptionError  # noqa: E402
+from wizard.render.plan import render_plan  # noqa: E402
+from wizard.render.check import render_check  # noqa: E402
 
 EXPECTED = (TargetError, cli.UsageError, OptionError, EmailError, AnswersError, OSError)
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
@@ -225,7 +225,7 @@ def build_bundle_seeds() -> dict[str, bytes]:
         return seeds
     sys.path.insert(0, os.path.join(PROJECT, "tests"))
     from hosts import HOSTS  # the fixture hosts of the test suite
-    from wizard.core.probe import run_probe
+    from wizard.core.probe.run import run_probe
     seeds = {}
     with tempfile.TemporaryDirectory(prefix="fuzz-seeds-") as base:
         for name, build in HOSTS.items():

@@ -20,8 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks.check_speed import build_host  # noqa: E402
 from tests.e2e.sshd import SshServer  # noqa: E402
-from wizard.core.probe import run_probe  # noqa: E402
-from wizard.core.ssh_target import SshTarget  # noqa: E402
+from wizard.core.probe.run import run_probe  # noqa: E402
+from wizard.core.target.ssh import SshTarget  # noqa: E402
 
 
 def median_seconds(argv: list[str], runs: int) -> float:

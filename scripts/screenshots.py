@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 
-from wizard.core.target import LocalTarget
+from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import WizardApp
 from wizard.tui.session import Session
@@ -50,11 +50,11 @@ def report_page_one(root: str, language: str = "en") -> None:
     if not (chromium and shutil.which("pdftoppm")):
         print("skipped the report page: chromium and poppler-utils are needed")
         return
-    from wizard.core.diagnose import diagnose
-    from wizard.core.plan import build_plan
-    from wizard.core.probe import run_probe
-    from wizard.core.report import build_report
-    from wizard.core.report_render import render_html
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.plan.build import build_plan
+    from wizard.core.probe.run import run_probe
+    from wizard.core.report.model import build_report
+    from wizard.render.report import render_html
     from wizard.core.invocation import Invocation
     target = LocalTarget(root, demo=True)
     diagnosis = diagnose(run_probe(target), now=NOW)

@@ -10,9 +10,9 @@ os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.g
 
 from hosts import HOSTS, NOW  # noqa: E402
 from wizard import cli  # noqa: E402
-from wizard.core.diagnose import diagnose  # noqa: E402
-from wizard.core.probe import run_probe  # noqa: E402
-from wizard.core.target import LocalTarget  # noqa: E402
+from wizard.core.analyse.diagnose import diagnose  # noqa: E402
+from wizard.core.probe.run import run_probe  # noqa: E402
+from wizard.core.target.local import LocalTarget  # noqa: E402
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import tempfile
 import pytest
 
 from trees import make_world_readable
-from wizard.core.probe import probe_script
-from wizard.core.snapshot import read_snapshot
+from wizard.core.probe.run import probe_script
+from wizard.core.probe.snapshot import read_snapshot
 
 LOGS = "var/log/letsencrypt"
 
@@ -101,7 +101,7 @@ def test_missing_config_and_logs_dirs_are_not_errors(tmp_path, run_cli):
 def test_unreadable_files_as_a_non_root_user():
     """Run the real probe as nobody: protected files are named with the reason, the rest is read."""
     from hosts import centos6_certbot_auto
-    from wizard.core.diagnose import diagnose
+    from wizard.core.analyse.diagnose import diagnose
     base = tempfile.mkdtemp(prefix="acme-wizard-nonroot-")
     try:
         centos6_certbot_auto(base)
@@ -127,7 +127,7 @@ def test_huge_log_without_newline_streams_in_bounded_memory(make_host, tmp_path)
             handle.write(chunk)
     code = (
         "import resource, sys\n"
-        "from wizard.core.probe import run_probe\nfrom wizard.core.target import LocalTarget\n"
+        "from wizard.core.probe.run import run_probe\nfrom wizard.core.target.local import LocalTarget\n"
         f"s = run_probe(LocalTarget({root!r}))\n"
         "print(len(s.logs.files), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")

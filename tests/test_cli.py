@@ -60,10 +60,10 @@ def test_human_output_fits_80_columns_and_has_no_colour_when_piped(make_host):
 
 
 def test_colour_only_on_a_terminal_without_no_color(make_host):
-    from wizard.core.diagnose import diagnose
-    from wizard.core.probe import run_probe
-    from wizard.core.target import LocalTarget
-    from wizard.textview import render_check
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.probe.run import run_probe
+    from wizard.core.target.local import LocalTarget
+    from wizard.render.check import render_check
     diagnosis = diagnose(run_probe(LocalTarget(make_host("centos6_certbot_auto"))))
     assert "\x1b[1;31m" in render_check(diagnosis, "x", colour=True)
     assert "\x1b[" not in render_check(diagnosis, "x", colour=False)

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from wizard.core.email_notice import EmailError, parse_user_agent, read_email
+from wizard.core.readers.email_notice import EmailError, parse_user_agent, read_email
 
 BODY = """Hello,
 
@@ -112,9 +112,9 @@ def test_check_with_email_adds_the_unresolved_notice(make_host, run_cli, tmp_pat
 
 
 def test_email_is_resolved_by_later_v2_use(make_host, diagnose_root, tmp_path):
-    from wizard.core.diagnose import diagnose
-    from wizard.core.probe import run_probe
-    from wizard.core.target import LocalTarget
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.probe.run import run_probe
+    from wizard.core.target.local import LocalTarget
     from hosts import NOW
     root = make_host("centos7_epel_111")
     email = read_email("m", BODY.encode())

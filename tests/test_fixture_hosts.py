@@ -150,9 +150,9 @@ def test_old_acme_sh_cannot_speak_v2(make_host, diagnose_root):
 
 def test_certificate_expiring_within_30_days(make_host):
     import datetime
-    from wizard.core.diagnose import diagnose
-    from wizard.core.probe import run_probe
-    from wizard.core.target import LocalTarget
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.probe.run import run_probe
+    from wizard.core.target.local import LocalTarget
     root = make_host("centos7_epel_111")
     later = datetime.datetime(2026, 12, 15, tzinfo=datetime.timezone.utc)
     finding = next(f for f in diagnose(run_probe(LocalTarget(root)), now=later).findings if f.id == "ACME-016")
@@ -161,9 +161,9 @@ def test_certificate_expiring_within_30_days(make_host):
 
 def test_rpm_query_on_a_live_system(tmp_path, monkeypatch):
     """On a live root the probe asks rpm (when there is one); its answer names the EPEL package."""
-    from wizard.core.clients import _rpm_install
-    from wizard.core.probe import run_probe
-    from wizard.core.target import LocalTarget
+    from wizard.core.readers.clients import _rpm_install
+    from wizard.core.probe.run import run_probe
+    from wizard.core.target.local import LocalTarget
     fake = tmp_path / "bin"
     fake.mkdir()
     (fake / "rpm").write_text("#!/bin/sh\nprintf 'certbot\\t1.11.0-2.el7\\n'\n"

@@ -21,7 +21,7 @@ import pytest
 
 from trees import make_world_readable, tree_digest
 from wizard.cli import parse
-from wizard.options import COMMANDS, OPTIONS, WIZARD, OptionError
+from wizard.arguments import COMMANDS, OPTIONS, WIZARD, OptionError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = "var/lib/acme-wizard"
@@ -234,10 +234,10 @@ def test_every_command_shown_parses_back_to_its_argv(make_host, tmp_path):
 def test_protected_directories_as_nobody_never_give_an_all_clear():
     """A v1 host whose evidence is all behind 0700 directories, probed for real as nobody."""
     from hosts import HOSTS
-    from wizard.core.diagnose import diagnose
-    from wizard.core.probe import probe_script
-    from wizard.core.snapshot import read_snapshot
-    from wizard.textview import render_check
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.probe.run import probe_script
+    from wizard.core.probe.snapshot import read_snapshot
+    from wizard.render.check import render_check
     base = tempfile.mkdtemp(prefix="acme-wizard-nonroot-")
     try:
         HOSTS["ubuntu1804_ppa_031_cli_ini"](base)
@@ -481,9 +481,9 @@ def test_hidden_behind_refused_directories_as_nobody(tmp_path):
     """/root is 0700 on real systems: its cli.ini; a cron.d link into a private directory; the config dir
     linked into a private directory; a user's acme.sh behind a 0700 home."""
     from hosts import HOSTS
-    from wizard.core.diagnose import diagnose
-    from wizard.core.probe import probe_script
-    from wizard.core.snapshot import read_snapshot
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.probe.run import probe_script
+    from wizard.core.probe.snapshot import read_snapshot
     base = tempfile.mkdtemp(prefix="acme-wizard-nonroot-")
     try:
         HOSTS["debian12_apt_21"](base)

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from wizard.core.email_notice import EmailError, read_email
+from wizard.core.readers.email_notice import EmailError, read_email
 from wizard.core.endpoints import classify_url
-from wizard.core.plan import _drop_server_option
-from wizard.core.redact import Redactor
-from wizard.core.schedule import option_values, split_words
+from wizard.core.plan.build import _drop_server_option
+from wizard.core.report.redact import Redactor
+from wizard.core.readers.schedule import option_values, split_words
 
 STATE = "var/lib/acme-wizard"
 V1 = "https://acme-v01.api.letsencrypt.org/directory"

@@ -8,7 +8,7 @@ import pytest
 
 from test_report import print_pdf
 from wizard import i18n
-from wizard.core.textwidth import cells, wrap
+from wizard.render.width import cells, wrap
 from wizard.i18n import choose_language
 from wizard.i18n_catalog import check, messages
 
@@ -80,12 +80,12 @@ def test_wrap_counts_cells_and_keeps_punctuation_off_line_starts():
 
 def test_japanese_report_in_every_format(make_host, japanese):
     from hosts import NOW
-    from wizard.core.diagnose import diagnose
-    from wizard.core.plan import build_plan
-    from wizard.core.probe import run_probe
-    from wizard.core.report import build_report
-    from wizard.core.report_render import render_html, render_markdown, render_text
-    from wizard.core.target import LocalTarget
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.plan.build import build_plan
+    from wizard.core.probe.run import run_probe
+    from wizard.core.report.model import build_report
+    from wizard.render.report import render_html, render_markdown, render_text
+    from wizard.core.target.local import LocalTarget
     target = LocalTarget(make_host("centos6_certbot_auto"))
     diagnosis = diagnose(run_probe(target), now=NOW)
     document = build_report(diagnosis, build_plan(diagnosis), target, "/var/lib/acme-wizard", now=NOW, label="デモ")

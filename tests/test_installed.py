@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NON_PYTHON_FILES = {"wizard/core/probe.sh", "wizard/core/report.schema.json", "wizard/locale/ja.json",
+NON_PYTHON_FILES = {"wizard/core/probe/probe.sh", "wizard/core/report/schema.json", "wizard/locale/ja.json",
                     "wizard/tui/wizard.tcss"}
 
 # Runs inside the installed venv: every file Python opens is recorded, then the CLI runs.

@@ -1,7 +1,7 @@
 """certbot logs across eras, folded into runs with the endpoints each one contacted."""
 import datetime
 
-from wizard.core.logs import LogScanner, rotation_key
+from wizard.core.probe.logs import LogScanner, rotation_key
 from wizard.demo.hostkit import V1, V1_STAGING, V2, V2_STAGING, HostTree, Run
 
 D = datetime.datetime

@@ -11,8 +11,8 @@ import pytest
 from hosts import NOW  # noqa: F401  (fixtures share the clock)
 from stubs import stub_bin, stub_certbot
 from trees import tree_digest
-from wizard.core.apply import ApplyRefused, check_can_apply
-from wizard.core.plan import Answers, AnswersError, build_plan
+from wizard.core.run.apply import ApplyRefused, check_can_apply
+from wizard.core.plan.build import Answers, AnswersError, build_plan
 from wizard.demo.hostkit import KEY_MARKER
 
 STATE = "var/lib/acme-wizard"
@@ -345,8 +345,8 @@ def test_private_keys_never_reach_output_journal_or_listings(make_host, tmp_path
 
 
 def test_apply_to_the_live_root_needs_root():
-    from wizard.core.plan import Plan, Step
-    from wizard.core.target import LocalTarget
+    from wizard.core.plan.build import Plan, Step
+    from wizard.core.target.local import LocalTarget
     plan = Plan([Step("backup", "b", [], True, "low", [], "", "")], [], None, False, [], None, [])
     with pytest.raises(ApplyRefused) as refused:
         check_can_apply(plan, LocalTarget("/"), euid=1000)

@@ -15,7 +15,7 @@ from stubs import stub_bin, stub_certbot
 from wizard.demo.hostkit import KEY_MARKER, LATE_2026_CERT, V1, Run
 
 FORMATS = ("md", "html", "txt", "json")
-SCHEMA = json.loads(resources.files("wizard.core").joinpath("report.schema.json").read_text())
+SCHEMA = json.loads(resources.files("wizard.core.report").joinpath("schema.json").read_text())
 
 
 def readable(text, fmt):
@@ -121,7 +121,7 @@ def test_redacted_json_maps_the_same_name_to_the_same_mask(make_host):
 
 
 def test_japanese_text_stays_utf8(make_host, tmp_path):
-    from wizard.core.report_render import render_html, render_markdown, render_text
+    from wizard.render.report import render_html, render_markdown, render_text
     root = make_host("debian12_apt_21")
     document = json.loads(report("--root", root, "--format", "json"))
     document["next_steps"].append("証明書の自動更新を確認してください。")

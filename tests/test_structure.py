@@ -10,7 +10,7 @@ import pytest
 import wizard
 
 PACKAGE = os.path.dirname(wizard.__file__)
-PROBE = os.path.join(PACKAGE, "core", "probe.sh")
+PROBE = os.path.join(PACKAGE, "core", "probe", "probe.sh")
 
 
 def test_core_never_imports_textual():

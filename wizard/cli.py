@@ -15,15 +15,15 @@ from contextlib import contextmanager
 
 from wizard import __version__
 from wizard.core import textsafe
-from wizard.core.diagnose import diagnose
-from wizard.core.check_json import check_document
-from wizard.core.email_notice import EmailError, read_email
-from wizard.core.probe import probe_script, read_bundle, run_probe
+from wizard.core.analyse.diagnose import diagnose
+from wizard.core.analyse.document import check_document
+from wizard.core.readers.email_notice import EmailError, read_email
+from wizard.core.probe.run import probe_script, read_bundle, run_probe
 from wizard.core.invocation import Invocation
-from wizard.core.target import LocalTarget, TargetError
+from wizard.core.target.local import LocalTarget, TargetError
 from wizard.i18n import N_, _, choose_language, set_language
-from wizard.options import COMMANDS, WIZARD, OptionError, Parser, add_options, merge
-from wizard.textview import render_check
+from wizard.arguments import COMMANDS, WIZARD, OptionError, Parser, add_options, merge
+from wizard.render.check import render_check
 
 EXIT_OK, EXIT_ACTION, EXIT_USAGE, EXIT_TARGET, EXIT_STEP_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 MAX_BUNDLE = 1 << 30            # a probe's output is megabytes; /dev/zero is not one
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    """Parse and merge (wizard.options): raises SystemExit from argparse, OptionError for contradictions."""
+    """Parse and merge (wizard.arguments): raises SystemExit from argparse, OptionError for contradictions."""
     return merge(build_parser().parse_args(argv))
 
 
@@ -198,7 +198,7 @@ def _target_from(args):
         with demo_host() as root:
             yield LocalTarget(root, demo=True), _("demo host (CentOS 6, certbot-auto 0.20.0)")
     elif getattr(args, "host", None):
-        from wizard.core.ssh_target import SshTarget
+        from wizard.core.target.ssh import SshTarget
         target = SshTarget(args.host, args.root, args.config_dir, args.logs_dir, args.ssh_config, args.legacy_ssh)
         try:
             _connect(target)
@@ -212,7 +212,7 @@ def _target_from(args):
 
 def _connect(target) -> None:
     """Connect; when only old algorithms would work, offer them (or take them with --legacy-ssh)."""
-    from wizard.core.ssh_target import SshError
+    from wizard.core.target.ssh import SshError
     try:
         target.connect()
     except SshError as error:

@@ -11,16 +11,16 @@ import sys
 from wizard.cli import (EXIT_ACTION, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STEP_FAILED, EXIT_TARGET,
                         EXIT_USAGE, UsageError, invocation, refuse, silence_stdout)
 from wizard.core import textsafe
-from wizard.core.apply import ApplyRefused, apply_plan, check_can_apply
-from wizard.core.check_json import check_document
-from wizard.core.diagnose import diagnose
-from wizard.core.plan import Answers, AnswersError, Plan, Step, build_plan
-from wizard.core.probe import run_probe
-from wizard.core.rollback import RollbackError, find_run, rollback as rollback_run
-from wizard.core.runstate import LockedError, RunDir, StepRecord, list_runs
-from wizard.core.verify import summarize, verify_and_record
+from wizard.core.run.apply import ApplyRefused, apply_plan, check_can_apply
+from wizard.core.analyse.document import check_document
+from wizard.core.analyse.diagnose import diagnose
+from wizard.core.plan.build import Answers, AnswersError, Plan, Step, build_plan
+from wizard.core.probe.run import run_probe
+from wizard.core.run.rollback import RollbackError, find_run, rollback as rollback_run
+from wizard.core.run.journal import LockedError, RunDir, StepRecord, list_runs
+from wizard.core.run.verify import summarize, verify_and_record
 from wizard.i18n import _
-from wizard.planview import render_plan, render_record, render_rollback, render_step, render_verify
+from wizard.render.plan import render_plan, render_record, render_rollback, render_step, render_verify
 
 
 MAX_ANSWERS = 65536              # an answers file is a few lines; /dev/zero is not one
@@ -266,9 +266,9 @@ def rollback(args, target_from) -> int:
 
 def report(args, target_from) -> int:
     from wizard.cli import _bundle, _open_output, _read_email
-    from wizard.core.redact import Redactor, known_hosts
-    from wizard.core.report import build_report
-    from wizard.core.report_render import RENDERERS
+    from wizard.core.report.redact import Redactor, known_hosts
+    from wizard.core.report.model import build_report
+    from wizard.render.report import RENDERERS
     answers = read_answers(args)
     follow = invocation(args)
     email = _read_email(args.email) if args.email else None

@@ -70,9 +70,9 @@ def test_renewal_through_the_rewrite_is_proven_by_the_logs(certbot_trees):
 
 
 def test_rewrite_line_and_account_symlink_are_read(certbot_trees):
-    from wizard.core.diagnose import diagnose
-    from wizard.core.probe import run_probe
-    from wizard.core.target import LocalTarget
+    from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.probe.run import run_probe
+    from wizard.core.target.local import LocalTarget
     _, renewed = certbot_trees
     diagnosis = diagnose(run_probe(LocalTarget(renewed)))
     force = diagnosis.logs.runs[-2]

@@ -8,8 +8,8 @@ from tests.tui.test_terminal import tmux, wait_for  # noqa: F401  (tmux is a fix
 from tests.tui.test_snapshots import after_load
 from tests.tui.test_wizard import screen_text, settle
 from wizard import i18n
-from wizard.core.target import LocalTarget
-from wizard.core.textwidth import cells
+from wizard.core.target.local import LocalTarget
+from wizard.render.width import cells
 from wizard.demo import build_demo_host
 from wizard.tui.app import WizardApp
 from wizard.tui.session import Session

@@ -4,7 +4,7 @@ import sys
 import pytest
 
 from hosts import NOW
-from wizard.core.target import LocalTarget
+from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import WizardApp
 from wizard.tui.session import Session

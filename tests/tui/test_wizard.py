@@ -6,7 +6,7 @@ import pytest
 
 from hosts import HOSTS, NOW
 from stubs import stub_bin, stub_certbot
-from wizard.core.target import LocalTarget
+from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import STAGES, WizardApp
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen

@@ -9,8 +9,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from wizard.core.runstate import DEFAULT_STATE_DIR
-from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core.run.journal import DEFAULT_STATE_DIR
+from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
 
 PROGRAM = "acme-wizard"
 ANSWER_TAKERS = ("plan", "apply", "report")        # the commands whose plan the admin's answers shape

@@ -17,7 +17,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from wizard.core.runstate import pid_alive
+from wizard.core.run.journal import pid_alive
 from wizard.demo.hostkit import EXPIRED_CERT, LATE_2026_CERT, V1, HostTree, Run
 
 DEMO_HOSTNAME = "legacy-web01.example.com"

@@ -20,14 +20,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Header, Log, Static
 
-from wizard.core.plan import Step
-from wizard.core.runstate import StepRecord
-from wizard.core.target import TargetError
-from wizard.core.findings import SEVERITY_NAMES
-from wizard.core.textwidth import cells, pad
+from wizard.core.plan.build import Step
+from wizard.core.run.journal import StepRecord
+from wizard.core.target.local import TargetError
+from wizard.core.analyse.findings import SEVERITY_NAMES
+from wizard.render.width import cells, pad
 from wizard.i18n import N_, _
-from wizard.planview import STATUS_MARK, render_plan, render_verify
-from wizard.textview import finding_counts, system_rows, verdict_line
+from wizard.render.plan import STATUS_MARK, render_plan, render_verify
+from wizard.render.check import finding_counts, system_rows, verdict_line
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
 from wizard.tui.session import ApplyBridge, Session
 

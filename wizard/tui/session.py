@@ -13,14 +13,14 @@ import queue
 from dataclasses import dataclass, field
 from typing import Callable
 
-from wizard.core.apply import ApplyOutcome, ApplyRefused, apply_plan, check_can_apply
-from wizard.core.check_json import check_document
-from wizard.core.diagnose import Diagnosis, diagnose
+from wizard.core.run.apply import ApplyOutcome, ApplyRefused, apply_plan, check_can_apply
+from wizard.core.analyse.document import check_document
+from wizard.core.analyse.diagnose import Diagnosis, diagnose
 from wizard.core.invocation import Invocation
-from wizard.core.plan import Answers, Plan, Step, build_plan
-from wizard.core.probe import run_probe
-from wizard.core.runstate import DEFAULT_STATE_DIR, StepRecord
-from wizard.core.verify import VerifyResult, summarize, verify_and_record
+from wizard.core.plan.build import Answers, Plan, Step, build_plan
+from wizard.core.probe.run import run_probe
+from wizard.core.run.journal import DEFAULT_STATE_DIR, StepRecord
+from wizard.core.run.verify import VerifyResult, summarize, verify_and_record
 
 
 @dataclass
@@ -85,8 +85,8 @@ class Session:
 
     def write_report(self, base: str) -> list[str]:
         """Write base.html and base.md; return their paths."""
-        from wizard.core.report import build_report
-        from wizard.core.report_render import render_html, render_markdown
+        from wizard.core.report.model import build_report
+        from wizard.render.report import render_html, render_markdown
         document = build_report(self.diagnosis, self.plan, self.target, self.state_dir, preview=self.preview,
                                 now=self.now, label=self.label, invocation=self.invocation)
         paths = []

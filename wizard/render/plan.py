@@ -5,11 +5,11 @@ import shlex
 from contextvars import ContextVar
 
 from wizard.core.invocation import Invocation, option_word
-from wizard.core.plan import Plan, Step
-from wizard.core.rollback import RollbackReport
-from wizard.core.runstate import StepRecord
-from wizard.core.verify import VerifyResult, summarize
-from wizard.core.textwidth import clip, pad, wrap
+from wizard.core.plan.build import Plan, Step
+from wizard.core.run.rollback import RollbackReport
+from wizard.core.run.journal import StepRecord
+from wizard.core.run.verify import VerifyResult, summarize
+from wizard.render.width import clip, pad, wrap
 from wizard.i18n import _
 
 WIDTH = 80

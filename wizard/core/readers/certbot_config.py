@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from wizard.core.endpoints import classify_url
 from wizard.core.evidence import Evidence
-from wizard.core.snapshot import FileText, Snapshot
+from wizard.core.probe.snapshot import FileText, Snapshot
 
 _ASSIGN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:=|:|\s)\s*(.*?)\s*$")
 _SECTION = re.compile(r"^\s*(\[+)\s*([^\]]*?)\s*\]+\s*$")

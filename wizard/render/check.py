@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 
-from wizard.core.diagnose import Diagnosis
-from wizard.core.findings import PROTECTED_INPUTS, SEVERITIES, SEVERITY_NAMES
+from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES, SEVERITY_NAMES
 from wizard.core.invocation import Invocation
-from wizard.core.textwidth import cells, clip, pad, wrap
+from wizard.render.width import cells, clip, pad, wrap
 from wizard.i18n import _
 
 WIDTH = 80

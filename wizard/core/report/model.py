@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 
 from wizard import __version__
-from wizard.core.check_json import check_document
-from wizard.core.diagnose import Diagnosis
-from wizard.core.findings import PROTECTED_INPUTS, SEVERITIES
+from wizard.core.analyse.document import check_document
+from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES
 from wizard.core.invocation import Invocation
-from wizard.core.plan import Plan
-from wizard.core.runstate import MAX_STATE_FILE, RunDir, list_runs, load_state_json
-from wizard.core.state_shapes import PLAN, TEST_RENEWAL, VERIFICATION, fits
+from wizard.core.plan.build import Plan
+from wizard.core.run.journal import MAX_STATE_FILE, RunDir, list_runs, load_state_json
+from wizard.core.run.state_shapes import PLAN, TEST_RENEWAL, VERIFICATION, fits
 from wizard.i18n import N_, _
 
 REPORT_FORMAT_VERSION = 1

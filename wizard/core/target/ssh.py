@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from wizard.core.target import (DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, TEMPORARY, CommandsNotAllowed, ManifestEntry,
+from wizard.core.target.local import (DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, TEMPORARY, CommandsNotAllowed, ManifestEntry,
                                 ScriptRun, TargetError, UntrustedStateError, start_script)
 from wizard.i18n import _
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from importlib import resources
 from typing import BinaryIO
 
-from wizard.core.snapshot import Snapshot, SnapshotReader, read_snapshot
-from wizard.core.target import Target, TargetError
+from wizard.core.probe.snapshot import Snapshot, SnapshotReader, read_snapshot
+from wizard.core.target.local import Target, TargetError
 from wizard.i18n import _
 
 
 def probe_script() -> bytes:
-    return resources.files("wizard.core").joinpath("probe.sh").read_bytes()
+    return resources.files("wizard.core.probe").joinpath("probe.sh").read_bytes()
 
 
 def run_probe(target: Target, save_to: BinaryIO | None = None) -> Snapshot:

@@ -8,21 +8,21 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from wizard.core import findings as F
+from wizard.core.analyse import findings as F
 from wizard.core import versions
-from wizard.core.certbot_config import (AccountDir, RenewalConf, ServerPin, cli_ini_paths,
+from wizard.core.readers.certbot_config import (AccountDir, RenewalConf, ServerPin, cli_ini_paths,
                                         read_accounts, read_ini_pins, read_renewal_confs)
-from wizard.core.acme_sh import ACME_SH_REWRITES_V1, read_le_api_pins
-from wizard.core.certs import LiveCert, read_live_certs
-from wizard.core.clients import Install, detect_installs, shebang_python
-from wizard.core.email_notice import AcmeV1Email
+from wizard.core.readers.acme_sh import ACME_SH_REWRITES_V1, read_le_api_pins
+from wizard.core.readers.certs import LiveCert, read_live_certs
+from wizard.core.readers.clients import Install, detect_installs, shebang_python
+from wizard.core.readers.email_notice import AcmeV1Email
 from wizard.core.endpoints import V1_APIS, V1_URL, V2_APIS, V2_URL, classify_url
 from wizard.core.evidence import Evidence
-from wizard.core.findings import PERMISSION_REASONS, Finding
-from wizard.core.logs import LogEvidence, LogRun
-from wizard.core.osinfo import OsInfo, detect_os
-from wizard.core.schedule import ScheduledRun, Schedules, find_schedules, option_values
-from wizard.core.snapshot import Problem, Snapshot
+from wizard.core.analyse.findings import PERMISSION_REASONS, Finding
+from wizard.core.probe.logs import LogEvidence, LogRun
+from wizard.core.readers.osinfo import OsInfo, detect_os
+from wizard.core.readers.schedule import ScheduledRun, Schedules, find_schedules, option_values
+from wizard.core.probe.snapshot import Problem, Snapshot
 from wizard.i18n import _
 
 EXPIRY_WARNING_DAYS = 30

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from wizard.core.invocation import ANSWER_TAKERS, BUNDLE_TAKERS, DEMO_TAKERS
-from wizard.core.runstate import DEFAULT_STATE_DIR
-from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core.run.journal import DEFAULT_STATE_DIR
+from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
 from wizard.i18n import N_, _
 
 WIZARD = "wizard"            # the interactive wizard: no command given

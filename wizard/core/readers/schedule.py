@@ -11,10 +11,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from wizard.core.clients import Install, find_install
+from wizard.core.readers.clients import Install, find_install
 from wizard.core.evidence import Evidence
 from wizard.core.shellwords import shell_words
-from wizard.core.snapshot import Snapshot
+from wizard.core.probe.snapshot import Snapshot
 
 CLIENT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto", "acme.sh", "dehydrated"}
 CRON_DEFAULT_PATH = "/usr/bin:/bin"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from wizard.core.certbot_config import ServerPin
+from wizard.core.readers.certbot_config import ServerPin
 from wizard.core.evidence import Evidence
-from wizard.core.snapshot import Snapshot
+from wizard.core.probe.snapshot import Snapshot
 
 ACME_SH_REWRITES_V1 = "3.0.1"
 _CONF = re.compile(r"^/(?:root|home/[^/]+)/\.acme\.sh/[^/]+/[^/]+\.conf$")

@@ -11,7 +11,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from wizard.core.snapshot import Snapshot
+from wizard.core.probe.snapshot import Snapshot
 
 
 @dataclass

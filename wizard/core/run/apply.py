@@ -12,12 +12,12 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from wizard.core.confine import is_within
-from wizard.core.edits import EditConflict
-from wizard.core.plan import Action, Plan, Step
-from wizard.core.runstate import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
-from wizard.core.state_shapes import PLAN
-from wizard.core.target import CommandsNotAllowed
+from wizard.core.target.confine import is_within
+from wizard.core.plan.edits import EditConflict
+from wizard.core.plan.build import Action, Plan, Step
+from wizard.core.run.journal import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
+from wizard.core.run.state_shapes import PLAN
+from wizard.core.target.local import CommandsNotAllowed
 from wizard.i18n import _
 
 OUTPUT_TAIL_LINES = 20

@@ -21,11 +21,11 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from wizard.core.backup_archive import MAX_ARCHIVE_BYTES, ArchiveProblem
-from wizard.core.backup_archive import verify as verify_archive
-from wizard.core.confine import is_within
-from wizard.core.state_shapes import BACKUP, EVENT, fits, shallow
-from wizard.core.target import ManifestEntry
+from wizard.core.target.archive import MAX_ARCHIVE_BYTES, ArchiveProblem
+from wizard.core.target.archive import verify as verify_archive
+from wizard.core.target.confine import is_within
+from wizard.core.run.state_shapes import BACKUP, EVENT, fits, shallow
+from wizard.core.target.local import ManifestEntry
 from wizard.i18n import _
 
 DEFAULT_STATE_DIR = "/var/lib/acme-wizard"

@@ -9,8 +9,8 @@ import html
 import shlex
 
 from wizard.core import textsafe
-from wizard.core.textwidth import cells, clip, pad, wrap
-from wizard.core.findings import SEVERITY_NAMES
+from wizard.render.width import cells, clip, pad, wrap
+from wizard.core.analyse.findings import SEVERITY_NAMES
 from wizard.i18n import N_, _, current_language
 
 MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("preview (nothing was changed)"),

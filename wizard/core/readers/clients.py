@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from wizard.core import versions
 from wizard.core.evidence import Evidence
-from wizard.core.snapshot import Snapshot
+from wizard.core.probe.snapshot import Snapshot
 
 AUTO_NAMES = {"certbot-auto", "letsencrypt-auto"}
 _DIST = re.compile(r"^(certbot|letsencrypt)-(\d[^-]*?)(?:-py\d\.\d+)?\.(egg-info|dist-info)$")

@@ -11,8 +11,8 @@ import shlex
 from dataclasses import dataclass, field
 
 from wizard.core import versions
-from wizard.core.clients import Install
-from wizard.core.diagnose import Diagnosis
+from wizard.core.readers.clients import Install
+from wizard.core.analyse.diagnose import Diagnosis
 from wizard.i18n import _
 
 PLUGIN_FOR_AUTHENTICATOR = {"apache": "apache", "nginx": "nginx"}

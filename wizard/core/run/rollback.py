@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wizard.core.apply import parents, retired_moves, sweep_after_a_kill
-from wizard.core.backup_archive import MAX_ARCHIVE_BYTES, ArchiveProblem
-from wizard.core.backup_archive import verify as verify_archive
-from wizard.core.confine import is_within
-from wizard.core.runstate import Lock, RunDir, list_runs
-from wizard.core.state_shapes import PLAN
+from wizard.core.run.apply import parents, retired_moves, sweep_after_a_kill
+from wizard.core.target.archive import MAX_ARCHIVE_BYTES, ArchiveProblem
+from wizard.core.target.archive import verify as verify_archive
+from wizard.core.target.confine import is_within
+from wizard.core.run.journal import Lock, RunDir, list_runs
+from wizard.core.run.state_shapes import PLAN
 from wizard.i18n import _
 
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from wizard.core import textsafe
-from wizard.core.certbot_config import ServerPin
-from wizard.core.diagnose import Diagnosis, diagnose
+from wizard.core.readers.certbot_config import ServerPin
+from wizard.core.analyse.diagnose import Diagnosis, diagnose
 from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
 from wizard.core.evidence import Evidence
-from wizard.core.probe import run_probe
-from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core.probe.run import run_probe
+from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
 from wizard.i18n import _
 
 
@@ -161,7 +161,7 @@ def _newest_log_check(d: Diagnosis, production: bool) -> Check:
 
 def verify_document(result: VerifyResult, target, output_tail: list[str]) -> dict:
     """The verification as JSON: `verify --json`, and what the report reads back from the run."""
-    from wizard.core.check_json import check_document
+    from wizard.core.analyse.document import check_document
     return {
         "format_version": 1,
         "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -180,7 +180,7 @@ def verify_document(result: VerifyResult, target, output_tail: list[str]) -> dic
 
 def save_verification(target, state_dir: str, document: dict) -> str:
     """Keep the verification with the newest run (or beside the runs when there is none)."""
-    from wizard.core.runstate import RunDir, list_runs
+    from wizard.core.run.journal import RunDir, list_runs
     runs = list_runs(target, state_dir)
     if runs:
         run = RunDir(target, state_dir, runs[-1])

@@ -12,7 +12,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from wizard.core.logs import LogScanner, LogEvidence
+from wizard.core.probe.logs import LogScanner, LogEvidence
 from wizard.i18n import N_
 
 PROBE_FORMAT = "1"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import distro
 
-from wizard.core.snapshot import Snapshot
+from wizard.core.probe.snapshot import Snapshot
 from wizard.i18n import _
 
 # End of standard (free) support; extended paid support is mentioned, not counted.

@@ -13,14 +13,14 @@ import json
 import posixpath
 from dataclasses import dataclass, field
 
-from wizard.core import findings as F
-from wizard.core.diagnose import Diagnosis
-from wizard.core.edits import FileEdit, LineChange
+from wizard.core.analyse import findings as F
+from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.plan.edits import FileEdit, LineChange
 from wizard.core.endpoints import V1_STAGING_URL, V1_URL, V2_STAGING_URL, V2_URL, classify_url
-from wizard.core.schedule import ScheduledRun, split_words
+from wizard.core.readers.schedule import ScheduledRun, split_words
 from wizard.core.shellwords import rewrite, shell_words
-from wizard.core.target import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
-from wizard.core.upgrade_paths import ClientOption, choose, client_options
+from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core.plan.options import ClientOption, choose, client_options
 from wizard.i18n import _
 
 FORMAT_VERSION = 1

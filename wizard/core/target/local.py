@@ -19,8 +19,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
-from wizard.core.backup_archive import extract_one
-from wizard.core.confine import resolve, resolved_host_path
+from wizard.core.target.archive import extract_one
+from wizard.core.target.confine import resolve, resolved_host_path
 from wizard.i18n import _
 
 DEFAULT_CONFIG_DIR = "/etc/letsencrypt"
@@ -155,7 +155,7 @@ class LocalTarget:
         return ["" if self.root == "/" else self.root, self.config_dir, self.logs_dir]
 
     # --- files --------------------------------------------------------------------------------
-    # Every target path is resolved inside the root (wizard.core.confine) at the moment it is used:
+    # Every target path is resolved inside the root (wizard.core.target.confine) at the moment it is used:
     # no symlink in the tree, at any component, leads a read or a write outside it.
 
     def host_path(self, path: str, follow: bool = True) -> str:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from wizard import __version__
-from wizard.core.diagnose import Diagnosis
-from wizard.core.target import Target
+from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.target.local import Target
 
 FORMAT_VERSION = 1
 
