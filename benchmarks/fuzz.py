@@ -30,7 +30,7 @@ Everything printed is also the text the CLI would write: rendered text is encode
 finding too ("sink").
 
 Expected errors (the CLI turns them into one-line messages / exit codes, see wizard/cli.py):
-TargetError, UsageError, OptionError, EmailError, AnswersError, OSError. Anything else is a
+WizardError (UsageError, TargetError, … each with its exit code) and OSError. Anything else is a
 finding, keyed by (exception type, innermost wizard/ frame). Inputs slower than 1 s are findings.
 
   --replay DIR    run one reproducer directory written to WORKDIR/repro/
@@ -62,28 +62,28 @@ SEED_DIR = os.path.join(HERE, "seeds")
 REPRO_DIR = os.path.join(HERE, "repro")
 WIZARD_DIR = os.path.join(PROJECT, "wizard") + os.sep
 
-from wizard import cli, remedy_cli  # noqa: E402
+from wizard.commands.files import read_answers  # noqa: E402
 from wizard.core import versions  # noqa: E402
 from wizard.core.analyse.document import check_document  # noqa: E402
 from wizard.core.readers.clients import detect_installs  # noqa: E402
 from wizard.core.analyse.diagnose import diagnose  # noqa: E402
-from wizard.core.readers.email_notice import EmailError, parse_user_agent, read_email  # noqa: E402
+from wizard.core.readers.email_notice import parse_user_agent, read_email  # noqa: E402
 from wizard.core.invocation import Invocation  # noqa: E402
 from wizard.core.readers.osinfo import detect_os  # noqa: E402
-from wizard.core.plan.build import Answers, AnswersError, build_plan  # noqa: E402
+from wizard.core.plan.build import Answers, build_plan  # noqa: E402
 from wizard.core.probe.run import read_bundle  # noqa: E402
 from wizard.core.report.redact import Redactor, known_hosts  # noqa: E402
 from wizard.core.report.model import build_report  # noqa: E402
 from wizard.render.report import RENDERERS  # noqa: E402
 from wizard.core.readers.schedule import find_schedules, option_values, split_words  # noqa: E402
 from wizard.core.probe.snapshot import read_snapshot  # noqa: E402
-from wizard.core.target.local import LocalTarget, TargetError  # noqa: E402
+from wizard.core.errors import TargetError, WizardError  # noqa: E402
+from wizard.core.target.local import LocalTarget  # noqa: E402
 from wizard.i18n import set_language  # noqa: E402
-from wizard.arguments import OptionError  # noqa: E402
 from wizard.render.plan import render_plan  # noqa: E402
 from wizard.render.check import render_check  # noqa: E402
 
-EXPECTED = (TargetError, cli.UsageError, OptionError, EmailError, AnswersError, OSError)
+EXPECTED = (WizardError, OSError)     # every error the wizard reports in one line, and the files' own
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
 SLOW = 1.0            # seconds: an input slower than this is a finding
 ALARM = 3.0           # seconds: interrupt a Python-level loop (the key then says where it was)
@@ -818,7 +818,7 @@ def _render_all(diagnosis, plan, document, label: str, invocation: Invocation, r
 def run_bundle(case, corpus):
     set_language("ja" if case.get("lang") == b"ja" else "en")
     snapshot = read_bundle(io.BytesIO(case["bundle"]))
-    if "root" not in snapshot.facts:                 # cli._bundle's own check
+    if "root" not in snapshot.facts:                 # commands.files.read_bundle's own check
         raise TargetError("not a probe output (no probe header)")
     email = read_email("mail.eml", case["email"]) if "email" in case else None
     diagnosis = diagnose(snapshot, email, now=NOW)
@@ -874,21 +874,15 @@ def run_answers(case, corpus):
     with open(_ANSWERS_FILE, "wb") as handle:
         handle.write(case["answers"])
     set_language("en")
-    answers = remedy_cli.read_answers(argparse.Namespace(answers=_ANSWERS_FILE))   # as plan/apply/report do
+    answers = read_answers(_ANSWERS_FILE)                 # as plan/apply/report do
     diagnosis = _seed_diagnosis(case["seed"].decode(), corpus)
-    try:
-        plan = build_plan(diagnosis, answers)
-    except AnswersError as error:                      # remedy_cli._plan_or_none
-        raise cli.UsageError(str(error)) from error
+    plan = build_plan(diagnosis, answers)                 # AnswersError is a UsageError
     sink(render_plan(plan, "bundle x", invocation=Invocation(from_bundle="x")), "plan")
     sink(json_text(plan.to_json()), "plan --json")
 
 
 def run_email(case, corpus):
-    try:
-        notice = read_email("mail.eml", case["email"])
-    except EmailError as error:                        # cli._read_email
-        raise cli.UsageError(str(error)) from error
+    notice = read_email("mail.eml", case["email"])        # EmailError is a UsageError
     sink(json.dumps(notice.to_json(), ensure_ascii=False), "email json")
     if notice.user_agent:
         parse_user_agent(notice.user_agent.text + " (x")

@@ -13,9 +13,9 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from wizard.core.errors import UsageError
 from wizard.core.invocation import ANSWER_TAKERS, BUNDLE_TAKERS, DEMO_TAKERS
-from wizard.core.run.journal import DEFAULT_STATE_DIR
-from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core import defaults
 from wizard.i18n import N_, _
 
 WIZARD = "wizard"            # the interactive wizard: no command given
@@ -46,14 +46,14 @@ OPTIONS: tuple[Option, ...] = (
     Option(("--root",), "root", TARGET_TAKERS, N_("the target's filesystem root (default /): a copied tree, a "
                                                   "fixture, an image"), "/", "target", True, {"metavar": "DIR"}),
     Option(("--config-dir",), "config_dir", TARGET_TAKERS,
-           N_("certbot's config dir on the target (default /etc/letsencrypt)"), DEFAULT_CONFIG_DIR, "target", True,
+           N_("certbot's config dir on the target (default /etc/letsencrypt)"), defaults.CONFIG_DIR, "target", True,
            {"metavar": "DIR"}),
     Option(("--logs-dir",), "logs_dir", TARGET_TAKERS,
-           N_("certbot's logs dir on the target (default /var/log/letsencrypt)"), DEFAULT_LOGS_DIR, "target", True,
+           N_("certbot's logs dir on the target (default /var/log/letsencrypt)"), defaults.LOGS_DIR, "target", True,
            {"metavar": "DIR"}),
     Option(("--state-dir",), "state_dir", TARGET_TAKERS,
            N_("where runs (backups, journal) live on the target (default /var/lib/acme-wizard)"),
-           DEFAULT_STATE_DIR, "target", True, {"metavar": "DIR"}),
+           defaults.STATE_DIR, "target", True, {"metavar": "DIR"}),
     Option(("--host",), "host", TARGET_TAKERS,
            N_("a remote target over the system ssh client (nothing is installed there); --root then names a "
               "tree on that host"), None, "target", False, {"metavar": "[USER@]HOST[:PORT]"}),
@@ -114,7 +114,7 @@ EXCLUSIVE = (
 NEEDS = (("ssh_config", "host"), ("legacy_ssh", "host"))
 
 
-class OptionError(Exception):
+class OptionError(UsageError):
     """Options that contradict each other, or do not apply to the command (exit code 2)."""
 
 

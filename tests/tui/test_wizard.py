@@ -240,7 +240,7 @@ async def test_a_missing_root_is_shown_and_exits_3(tmp_path):
 
 
 def test_mouse_is_off_over_ssh():
-    from wizard.cli import mouse_default
+    from wizard.commands.interactive import mouse_default
     assert mouse_default({}) is True
     assert mouse_default({"SSH_CONNECTION": "10.0.0.1 5555 10.0.0.2 22"}) is False
     assert mouse_default({"SSH_TTY": "/dev/pts/1"}) is False

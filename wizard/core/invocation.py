@@ -9,8 +9,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from wizard.core.run.journal import DEFAULT_STATE_DIR
-from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core import defaults
 
 PROGRAM = "acme-wizard"
 ANSWER_TAKERS = ("plan", "apply", "report")        # the commands whose plan the admin's answers shape
@@ -24,9 +23,9 @@ class Invocation:
     host: str | None = None
     ssh_config: str | None = None
     legacy_ssh: bool = False
-    config_dir: str = DEFAULT_CONFIG_DIR
-    logs_dir: str = DEFAULT_LOGS_DIR
-    state_dir: str = DEFAULT_STATE_DIR
+    config_dir: str = defaults.CONFIG_DIR
+    logs_dir: str = defaults.LOGS_DIR
+    state_dir: str = defaults.STATE_DIR
     demo: bool = False
     from_bundle: str | None = None
     answers: str | None = None
@@ -44,9 +43,9 @@ class Invocation:
             words.append(option_word("--ssh-config", self.ssh_config))
         if self.legacy_ssh:
             words.append("--legacy-ssh")
-        for flag, value, default in (("--root", self.root, "/"), ("--config-dir", self.config_dir, DEFAULT_CONFIG_DIR),
-                                     ("--logs-dir", self.logs_dir, DEFAULT_LOGS_DIR),
-                                     ("--state-dir", self.state_dir, DEFAULT_STATE_DIR)):
+        for flag, value, default in (("--root", self.root, "/"), ("--config-dir", self.config_dir, defaults.CONFIG_DIR),
+                                     ("--logs-dir", self.logs_dir, defaults.LOGS_DIR),
+                                     ("--state-dir", self.state_dir, defaults.STATE_DIR)):
             if value != default:
                 words.append(option_word(flag, value))
         return words

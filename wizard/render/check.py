@@ -5,21 +5,9 @@ from __future__ import annotations
 from wizard.core.analyse.diagnose import Diagnosis
 from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES, SEVERITY_NAMES
 from wizard.core.invocation import Invocation
-from wizard.render.width import cells, clip, pad, wrap
 from wizard.i18n import _
-
-WIDTH = 80
-_COLOURS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2",
-            "v1": "1;31", "v2": "1;32", "unknown": "1;33", "bold": "1"}
-
-
-class _Painter:
-    def __init__(self, colour: bool) -> None:
-        self.colour = colour
-
-    def __call__(self, text: str, style: str) -> str:
-        code = _COLOURS.get(style)
-        return f"\x1b[{code}m{text}\x1b[0m" if self.colour and code else text
+from wizard.render import styles
+from wizard.render.width import WIDTH, cells, clip, fill, pad
 
 
 def verdict_line(diagnosis: Diagnosis) -> str:
@@ -92,7 +80,9 @@ def finding_counts(diagnosis: Diagnosis) -> str:
 def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False,
                  invocation: Invocation = Invocation()) -> str:
     """invocation: how the admin named the target, repeated in the follow-up command."""
-    paint = _Painter(colour)
+    def paint(text: str, style: str) -> str:
+        return styles.paint(text, style, colour)
+
     out: list[str] = []
     add = out.append
     add(paint(_("acme-wizard check: {target}", target=target_label), "bold"))
@@ -141,7 +131,7 @@ def _field(label: str, text: str, label_width: int = 10) -> str:
 
 
 def _wrap(text: str, indent: int, hanging: int) -> str:
-    return "\n".join(wrap(text, WIDTH, " " * indent, " " * hanging, break_long=True))
+    return "\n".join(fill(text, indent, hanging, break_long=True))
 
 
 def _clip(text: str, width: int) -> str:

@@ -5,8 +5,11 @@ are no spaces in Japanese), never before closing punctuation such as 、 or 。.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from contextvars import ContextVar
+from typing import Any, Callable, TypeVar, cast
 
 NO_LINE_START = set("、。，．・：；？！）」』】〉》〕ー…っゃゅょァィゥェォッャュョ)]}>,.:;!?")
 _TOKENS = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
@@ -72,3 +75,35 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     if not fresh or not lines:
         lines.append(line.rstrip())
     return lines
+
+
+# --- the width a renderer writes for ------------------------------------------------------------
+# 80 columns on a terminal; the TUI renders for the width it has. A renderer decorated with
+# @at_width takes width=N without threading it through every helper.
+
+WIDTH = 80
+_width: ContextVar[int] = ContextVar("width", default=WIDTH)
+
+Render = TypeVar("Render", bound=Callable[..., Any])
+
+
+def at_width(render: Render) -> Render:
+    """Let a render function take width=N (default 80 columns)."""
+    @functools.wraps(render)
+    def wrapper(*args: Any, width: int = WIDTH, **kwargs: Any) -> Any:
+        token = _width.set(width)
+        try:
+            return render(*args, **kwargs)
+        finally:
+            _width.reset(token)
+    return cast(Render, wrapper)
+
+
+def current_width() -> int:
+    return _width.get()
+
+
+def fill(text: str, indent: int = 0, hanging: int | None = None, break_long: bool = False) -> list[str]:
+    """`text` wrapped to the current width: the first line indented `indent`, the rest `hanging`."""
+    hanging = indent if hanging is None else hanging
+    return wrap(text, _width.get(), " " * indent, " " * hanging, break_long)

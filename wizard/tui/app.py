@@ -22,11 +22,13 @@ from textual.widgets import ContentSwitcher, Footer, Header, Log, Static
 
 from wizard.core.plan.build import Step
 from wizard.core.run.journal import StepRecord
-from wizard.core.target.local import TargetError
+from wizard.core.errors import TargetError
 from wizard.core.analyse.findings import SEVERITY_NAMES
 from wizard.render.width import cells, pad
 from wizard.i18n import N_, _
-from wizard.render.plan import STATUS_MARK, render_plan, render_verify
+from wizard.render.plan import STATUS_MARK, render_plan
+from wizard.render.styles import rich_style
+from wizard.render.verify import render_verify
 from wizard.render.check import finding_counts, system_rows, verdict_line
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
 from wizard.tui.session import ApplyBridge, Session
@@ -34,8 +36,6 @@ from wizard.tui.session import ApplyBridge, Session
 STAGES = ["overview", "findings", "plan", "apply", "verify", "report"]
 STAGE_TITLES = {"overview": N_("Overview"), "findings": N_("Findings"), "plan": N_("Plan"), "apply": N_("Apply"),
                 "verify": N_("Verify"), "report": N_("Report")}
-STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim",
-          "v1": "bold red", "v2": "bold green", "unknown": "bold yellow", "bold": "bold", "": ""}
 STAGE_KEYS = {"choose": ("plan",), "start_apply": ("apply",), "answer": ("apply",), "retry": ("apply",),
               "verify": ("verify",), "export": ("report",)}
 
@@ -152,13 +152,13 @@ class WizardApp(App):
         assert diagnosis is not None
         verdict = Text()
         verdict.append(_("Verdict: "), style="bold")
-        verdict.append(verdict_line(diagnosis) + "\n", style=STYLES[diagnosis.verdict])
+        verdict.append(verdict_line(diagnosis) + "\n", style=rich_style(diagnosis.verdict))
         rows = Table.grid(padding=(0, 1))
         system = system_rows(diagnosis)
         rows.add_column(width=max([cells(label) for label, _segments in system] + [9]), style="bold", no_wrap=True)
         rows.add_column(ratio=1)
         for label, segments in system:
-            rows.add_row(label, Text.assemble(*[(text, STYLES.get(style, "")) for text, style in segments]))
+            rows.add_row(label, Text.assemble(*[(text, rich_style(style)) for text, style in segments]))
         closing = Text("\n" + _("Findings: {counts}.", counts=finding_counts(diagnosis)) + " ")
         closing.append(_("Press n to see them."), style="dim")
         self.query_one("#overview-body", Static).update(Group(verdict, rows, closing))
@@ -175,7 +175,7 @@ class WizardApp(App):
         parts = []
         for finding in diagnosis.findings:
             title = Text()
-            title.append(pad(_(SEVERITY_NAMES[finding.severity]).upper(), 8) + " ", style=STYLES.get(finding.severity, ""))
+            title.append(pad(_(SEVERITY_NAMES[finding.severity]).upper(), 8) + " ", style=rich_style(finding.severity))
             title.append(f"{finding.id}  {finding.title}", style="bold")
             parts += [title, Padding(Text(finding.detail), (0, 0, 0, 2))]
             for evidence in finding.evidence[:6]:

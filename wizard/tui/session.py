@@ -13,23 +13,25 @@ import queue
 from dataclasses import dataclass, field
 from typing import Callable
 
-from wizard.core.run.apply import ApplyOutcome, ApplyRefused, apply_plan, check_can_apply
-from wizard.core.analyse.document import check_document
+from wizard.core import defaults
 from wizard.core.analyse.diagnose import Diagnosis, diagnose
 from wizard.core.invocation import Invocation
 from wizard.core.plan.build import Answers, Plan, Step, build_plan
 from wizard.core.probe.run import run_probe
-from wizard.core.run.journal import DEFAULT_STATE_DIR, StepRecord
+from wizard.core.run.apply import ApplyOutcome, ApplyRefused, check_can_apply
+from wizard.core.run.journal import StepRecord
+from wizard.core.run.remediate import Emit, apply_and_verify
 from wizard.core.run.verify import VerifyResult, summarize, verify_and_record
+from wizard.core.target.protocol import Target
 
 
 @dataclass
 class Session:
-    target: object
+    target: Target
     label: str
     preview: bool = True            # nothing is executed or written while True
     demo: bool = False              # the bundled demo host: preview only
-    state_dir: str = DEFAULT_STATE_DIR
+    state_dir: str = defaults.STATE_DIR
     answers: Answers = field(default_factory=Answers)
     now: datetime.datetime | None = None
     diagnosis: Diagnosis | None = None
@@ -68,13 +70,12 @@ class Session:
         """Carry out the plan (blocking); events arrive through the bridge."""
         assert self.plan is not None and self.diagnosis is not None
         self.before_summary = summarize(self.diagnosis)
-        before = {**check_document(self.diagnosis, self.target), "summary": self.before_summary}
 
-        def verifier(emit):
-            self.verify_result, _document = verify_and_record(self.target, self.state_dir, emit)
-            return self.verify_result.passed, self.verify_result.summary()
+        def keep(result: VerifyResult, _emit: Emit) -> None:
+            self.verify_result = result
 
-        self.outcome = apply_plan(self.target, self.plan, self.state_dir, bridge, before=before, verifier=verifier)
+        self.outcome = apply_and_verify(self.target, self.plan, self.diagnosis, self.state_dir, bridge,
+                                        on_verified=keep)
         self.records.update(self.outcome.records)
         return self.outcome
 

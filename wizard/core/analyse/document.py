@@ -1,23 +1,26 @@
 """The `check --json` document, exactly as CONTRACT.md describes it (format_version 1)."""
 from __future__ import annotations
 
+from typing import Any
+
 from wizard import __version__
+from wizard.core import defaults
 from wizard.core.analyse.diagnose import Diagnosis
-from wizard.core.target.local import Target
-
-FORMAT_VERSION = 1
+from wizard.core.target.protocol import Target
 
 
-def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict:
+def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[str, Any]:
+    """target: None for a probe bundle (its own header names the root)."""
     snap = diagnosis.snapshot
     os_info = diagnosis.os
+    demo = target is not None and target.demo
     return {
-        "format_version": FORMAT_VERSION,
+        "format_version": defaults.FORMAT_VERSION,
         "tool_version": __version__,
         "target": {
-            "root": "/" if getattr(target, "demo", False) else (getattr(target, "root", None) or snap.root),
-            "demo": bool(getattr(target, "demo", False)),
-            "host": getattr(target, "host", None),
+            "root": "/" if demo else (target.root if target is not None else snap.root),
+            "demo": demo,
+            "host": target.host if target is not None else None,
             "config_dir": snap.config_dir,
             "logs_dir": snap.logs_dir,
         },

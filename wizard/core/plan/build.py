@@ -13,22 +13,22 @@ import json
 import posixpath
 from dataclasses import dataclass, field
 
+from wizard.core.errors import UsageError
 from wizard.core.analyse import findings as F
 from wizard.core.analyse.diagnose import Diagnosis
 from wizard.core.plan.edits import FileEdit, LineChange
 from wizard.core.endpoints import V1_STAGING_URL, V1_URL, V2_STAGING_URL, V2_URL, classify_url
 from wizard.core.readers.schedule import ScheduledRun, split_words
 from wizard.core.shellwords import rewrite, shell_words
-from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core import defaults
 from wizard.core.plan.options import ClientOption, choose, client_options
 from wizard.i18n import _
 
-FORMAT_VERSION = 1
 AUTO_ONLY_FLAGS = {"--no-self-upgrade", "--no-bootstrap", "--os-packages-only", "--non-interactive-bootstrap"}
 STAGING_CHOICES = ("move", "delete", "keep")
 
 
-class AnswersError(ValueError):
+class AnswersError(UsageError):
     """An answers file that cannot be used."""
 
 
@@ -132,7 +132,7 @@ class Plan:
 
     def to_json(self) -> dict:
         return {
-            "format_version": FORMAT_VERSION,
+            "format_version": defaults.FORMAT_VERSION,
             "steps": [s.to_json() for s in self.steps],
             "decision_needed": self.decision_needed,
             "choice": self.choice.key if self.choice else None,
@@ -185,11 +185,7 @@ class _Builder:
         self.steps: list[Step] = []
         self.notes: list[str] = []
         snap = diagnosis.snapshot
-        self.dirs: list[str] = []
-        if snap.config_dir != DEFAULT_CONFIG_DIR:
-            self.dirs += ["--config-dir", snap.config_dir]
-        if snap.logs_dir != DEFAULT_LOGS_DIR:
-            self.dirs += ["--logs-dir", snap.logs_dir]
+        self.dirs = defaults.certbot_dir_options(snap.config_dir, snap.logs_dir)
         self.client = choice.client_path if choice else None
         self.edits: dict[str, FileEdit] = {}
         self.edit_why: dict[str, list[str]] = {}

@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from wizard.core.errors import StepFailed
 
-class EditConflict(Exception):
+
+class EditConflict(StepFailed):
     """The file no longer matches what the plan was built from."""
 
 

@@ -5,7 +5,8 @@ from importlib import resources
 from typing import BinaryIO
 
 from wizard.core.probe.snapshot import Snapshot, SnapshotReader, read_snapshot
-from wizard.core.target.local import Target, TargetError
+from wizard.core.errors import TargetError
+from wizard.core.target.protocol import Target
 from wizard.i18n import _
 
 

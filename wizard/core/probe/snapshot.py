@@ -12,6 +12,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from wizard.core import defaults
 from wizard.core.probe.logs import LogScanner, LogEvidence
 from wizard.i18n import N_
 
@@ -83,11 +84,11 @@ class Snapshot:
 
     @property
     def config_dir(self) -> str:
-        return self.facts.get("config_dir", "/etc/letsencrypt")
+        return self.facts.get("config_dir", defaults.CONFIG_DIR)
 
     @property
     def logs_dir(self) -> str:
-        return self.facts.get("logs_dir", "/var/log/letsencrypt")
+        return self.facts.get("logs_dir", defaults.LOGS_DIR)
 
     def file(self, path: str) -> FileText | None:
         found = self.files.get(path)

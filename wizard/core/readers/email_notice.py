@@ -14,6 +14,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from wizard.core.errors import UsageError
 from wizard.core.evidence import Evidence
 
 LABELS = {
@@ -26,7 +27,7 @@ _LABEL = re.compile(r"^(" + "|".join(LABELS.values()) + r")\s*:\s*(.*)$", re.IGN
 _QUOTE = re.compile(r"^(\s*>)+ ?")
 
 
-class EmailError(ValueError):
+class EmailError(UsageError):
     """The file is not a Let's Encrypt ACMEv1 notice we can read."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from wizard.core import defaults
 from wizard import __version__
 from wizard.core.analyse.document import check_document
 from wizard.core.analyse.diagnose import Diagnosis
@@ -18,7 +19,6 @@ from wizard.core.run.journal import MAX_STATE_FILE, RunDir, list_runs, load_stat
 from wizard.core.run.state_shapes import PLAN, TEST_RENEWAL, VERIFICATION, fits
 from wizard.i18n import N_, _
 
-REPORT_FORMAT_VERSION = 1
 OUTPUT_LINES = 12
 LETS_ENCRYPT_CHANGES = [
     ("2025-06-04", N_("Let's Encrypt stopped sending certificate expiry emails: nobody is warned any more "
@@ -47,10 +47,10 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target, state_dir: str
     mode = "applied" if applied else ("preview" if preview else "assessment")
     check = check_document(diagnosis, target)
     document = {
-        "format_version": REPORT_FORMAT_VERSION,
+        "format_version": defaults.FORMAT_VERSION,
         "tool_version": __version__,
         "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "host": (diagnosis.snapshot.facts.get("nodename") or "") if (label is None or getattr(target, "is_live", False))
+        "host": (diagnosis.snapshot.facts.get("nodename") or "") if (label is None or (target is not None and target.is_live))
         else label,
         "target": check["target"],
         "mode": mode,

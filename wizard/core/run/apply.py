@@ -12,19 +12,20 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
+from wizard.core.errors import ExitCode, UsageError
 from wizard.core.target.confine import is_within
 from wizard.core.plan.edits import EditConflict
 from wizard.core.plan.build import Action, Plan, Step
 from wizard.core.run.journal import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
 from wizard.core.run.state_shapes import PLAN
-from wizard.core.target.local import CommandsNotAllowed
+from wizard.core.target.errors import CommandsNotAllowed
 from wizard.i18n import _
 
 OUTPUT_TAIL_LINES = 20
 
 
-class ApplyRefused(Exception):
-    """The plan cannot be applied as asked (a decision is missing, root is needed, …)."""
+class ApplyRefused(UsageError):
+    """The plan cannot be applied as asked: a decision is missing (exit 2), root is needed (exit 3), …"""
 
 
 @dataclass
@@ -58,11 +59,10 @@ def check_can_apply(plan: Plan, target, euid: int) -> None:
                              key=plan.options[0].key if plan.options else "…",
                              options=", ".join(o.key for o in plan.options)))
     needs_root = any(s.requires_root for s in plan.steps)
-    remote_problem = getattr(target, "privilege_error", None)
-    if remote_problem and needs_root:
-        raise ApplyRefused(remote_problem)
-    if getattr(target, "host", None) is None and getattr(target, "is_live", False) and euid != 0 and needs_root:
-        raise ApplyRefused(_("applying to / needs root: run it with sudo (nothing was changed)"))
+    if target.privilege_error and needs_root:
+        raise ApplyRefused(target.privilege_error, ExitCode.TARGET)
+    if target.host is None and target.is_live and euid != 0 and needs_root:
+        raise ApplyRefused(_("applying to / needs root: run it with sudo (nothing was changed)"), ExitCode.TARGET)
 
 
 def check_state_dir_apart(target, plan: Plan, state_dir: str) -> None:
@@ -220,8 +220,10 @@ class _StepRunner:
     # --- actions ------------------------------------------------------------------------------
 
     def _action(self, action: Action, emit: Callable[[str], None]) -> None:
-        handler = getattr(self, "_" + action.type.replace("-", "_"))
-        handler(action, emit)
+        handlers: dict[str, Callable[[Action, Callable[[str], None]], None]] = {
+            "backup": self._backup, "command": self._command, "test-renewal": self._command,
+            "edit": self._edit, "create": self._create, "retire": self._retire, "verify": self._verify}
+        handlers[action.type](action, emit)
 
     def _backup(self, action: Action, emit) -> None:
         paths = list(dict.fromkeys((action.paths or []) + self.plan.edit_paths))
@@ -244,12 +246,10 @@ class _StepRunner:
         if code != 0:
             raise _StepFailed(_("'{command}' exited with {code}", command=shlex.join(action.argv or []), code=code), code)
 
-    _test_renewal = _command
-
     def _reattached(self, job: str, emit) -> int | None:
         """A command of an interrupted step that is still running or finished on a remote target while
         the link was down: follow it instead of starting it again."""
-        if not (self.reattach and hasattr(self.target, "job_state")):
+        if not self.reattach:
             return None
         state, _code = self.target.job_state(job)
         if state not in ("running", "done"):
@@ -306,7 +306,7 @@ class _StepRunner:
     def _verify(self, action: Action, emit) -> None:
         if self.verifier is None:
             return
-        if not getattr(self.target, "allow_commands", True):
+        if not self.target.allow_commands:
             raise _StepFailed(_("verify needs a test renewal, and commands cannot run inside a root "
                                 "prefix; run acme-wizard verify on the live system"), status="not-run")
         passed, summary = self.verifier(emit)

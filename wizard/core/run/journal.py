@@ -21,14 +21,14 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
+from wizard.core.errors import TargetError
 from wizard.core.target.archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.target.archive import verify as verify_archive
 from wizard.core.target.confine import is_within
 from wizard.core.run.state_shapes import BACKUP, EVENT, fits, shallow
-from wizard.core.target.local import ManifestEntry
+from wizard.core.target.protocol import ManifestEntry
 from wizard.i18n import _
 
-DEFAULT_STATE_DIR = "/var/lib/acme-wizard"
 MAX_STATE_FILE = 64 << 20        # a journal or plan larger than this is not ours
 
 
@@ -49,7 +49,7 @@ def json_bytes(data) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
-class LockedError(Exception):
+class LockedError(TargetError):
     """Another apply holds the lock."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wizard.core.errors import StepFailed, UsageError
 from wizard.core.run.apply import parents, retired_moves, sweep_after_a_kill
 from wizard.core.target.archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.target.archive import verify as verify_archive
@@ -19,8 +20,12 @@ from wizard.core.run.state_shapes import PLAN
 from wizard.i18n import _
 
 
-class RollbackError(Exception):
-    """No such run, nothing to roll back, or a backup that does not match its manifest."""
+class RollbackError(StepFailed):
+    """A backup that does not match its manifest, or cannot be read: nothing was changed (exit 4)."""
+
+
+class RunNotFound(UsageError):
+    """No such run, or no run left that changed something (exit 2)."""
 
 
 @dataclass
@@ -53,17 +58,17 @@ def find_run(target, state_dir: str, run_id: str | None) -> RunDir:
     """The run to undo: the one named, or the newest that changed something and is not yet undone."""
     runs = list_runs(target, state_dir)
     if not runs:
-        raise RollbackError(_("no runs in {path}", path=f"{state_dir}/runs"))
+        raise RunNotFound(_("no runs in {path}", path=f"{state_dir}/runs"))
     if run_id is not None:
         if run_id not in runs:
-            raise RollbackError(_("no run {run} in {path} (runs: {runs})", run=run_id, path=f"{state_dir}/runs",
+            raise RunNotFound(_("no run {run} in {path} (runs: {runs})", run=run_id, path=f"{state_dir}/runs",
                                   runs=", ".join(runs[-5:])))
         return RunDir(target, state_dir, run_id)
     for name in reversed(runs):
         run = RunDir(target, state_dir, name)
         if changed_something(run):
             return run
-    raise RollbackError(_("no run in {path} changed anything that is not already rolled back (runs: {runs}); "
+    raise RunNotFound(_("no run in {path} changed anything that is not already rolled back (runs: {runs}); "
                           "give its run id to roll one back again", path=f"{state_dir}/runs",
                           runs=", ".join(runs[-5:])))
 

@@ -20,7 +20,7 @@ from wizard.core.analyse.diagnose import Diagnosis, diagnose
 from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
 from wizard.core.evidence import Evidence
 from wizard.core.probe.run import run_probe
-from wizard.core.target.local import DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR
+from wizard.core import defaults
 from wizard.i18n import _
 
 
@@ -54,11 +54,7 @@ class VerifyResult:
 def test_renewal_argv(client: str, target, real_renewal: str | None = None) -> list[str]:
     argv = [client, "renew", "--non-interactive", "--no-random-sleep-on-renew"]
     argv += ["--cert-name", real_renewal, "--force-renewal"] if real_renewal else ["--dry-run"]
-    if target.config_dir != DEFAULT_CONFIG_DIR:
-        argv += ["--config-dir", target.config_dir]
-    if target.logs_dir != DEFAULT_LOGS_DIR:
-        argv += ["--logs-dir", target.logs_dir]
-    return argv
+    return argv + defaults.certbot_dir_options(target.config_dir, target.logs_dir)
 
 
 def verify(target, on_output: Callable[[str], None], real_renewal: str | None = None,
@@ -68,7 +64,7 @@ def verify(target, on_output: Callable[[str], None], real_renewal: str | None = 
     exit_code, argv, not_run = None, None, None
     if client:
         argv = test_renewal_argv(client, target, real_renewal)
-        if getattr(target, "allow_commands", True):
+        if target.allow_commands:
             on_output("$ " + shlex.join(argv))
             exit_code = target.run(argv, on_output)
         else:
@@ -163,7 +159,7 @@ def verify_document(result: VerifyResult, target, output_tail: list[str]) -> dic
     """The verification as JSON: `verify --json`, and what the report reads back from the run."""
     from wizard.core.analyse.document import check_document
     return {
-        "format_version": 1,
+        "format_version": defaults.FORMAT_VERSION,
         "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "passed": result.passed,
         "checks": [{"key": c.key, "passed": c.passed, "text": c.text, "evidence": [e.to_json() for e in c.evidence]}

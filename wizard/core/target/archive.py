@@ -16,12 +16,13 @@ import os
 import tarfile
 import zlib
 
+from wizard.core.errors import StepFailed
 from wizard.i18n import _
 
 MAX_ARCHIVE_BYTES = 1 << 30
 
 
-class ArchiveProblem(Exception):
+class ArchiveProblem(StepFailed):
     """An archive does not match its manifest (or cannot be read)."""
 
 

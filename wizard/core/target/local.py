@@ -1,116 +1,28 @@
-"""How the wizard reaches a system: this machine under a root prefix (later also a host over ssh).
-
-A target runs argv commands and, most importantly, the probe script. Nothing above this layer
-knows which kind of target it has.
-"""
+"""This machine as a target, seen through a root prefix ('/' for the live system)."""
 from __future__ import annotations
 
 import errno
 import hashlib
 import os
-import re
 import shutil
-import signal
 import stat
 import subprocess
 import tarfile
 import tempfile
-import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Protocol
+from typing import Callable
 
+from wizard.core.defaults import CONFIG_DIR, LOGS_DIR
 from wizard.core.target.archive import extract_one
 from wizard.core.target.confine import resolve, resolved_host_path
+from wizard.core.target.errors import CommandsNotAllowed, JobLost, TargetError, UntrustedStateError
+from wizard.core.target.process import ScriptRun, start_script, stop_process
+from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target
 from wizard.i18n import _
 
-DEFAULT_CONFIG_DIR = "/etc/letsencrypt"
-# The names this tool gives its temporary files beside a live path (mkstemp/mkdtemp: 8 characters;
-# over ssh: the writing shell's pid).
-TEMPORARY = re.compile(r"\.acme-wizard(?:\.[a-z0-9_]{8}|-restore\.[a-z0-9_]{8})")
-DEFAULT_LOGS_DIR = "/var/log/letsencrypt"
-
-
-class TargetError(Exception):
-    """The target could not be inspected at all (exit code 3)."""
-
-
-class UntrustedStateError(TargetError):
-    """The state directory (runs, backups, the lock) is not this user's own: another user could
-    have planted runs or links there."""
-
-
-class CommandsNotAllowed(Exception):
-    """Command steps cannot run on this target (a root prefix is not a running system)."""
-
 
 @dataclass
-class ManifestEntry:
-    path: str                 # a path on the target
-    kind: str                 # file, dir, link, absent
-    sha256: str = ""
-    mode: int = 0
-    link: str = ""
-
-    def line(self) -> str:
-        if self.kind == "file":
-            return f"{self.sha256}  {self.path}"
-        return f"# {self.kind} {self.path}" + (f" -> {self.link}" if self.link else "")
-
-
-@dataclass
-class ScriptRun:
-    """A running shell script: stream its stdout lines, then call finish()."""
-
-    process: subprocess.Popen
-    _stderr_chunks: list[bytes]
-    _stderr_thread: threading.Thread
-
-    def lines(self) -> Iterator[bytes]:
-        assert self.process.stdout is not None
-        yield from self.process.stdout
-
-    def finish(self) -> tuple[int, bytes]:
-        returncode = self.process.wait()
-        self._stderr_thread.join()
-        return returncode, b"".join(self._stderr_chunks)
-
-
-def start_script(argv: list[str], script: bytes) -> ScriptRun:
-    """Start argv (a shell reading its script on stdin) and feed it the script."""
-    process = subprocess.Popen(
-        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    chunks: list[bytes] = []
-
-    def drain_stderr() -> None:   # stderr is read aside so a chatty script cannot block stdout
-        assert process.stderr is not None
-        for chunk in iter(lambda: process.stderr.read(65536), b""):
-            chunks.append(chunk)
-
-    thread = threading.Thread(target=drain_stderr, daemon=True)
-    thread.start()
-    assert process.stdin is not None
-    try:
-        process.stdin.write(script)
-        process.stdin.close()
-    except BrokenPipeError:
-        pass
-    return ScriptRun(process, chunks, thread)
-
-
-class Target(Protocol):
-    root: str
-    host: str | None
-    config_dir: str
-    logs_dir: str
-
-    def describe(self) -> str: ...
-
-    def start_shell_script(self, script: bytes, args: list[str]) -> ScriptRun: ...
-
-
-@dataclass
-class LocalTarget:
+class LocalTarget(Target):
     """This machine, seen through a root prefix ('/' for the live system).
 
     Command steps run only on the live system ('/'), unless ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT=1
@@ -118,12 +30,11 @@ class LocalTarget:
     """
 
     root: str = "/"
-    config_dir: str = DEFAULT_CONFIG_DIR
-    logs_dir: str = DEFAULT_LOGS_DIR
-    host: str | None = None
+    config_dir: str = CONFIG_DIR
+    logs_dir: str = LOGS_DIR
     allow_commands: bool | None = None
     demo: bool = False              # the bundled demo tree: shown as "/", its temp path never printed
-    _children: list = field(default_factory=list, repr=False)
+    _children: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
     _interrupted: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +49,17 @@ class LocalTarget:
 
     def describe(self) -> str:
         return _("this machine") if self.root == "/" else self.root
+
+    @property
+    def host(self) -> str | None:
+        return None
+
+    @property
+    def privilege_error(self) -> str | None:
+        return None              # apply itself checks the euid on the live system
+
+    def close(self) -> None:
+        pass
 
     @property
     def is_live(self) -> bool:
@@ -375,7 +297,7 @@ class LocalTarget:
             out.write(data)
         return True
 
-    def run(self, argv: list[str], on_output: Callable[[str], None], env: dict | None = None,
+    def run(self, argv: list[str], on_output: Callable[[str], None], env: dict[str, str] | None = None,
             timeout: float | None = None, job: str | None = None) -> int:
         """Run argv (never through a shell), streaming merged stdout/stderr lines to on_output.
         (job: where a remote target keeps a detached job; here the command simply runs.)"""
@@ -394,7 +316,7 @@ class LocalTarget:
                 on_output(raw.decode("utf-8", "replace").rstrip("\n"))
             code = process.wait(timeout=timeout)
         except BaseException:
-            _stop(process)
+            stop_process(process)
             raise
         finally:
             self._children.remove(process)
@@ -406,20 +328,13 @@ class LocalTarget:
         """Stop running commands from another thread (the TUI's quit); run() then raises KeyboardInterrupt."""
         self._interrupted = True
         for process in list(self._children):
-            _stop(process)
+            stop_process(process)
 
+    def job_state(self, job: str) -> tuple[JobState, int | None]:
+        return "absent", None        # commands here run attached: none outlives the run that started it
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a command and its children (it runs in its own session)."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=5)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait()
+    def follow(self, job: str, on_output: Callable[[str], None]) -> int:
+        raise JobLost(_("no detached job {job} on this machine", job=job))
 
 
 def _remove_host(real: str) -> None:

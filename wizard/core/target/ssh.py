@@ -21,8 +21,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from wizard.core.target.local import (DEFAULT_CONFIG_DIR, DEFAULT_LOGS_DIR, TEMPORARY, CommandsNotAllowed, ManifestEntry,
-                                ScriptRun, TargetError, UntrustedStateError, start_script)
+from wizard.core.defaults import CONFIG_DIR, LOGS_DIR
+from wizard.core.target.errors import CommandsNotAllowed, JobLost, SshError, UntrustedStateError
+from wizard.core.target.process import ScriptRun, start_script
+from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target
 from wizard.i18n import _
 
 LEGACY_OPTIONS = ["-o", "HostKeyAlgorithms=+ssh-rsa", "-o", "PubkeyAcceptedAlgorithms=+ssh-rsa",
@@ -35,18 +37,6 @@ WRITE = ('set -e; umask 077; mkdir -p "$(dirname "$1")"; tmp=$(mktemp "$(dirname
          'cat > "$tmp"; '
          'if [ -e "$1" ]; then chmod --reference="$1" "$tmp"; chown --reference="$1" "$tmp" 2>/dev/null || true; '
          'else chmod "$2" "$tmp"; fi; mv -f "$tmp" "$1"')
-
-
-class SshError(TargetError):
-    """The host could not be reached or used; the message says why and what would help."""
-
-    def __init__(self, message: str, legacy_options: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.legacy_options = legacy_options or []
-
-
-class JobLost(TargetError):
-    """The link dropped while following a detached job; it may still be running on the target."""
 
 
 def parse_host(spec: str) -> tuple[str, int | None]:
@@ -88,11 +78,11 @@ def classify_ssh_failure(spec: str, stderr: str) -> SshError:
 
 
 @dataclass
-class SshTarget:
+class SshTarget(Target):
     spec: str
     root: str = "/"                      # a root prefix on the target (a copied tree there)
-    config_dir: str = DEFAULT_CONFIG_DIR
-    logs_dir: str = DEFAULT_LOGS_DIR
+    config_dir: str = CONFIG_DIR
+    logs_dir: str = LOGS_DIR
     ssh_config: str | None = None
     legacy: bool = False
     connect_timeout: int = 10
@@ -124,6 +114,10 @@ class SshTarget:
     @property
     def shown_root(self) -> str:
         return self.root
+
+    @property
+    def demo(self) -> bool:
+        return False
 
     # --- the connection ---------------------------------------------------------------------------
 
@@ -196,14 +190,11 @@ class SshTarget:
     def start_shell_script(self, script: bytes, args: list[str]) -> ScriptRun:
         self.bytes_sent += len(script)
         run = start_script(self._argv(["sh", "-s", "--", *args]), script)
-        plain_lines = run.lines
-
-        def counted():
-            for line in plain_lines():
-                self.bytes_received += len(line)
-                yield line
-        run.lines = counted           # the bytes of the probe's answer are what crosses the link
+        run.on_bytes = self._received      # the bytes of the probe's answer are what crosses the link
         return run
+
+    def _received(self, count: int) -> None:
+        self.bytes_received += count
 
     def probe_args(self) -> list[str]:
         return ["" if self.is_live else self.root, self.config_dir, self.logs_dir]
@@ -338,7 +329,7 @@ class SshTarget:
 
     # --- commands ------------------------------------------------------------------------------
 
-    def run(self, argv: list[str], on_output: Callable[[str], None], env: dict | None = None,
+    def run(self, argv: list[str], on_output: Callable[[str], None], env: dict[str, str] | None = None,
             timeout: float | None = None, job: str | None = None) -> int:
         """Run argv on the target, detached (see DETACH), and follow its log until it ends."""
         if not self.allow_commands:
@@ -357,7 +348,7 @@ class SshTarget:
             self._run(["sh", "-c", 'rm -f "$1.log" "$1.exit" "$1.pid"', "sh", real_job], check=False)
         return code
 
-    def job_state(self, job: str) -> tuple[str, int | None]:
+    def job_state(self, job: str) -> tuple[JobState, int | None]:
         """("absent" | "running" | "done", exit code) of a detached job."""
         real = self.host_path(job)
         script = ('if [ -f "$1.exit" ]; then echo done; cat "$1.exit"; '

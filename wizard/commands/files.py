@@ -1,0 +1,105 @@
+"""Files the admin hands in (answers, the ACMEv1 email, a probe bundle) or asks for (-o FILE):
+each read with a size bound, each failure a one-line usage or target error naming the path."""
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from contextlib import contextmanager
+from typing import IO, Iterator
+
+from wizard.core import textsafe
+from wizard.core.errors import TargetError, UsageError
+from wizard.core.plan.build import Answers, AnswersError
+from wizard.core.probe.run import read_bundle as read_probe_bundle
+from wizard.core.probe.snapshot import Snapshot
+from wizard.core.readers.email_notice import AcmeV1Email, EmailError, read_email as parse_email
+from wizard.i18n import _
+
+MAX_ANSWERS = 65536              # an answers file is a few lines; /dev/zero is not one
+MAX_EMAIL = 4 * 1024 * 1024
+MAX_BUNDLE = 1 << 30            # a probe's output is megabytes; /dev/zero is not one
+
+
+def read_answers(path: str | None) -> Answers:
+    if not path:
+        return Answers()
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ANSWERS + 1)
+        if len(data) > MAX_ANSWERS:
+            raise AnswersError(_("larger than {size} bytes", size=MAX_ANSWERS))
+        return Answers.from_json(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise UsageError(_("{path}: {reason}", path=path, reason=_("not UTF-8 text"))) from error
+    except OSError as error:
+        raise UsageError(_("cannot read the answers {path}: {reason}", path=path, reason=error.strerror)) from error
+    except AnswersError as error:
+        raise UsageError(_("{path}: {reason}", path=path, reason=str(error))) from error
+
+
+def read_email(path: str | None) -> AcmeV1Email | None:
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_EMAIL)
+    except OSError as error:
+        raise UsageError(_("cannot read the email {path}: {reason}", path=path, reason=error.strerror)) from error
+    try:
+        return parse_email(path, data)
+    except EmailError as error:
+        raise UsageError(_("{path} is not a Let's Encrypt ACMEv1 notice: {reason}", path=path,
+                           reason=str(error))) from error
+
+
+def read_bundle(path: str) -> Snapshot:
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=_("not a regular file")))
+            if info.st_size > MAX_BUNDLE:
+                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path,
+                                    reason=_("larger than {size} bytes", size=MAX_BUNDLE)))
+            snapshot = read_probe_bundle(handle)
+    except OSError as error:
+        raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=error.strerror)) from error
+    if "root" not in snapshot.facts:
+        raise TargetError(_("{path} is not a probe output (no probe header)", path=path))
+    return snapshot
+
+
+def bundle_label(path: str) -> str:
+    return _("bundle {path}", path=path)
+
+
+@contextmanager
+def open_output(path: str) -> Iterator[IO[str]]:
+    """-o FILE: text, names that are not UTF-8 written as \\xNN."""
+    try:
+        handle = open(path, "w", encoding="utf-8", errors=textsafe.ERRORS)
+    except OSError as error:
+        raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
+    with handle:
+        yield handle
+
+
+@contextmanager
+def open_binary_output(path: str) -> Iterator[IO[bytes]]:
+    """--save-bundle FILE: the probe's output byte for byte."""
+    try:
+        handle = open(path, "wb")
+    except OSError as error:
+        raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
+    with handle:
+        yield handle
+
+
+def write_text(path: str | None, text: str) -> None:
+    """To -o FILE when given, else to stdout."""
+    if path:
+        with open_output(path) as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,41 @@
+"""A verification, with the state before and after, as plain text (or for the TUI's width)."""
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.core.invocation import Invocation, option_word
+from wizard.core.run.verify import VerifyResult, summarize
+from wizard.i18n import _
+from wizard.render.width import at_width, clip, fill, pad
+
+
+@at_width
+def render_verify(result: VerifyResult, target_label: str, before: dict[str, Any] | None = None,
+                  invocation: Invocation = Invocation()) -> str:
+    """before: the summary saved when apply started (else the state just before this verify)."""
+    out = [_("Verify {target}: {result}", target=target_label,
+             result=_("PASSED") if result.passed else _("FAILED"))]
+    for check in result.checks:
+        out += fill(f"{'✔' if check.passed else '✘'} {check.text}", 2, 4)
+        for evidence in check.evidence[:4]:
+            out.append("      " + _("at") + " " + evidence.where())
+    out.append("")
+    before = before or summarize(result.before)
+    after = summarize(result.after)
+    out.append(_("Before and after:"))
+    out.append(f"  {pad('', 14)} {pad(_('before'), 30)} {_('after')}")
+    for key, label in (("verdict", _("verdict")), ("renews_with", _("renews with")), ("v1_pins", _("v1 pins")),
+                       ("newest_contact", _("newest contact"))):
+        out.append(f"  {pad(label, 14)} {pad(_cell(str(before.get(key, '-'))), 30)} {_cell(str(after[key]))}")
+    lineages = [conf.name for conf in result.after.renewal_confs if conf.name]
+    if result.real_renewal is None and result.test_exit_code is not None and lineages:
+        out.append("")
+        out += fill(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
+                       "the client, its plugins and the challenge path. The next real renewal proves the production "
+                       "endpoint; or renew one certificate for real now, which counts against rate limits:"))
+        out.append("  " + invocation.command("verify", option_word("--real-renewal", lineages[0])))
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return clip(text, 30)
