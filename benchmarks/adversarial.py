@@ -21,10 +21,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from wizard.core.readers.email_notice import EmailError, read_email  # noqa: E402
-from wizard.core.report.redact import Redactor  # noqa: E402
-from wizard.core.readers.schedule import split_words  # noqa: E402
-from wizard.demo.hostkit import HostTree  # noqa: E402
+from wizard.core.readers.email_notice import EmailError, read_email
+from wizard.core.readers.schedule import split_words
+from wizard.core.report.redact import Redactor
+from wizard.demo.hostkit import HostTree
 
 BUDGET_SECONDS = 2.0
 

@@ -64,24 +64,24 @@ WIZARD_DIR = os.path.join(PROJECT, "wizard") + os.sep
 
 from wizard.commands.files import read_answers  # noqa: E402
 from wizard.core import versions  # noqa: E402
-from wizard.core.analyse.document import check_document  # noqa: E402
-from wizard.core.readers.clients import detect_installs  # noqa: E402
 from wizard.core.analyse.diagnose import diagnose  # noqa: E402
-from wizard.core.readers.email_notice import parse_user_agent, read_email  # noqa: E402
+from wizard.core.analyse.document import check_document  # noqa: E402
+from wizard.core.errors import TargetError, WizardError  # noqa: E402
 from wizard.core.invocation import Invocation  # noqa: E402
-from wizard.core.readers.osinfo import detect_os  # noqa: E402
 from wizard.core.plan.build import Answers, build_plan  # noqa: E402
 from wizard.core.probe.run import read_bundle  # noqa: E402
-from wizard.core.report.redact import Redactor, known_hosts  # noqa: E402
-from wizard.core.report.model import build_report  # noqa: E402
-from wizard.render.report import RENDERERS  # noqa: E402
-from wizard.core.readers.schedule import find_schedules, option_values, split_words  # noqa: E402
 from wizard.core.probe.snapshot import read_snapshot  # noqa: E402
-from wizard.core.errors import TargetError, WizardError  # noqa: E402
+from wizard.core.readers.clients import detect_installs  # noqa: E402
+from wizard.core.readers.email_notice import parse_user_agent, read_email  # noqa: E402
+from wizard.core.readers.osinfo import detect_os  # noqa: E402
+from wizard.core.readers.schedule import find_schedules, option_values, split_words  # noqa: E402
+from wizard.core.report.model import build_report  # noqa: E402
+from wizard.core.report.redact import Redactor, known_hosts  # noqa: E402
 from wizard.core.target.local import LocalTarget  # noqa: E402
 from wizard.i18n import set_language  # noqa: E402
-from wizard.render.plan import render_plan  # noqa: E402
 from wizard.render.check import render_check  # noqa: E402
+from wizard.render.plan import render_plan  # noqa: E402
+from wizard.render.report import RENDERERS  # noqa: E402
 
 EXPECTED = (WizardError, OSError)     # every error the wizard reports in one line, and the files' own
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
@@ -225,6 +225,7 @@ def build_bundle_seeds() -> dict[str, bytes]:
         return seeds
     sys.path.insert(0, os.path.join(PROJECT, "tests"))
     from hosts import HOSTS  # the fixture hosts of the test suite
+
     from wizard.core.probe.run import run_probe
     seeds = {}
     with tempfile.TemporaryDirectory(prefix="fuzz-seeds-") as base:
@@ -508,11 +509,11 @@ def gen_bundle(rng, corpus: Corpus) -> dict[str, bytes]:
     name = rng.choice(corpus.bundle_names)
     lines = list(corpus.bundle_lines[name])
     if rng.random() < 0.75 and len(lines) > 20:    # keep inputs small: the header and a window
-        head = [l for l in lines[:12] if l[:2] in (b"P\t", b"H\t")]
+        head = [line for line in lines[:12] if line[:2] in (b"P\t", b"H\t")]
         body = lines[len(head):]
         a = rng.randrange(len(body))
         b = min(len(body), a + rng.randint(10, 60))
-        tail = [l for l in body if l.startswith(b"H\tend")]
+        tail = [line for line in body if line.startswith(b"H\tend")]
         lines = head + body[a:b] + (tail if rng.random() < 0.7 else [])
     for _ in range(rng.choice((1, 1, 2, 3, 6))):
         if rng.random() < 0.6 and lines:
@@ -755,7 +756,7 @@ class Sink(Exception):
 
 
 try:                       # newer trees: the CLI writes with textsafe's error handler and json_text
-    from wizard.core import textsafe as _textsafe  # noqa: E402
+    from wizard.core import textsafe as _textsafe
     SINK_ERRORS = _textsafe.ERRORS
     json_text = _textsafe.json_text
 except ImportError:        # older trees: sys.stdout / open(..., encoding="utf-8") are strict
@@ -931,7 +932,7 @@ def run_schedule(case, corpus):
 
 
 def run_redact(case, corpus):
-    known = [h for h in as_text(case.get("known", b"")).split("\n")]
+    known = list(as_text(case.get("known", b"")).split("\n"))
     redactor = Redactor(known)
     redactor.text(as_text(case["text"]))
     if "doc" in case:
@@ -1223,7 +1224,7 @@ def _profile_hotspot(stage, case, corpus) -> str:
         if not callers:
             break
         chain.append(max(callers)[1])
-    text = " <- ".join(f"{os.path.relpath(f, PROJECT)}:{l} ({n})" for f, l, n in chain)
+    text = " <- ".join(f"{os.path.relpath(f, PROJECT)}:{number} ({n})" for f, number, n in chain)
     return f"{text}; {seconds:.2f}s under the profiler"
 
 
@@ -1255,7 +1256,7 @@ def load_repro(directory: str) -> tuple[str, dict, list]:
 
 def describe(stage: str, case: dict) -> str:
     parts = []
-    longest = max(((len(l), name, l) for name, data in case.items() for l in data.split(b"\n")), default=None)
+    longest = max(((len(line), name, line) for name, data in case.items() for line in data.split(b"\n")), default=None)
     if longest and longest[0] > 1000:
         parts.append(f"longest line {longest[0]}B in {longest[1]} ending {longest[2][-40:]!r};")
     for name, data in sorted(case.items()):
@@ -1326,7 +1327,7 @@ def _main(args) -> int:
         _cli_recursion_limit()
         try:
             RUNNERS[stage](case, corpus)
-            print("no exception (expected key: %s)" % key)
+            print(f"no exception (expected key: {key})")
         except BaseException:
             traceback.print_exc()
         return 0
@@ -1375,7 +1376,7 @@ def _main(args) -> int:
         print(f"    repro {os.path.basename(directory)}: {describe(stage, case)[:300]}")
         if note:
             print("    " + note)
-    for stage, (seconds, index, _s, size, n) in sorted(by_stage.items()):
+    for stage, (seconds, index, _s, _size, n) in sorted(by_stage.items()):
         number += 1
         _stage, case = make_case(args.seed, index, corpus)
         hotspot = _profile_hotspot(stage, case, corpus)

@@ -18,10 +18,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.check_speed import build_host  # noqa: E402
-from tests.e2e.sshd import SshServer  # noqa: E402
-from wizard.core.probe.run import run_probe  # noqa: E402
-from wizard.core.target.ssh import SshTarget  # noqa: E402
+from benchmarks.check_speed import build_host
+from tests.e2e.sshd import SshServer
+from wizard.core.probe.run import run_probe
+from wizard.core.target.ssh import SshTarget
 
 
 def median_seconds(argv: list[str], runs: int) -> float:

@@ -15,9 +15,9 @@ import tempfile
 
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
+from wizard.i18n import _, set_language
 from wizard.tui.app import WizardApp
 from wizard.tui.session import Session
-from wizard.i18n import _, set_language
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "screenshots")
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
@@ -51,11 +51,11 @@ def report_page_one(root: str, language: str = "en") -> None:
         print("skipped the report page: chromium and poppler-utils are needed")
         return
     from wizard.core.analyse.diagnose import diagnose
+    from wizard.core.invocation import Invocation
     from wizard.core.plan.build import build_plan
     from wizard.core.probe.run import run_probe
     from wizard.core.report.model import build_report
     from wizard.render.report import render_html
-    from wizard.core.invocation import Invocation
     target = LocalTarget(root, demo=True)
     diagnosis = diagnose(run_probe(target), now=NOW)
     document = build_report(diagnosis, build_plan(diagnosis), target, "/var/lib/acme-wizard", now=NOW,

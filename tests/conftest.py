@@ -8,11 +8,12 @@ sys.path.insert(0, os.path.dirname(__file__))
 # Scripts the tests start (tests/e2e/*.sh) call python3 and acme-wizard: the ones of this environment.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
-from hosts import HOSTS, NOW  # noqa: E402
-from wizard import cli  # noqa: E402
-from wizard.core.analyse.diagnose import diagnose  # noqa: E402
-from wizard.core.probe.run import run_probe  # noqa: E402
-from wizard.core.target.local import LocalTarget  # noqa: E402
+from hosts import HOSTS, NOW
+
+from wizard import cli
+from wizard.core.analyse.diagnose import diagnose
+from wizard.core.probe.run import run_probe
+from wizard.core.target.local import LocalTarget
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def run_cli(capsys):
 @pytest.fixture
 def check_json(run_cli):
     def run(root: str, *extra: str):
-        code, out, err = run_cli("check", "--root", root, "--json", *extra)
+        code, out, _err = run_cli("check", "--root", root, "--json", *extra)
         return code, json.loads(out)
     return run
 

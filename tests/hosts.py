@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime
 
 from wizard.demo import build_demo_host
-from wizard.demo.hostkit import (KEY_MARKER, LATE_2026_CERT, V1, V1_STAGING, V2,
-                                 HostTree, Run)
+from wizard.demo.hostkit import KEY_MARKER, LATE_2026_CERT, V1, V1_STAGING, V2, HostTree, Run
 
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.timezone.utc)
 D = datetime.datetime

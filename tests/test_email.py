@@ -101,7 +101,7 @@ def test_check_with_email_adds_the_unresolved_notice(make_host, run_cli, tmp_pat
     root = make_host("centos6_certbot_auto")
     mail = tmp_path / "notice.txt"
     mail.write_text(BODY)
-    code, out, err = run_cli("check", "--root", root, "--email", str(mail), "--json")
+    code, out, _err = run_cli("check", "--root", root, "--email", str(mail), "--json")
     import json
     doc = json.loads(out)
     assert code == 1 and "ACME-019" in doc["acme"]["reasons"]
@@ -112,10 +112,11 @@ def test_check_with_email_adds_the_unresolved_notice(make_host, run_cli, tmp_pat
 
 
 def test_email_is_resolved_by_later_v2_use(make_host, diagnose_root, tmp_path):
+    from hosts import NOW
+
     from wizard.core.analyse.diagnose import diagnose
     from wizard.core.probe.run import run_probe
     from wizard.core.target.local import LocalTarget
-    from hosts import NOW
     root = make_host("centos7_epel_111")
     email = read_email("m", BODY.encode())
     diagnosis = diagnose(run_probe(LocalTarget(root)), email, now=NOW)

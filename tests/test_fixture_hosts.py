@@ -150,6 +150,7 @@ def test_old_acme_sh_cannot_speak_v2(make_host, diagnose_root):
 
 def test_certificate_expiring_within_30_days(make_host):
     import datetime
+
     from wizard.core.analyse.diagnose import diagnose
     from wizard.core.probe.run import run_probe
     from wizard.core.target.local import LocalTarget
@@ -161,8 +162,8 @@ def test_certificate_expiring_within_30_days(make_host):
 
 def test_rpm_query_on_a_live_system(tmp_path, monkeypatch):
     """On a live root the probe asks rpm (when there is one); its answer names the EPEL package."""
-    from wizard.core.readers.clients import _rpm_install
     from wizard.core.probe.run import run_probe
+    from wizard.core.readers.clients import _rpm_install
     from wizard.core.target.local import LocalTarget
     fake = tmp_path / "bin"
     fake.mkdir()

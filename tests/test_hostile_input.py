@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from wizard.core.readers.email_notice import EmailError, read_email
 from wizard.core.endpoints import classify_url
 from wizard.core.plan.build import _drop_server_option
-from wizard.core.report.redact import Redactor
+from wizard.core.readers.email_notice import EmailError, read_email
 from wizard.core.readers.schedule import option_values, split_words
+from wizard.core.report.redact import Redactor
 
 STATE = "var/lib/acme-wizard"
 V1 = "https://acme-v01.api.letsencrypt.org/directory"
@@ -60,7 +60,7 @@ def test_keys_and_tokens_never_reach_any_output(make_host, tmp_path):
     put("/etc/letsencrypt/live/www.example.co.jp/privkey.pem", rsa)
     put("/etc/letsencrypt/keys/0000_key-certbot.pem", ec)
     put("/etc/letsencrypt/accounts/acme-v01.api.letsencrypt.org/directory/abc/private_key.json",
-        '{"kty": "RSA", "d": "%s"}\n' % TOKEN)
+        '{"kty": "RSA", "d": "' + TOKEN + '"}\n')
     put("/root/secret.txt", rsa)                                   # a key under any name
     link("/etc/letsencrypt/renewal/evil.conf", "../live/www.example.co.jp/privkey.pem")
     link("/etc/letsencrypt/renewal/evil2.conf", "/root/secret.txt")
@@ -71,8 +71,8 @@ def test_keys_and_tokens_never_reach_any_output(make_host, tmp_path):
     put("/etc/letsencrypt/dns.ini", f"dns_cloudflare_api_token = {TOKEN}\nserver = {V1}\n")
     put("/usr/local/bin/renew.sh", f"#!/bin/sh\n# certbot wrapper\nTOKEN={TOKEN}\n{rsa}\ncertbot renew\n", 0o755)
     put("/etc/cron.d/wrapped", "0 3 * * * root /usr/local/bin/renew.sh\n"
-        f"0 4 * * * root /usr/bin/certbot renew --config /etc/letsencrypt/dns.ini\n"
-        f"0 5 * * * root /usr/bin/certbot renew --config /root/secret.txt\n", 0o644)
+        "0 4 * * * root /usr/bin/certbot renew --config /etc/letsencrypt/dns.ini\n"
+        "0 5 * * * root /usr/bin/certbot renew --config /root/secret.txt\n", 0o644)
 
     bundle = tmp_path / "bundle.out"
     outputs = [wizard("check", "--root", root), wizard("check", "--root", root, "--json"),

@@ -5,12 +5,12 @@ import subprocess
 import sys
 
 import pytest
-
 from test_report import print_pdf
+
 from wizard import i18n
-from wizard.render.width import cells, wrap
 from wizard.i18n import choose_language
 from wizard.i18n_catalog import check, messages
+from wizard.render.width import cells, wrap
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_every_string_has_a_japanese_entry_with_the_same_placeholders():
 
 
 def test_the_check_catches_missing_entries_and_placeholder_mismatches(tmp_path):
-    catalogue = {msgid: "訳" for msgid in messages()}
+    catalogue = dict.fromkeys(messages(), "訳")
     catalogue["Cannot write {path}: {reason}"] = "{path} に書き込めません"            # {reason} lost
     del catalogue["Nothing needs doing."]
     path = tmp_path / "xx.json"
@@ -80,12 +80,13 @@ def test_wrap_counts_cells_and_keeps_punctuation_off_line_starts():
 
 def test_japanese_report_in_every_format(make_host, japanese):
     from hosts import NOW
+
     from wizard.core.analyse.diagnose import diagnose
     from wizard.core.plan.build import build_plan
     from wizard.core.probe.run import run_probe
     from wizard.core.report.model import build_report
-    from wizard.render.report import render_html, render_markdown, render_text
     from wizard.core.target.local import LocalTarget
+    from wizard.render.report import render_html, render_markdown, render_text
     target = LocalTarget(make_host("centos6_certbot_auto"))
     diagnosis = diagnose(run_probe(target), now=NOW)
     document = build_report(diagnosis, build_plan(diagnosis), target, "/var/lib/acme-wizard", now=NOW, label="デモ")

@@ -7,12 +7,12 @@ import sys
 import time
 
 import pytest
-
 from hosts import NOW  # noqa: F401  (fixtures share the clock)
 from stubs import stub_bin, stub_certbot
 from trees import tree_digest
-from wizard.core.run.apply import ApplyRefused, check_can_apply
+
 from wizard.core.plan.build import Answers, AnswersError, build_plan
+from wizard.core.run.apply import ApplyRefused, check_can_apply
 from wizard.demo.hostkit import KEY_MARKER
 
 STATE = "var/lib/acme-wizard"
@@ -333,6 +333,7 @@ def test_ctrl_c_mid_step_exits_130_with_a_consistent_journal(two_installs):
 def test_private_keys_never_reach_output_journal_or_listings(make_host, tmp_path):
     root = make_host("ubuntu1804_ppa_031_cli_ini")
     from hosts import HostTree
+
     from wizard.demo.hostkit import LATE_2026_CERT
     HostTree(root).live_cert("www.example.co.jp", LATE_2026_CERT)
     HostTree(root).account("acme-v01.api.letsencrypt.org/directory", "0652f690fd6e48af380ad6d6a1b4e792")
@@ -355,7 +356,7 @@ def test_apply_to_the_live_root_needs_root():
 
 def test_a_second_apply_while_one_runs_is_refused(two_installs):
     """The lock names a live holder: the second apply stops before touching anything (exit 3)."""
-    root, bin_dir, env = two_installs
+    root, _bin_dir, env = two_installs
     lock = os.path.join(root, STATE, "lock")
     os.makedirs(os.path.dirname(lock), mode=0o700)          # as the wizard makes its state dir
     with open(lock, "w") as handle:

@@ -9,9 +9,9 @@ from importlib import resources
 
 import jsonschema
 import pytest
-
 from hosts import HOSTS, HostTree
 from stubs import stub_bin, stub_certbot
+
 from wizard.demo.hostkit import KEY_MARKER, LATE_2026_CERT, V1, Run
 
 FORMATS = ("md", "html", "txt", "json")

@@ -1,6 +1,5 @@
 """Safety under hostile and broken conditions: rollback never destroys, --root never escapes, the
 state directory is trusted only when it is this user's own, and a full disk fails cleanly."""
-import gzip
 import json
 import os
 import resource
@@ -9,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from trees import tree_digest
 
 STATE = "var/lib/acme-wizard"
@@ -64,8 +62,8 @@ def test_a_truncated_backup_stops_the_rollback_with_nothing_changed(pinned):
 def test_a_swapped_file_in_the_backup_is_refused(pinned):
     wizard("apply", "--root", pinned, "--yes")
     run = only_run(pinned)
-    import tarfile
     import io
+    import tarfile
     tarball = os.path.join(run, "backup-1.tar.gz")
     with tarfile.open(tarball) as old:
         members = [(m, old.extractfile(m).read() if m.isfile() else None) for m in old.getmembers()]
@@ -314,7 +312,7 @@ def test_a_new_apply_after_a_rollback_starts_a_new_run(pinned):
 # --- 16. step logs are not named after lineages --------------------------------------------------
 
 def test_a_very_long_lineage_name_does_not_break_the_step_log(make_host, tmp_path):
-    from hosts import HostTree, V1_STAGING
+    from hosts import V1_STAGING, HostTree
     from stubs import stub_certbot
     root = make_host("staging_v1_lineage")
     name = "t" * 235 + ".example.io"          # 251 bytes with .conf: a legal name

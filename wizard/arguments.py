@@ -13,9 +13,9 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from wizard.core import defaults
 from wizard.core.errors import UsageError
 from wizard.core.invocation import ANSWER_TAKERS, BUNDLE_TAKERS, DEMO_TAKERS
-from wizard.core import defaults
 from wizard.i18n import N_, _
 
 WIZARD = "wizard"            # the interactive wizard: no command given

@@ -84,11 +84,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return merge(build_parser().parse_args(argv))
 
 
-def parse(argv: list[str]) -> argparse.Namespace:
-    """Parse and merge (wizard.arguments): raises SystemExit from argparse, OptionError for contradictions."""
-    return merge(build_parser().parse_args(argv))
-
-
 def _language_from(argv: list[str]) -> str | None:
     for index, word in enumerate(argv):
         if word == "--lang" and index + 1 < len(argv):

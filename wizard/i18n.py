@@ -13,6 +13,7 @@ translation falls back to readable English. Catalogues live in wizard/locale/<la
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
 
 LANGUAGES = ("en", "ja")
@@ -45,7 +46,7 @@ def current_language() -> str:
     return _language
 
 
-def choose_language(requested: str | None, environ, encoding: str | None) -> tuple[str, str | None]:
+def choose_language(requested: str | None, environ: Mapping[str, str], encoding: str | None) -> tuple[str, str | None]:
     """--lang, else LC_ALL / LC_MESSAGES / LANG, else English; Japanese needs a UTF-8 terminal.
     Returns (language, a one-line notice or None)."""
     language = requested

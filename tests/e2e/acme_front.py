@@ -38,7 +38,7 @@ class Forward(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_HEAD = forward
 
     def log_message(self, fmt, *args):
-        sys.stderr.write("front: %s %s\n" % (self.headers.get("Host"), fmt % args))
+        sys.stderr.write(f"front: {self.headers.get('Host')} {fmt % args}\n")
 
 
 host, port = listen.rsplit(":", 1)

@@ -41,7 +41,7 @@ def check(root, *extra):
 
 def test_legacy_lineage_shows_the_v01_pin_and_the_v1_account(certbot_trees):
     legacy, _ = certbot_trees
-    code, doc = check(legacy)
+    _code, doc = check(legacy)
     conf, = doc["renewal_confs"]
     assert conf["name"] == "legacy.example.com" and conf["server"] == V1 and conf["version"] == "2.1.0"
     pin = next(f for f in doc["findings"] if f["id"] == "ACME-003")    # certbot 2.1.0 rewrites it
@@ -83,7 +83,7 @@ def test_rewrite_line_and_account_symlink_are_read(certbot_trees):
 
 def test_live_system_with_custom_dirs_finds_debians_certbot(certbot_trees):
     _, renewed = certbot_trees
-    code, doc = check("/", "--config-dir", os.path.join(renewed, "etc/letsencrypt"),
+    _code, doc = check("/", "--config-dir", os.path.join(renewed, "etc/letsencrypt"),
                       "--logs-dir", os.path.join(renewed, "var/log/letsencrypt"))
     debian = next(c for c in doc["clients"] if c["install_method"] == "os-package")
     assert debian["version"] == "2.1.0" and debian["python_version"].startswith("3.")

@@ -40,7 +40,7 @@ def exit_code(transcript, name):
 
 
 def test_check_shows_the_v01_pin(story):
-    work, _root, transcript = story
+    work, _root, _transcript = story
     doc = json.loads(read(work, "check-before"))
     conf, = doc["renewal_confs"]
     assert conf["server"] == V1
@@ -72,7 +72,7 @@ def test_verify_runs_a_real_test_renewal_through_pebble_and_proves_acme_v02(stor
 
 
 def test_opt_in_real_renewal_proves_the_production_endpoint(story):
-    work, root, transcript = story
+    work, _root, transcript = story
     out = " ".join(read(work, "verify-real").split())
     assert exit_code(transcript, "verify-real") == 0, out
     assert "counts against Let's Encrypt's rate limits" in out

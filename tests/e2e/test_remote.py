@@ -7,11 +7,11 @@ import sys
 import time
 
 import pytest
-
 from hosts import HOSTS
-from tests.e2e.sshd import SshServer, free_port
 from stubs import stub_bin, stub_certbot
 from trees import make_world_readable
+
+from tests.e2e.sshd import SshServer, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -51,11 +51,12 @@ def test_options_before_the_command_reach_the_remote_and_follow_ups_name_it(serv
     """`acme-wizard --host H --ssh-config F --root R check`: the remote is checked (not this machine), and
     the printed next command, pasted, targets the same host, config and root."""
     import shlex
+
     from wizard.cli import parse
     root = make_host("centos6_certbot_auto")
     result = wizard(*remote(server, "--root", root), "check")
     assert result.returncode == 1 and "ACME-001" in result.stdout, result.stderr
-    line, = [l.strip() for l in result.stdout.splitlines() if l.strip().startswith("acme-wizard plan")]
+    line, = [text.strip() for text in result.stdout.splitlines() if text.strip().startswith("acme-wizard plan")]
     args = parse(shlex.split(line)[1:])
     assert (args.command, args.host, args.ssh_config, args.root) == ("plan", "wizard-test", server.config, root)
     pasted = wizard(*shlex.split(line)[1:])
@@ -130,7 +131,7 @@ def _master_pid(server) -> int | None:
 
 
 def test_apply_over_ssh_survives_a_dropped_link_and_rollback_restores_it(server, make_host, tmp_path):
-    from test_remediation import content_digest  # noqa: PLC0415
+    from test_remediation import content_digest
     root = make_host("centos7_two_installs")
     stub_certbot(root)
     stub_bin(server.stubs, "yum", 'echo "stub yum $*"; for n in 1 2 3 4 5 6; do echo "downloading $n"; sleep 0.5; done')
@@ -191,7 +192,7 @@ def _world_readable_copy(name):
 
 def test_a_non_root_user_without_sudo_is_told_and_nothing_changes(server, ssh_user):
     import shutil
-    name, config, _sudoers = ssh_user
+    _name, config, _sudoers = ssh_user
     root = _world_readable_copy("ubuntu1804_ppa_031_cli_ini")
     try:
         check = wizard("check", *remote(server, "--root", root, "--json", config=config))
@@ -221,7 +222,7 @@ def test_a_non_root_user_with_passwordless_sudo_applies_through_sudo(server, ssh
 
 
 def test_a_symlinked_config_dir_over_ssh_is_backed_up_where_it_leads_and_restored(server, make_host):
-    from test_remediation import content_digest  # noqa: PLC0415
+    from test_remediation import content_digest
     root = make_host("ubuntu1804_ppa_031_cli_ini")
     os.makedirs(os.path.join(root, "srv"))
     os.rename(os.path.join(root, "etc/letsencrypt"), os.path.join(root, "srv/letsencrypt"))
@@ -238,7 +239,7 @@ def test_a_symlinked_config_dir_over_ssh_is_backed_up_where_it_leads_and_restore
 
 
 def test_a_truncated_backup_over_ssh_stops_the_rollback_with_nothing_changed(server, make_host):
-    from test_remediation import content_digest  # noqa: PLC0415
+    from test_remediation import content_digest
     root = make_host("ubuntu1804_ppa_031_cli_ini")
     wizard("apply", *remote(server, "--root", root, "--yes"))
     runs = os.path.join(root, "var/lib/acme-wizard/runs")
@@ -252,7 +253,7 @@ def test_a_truncated_backup_over_ssh_stops_the_rollback_with_nothing_changed(ser
 
 
 def _commands():
-    from test_hostile_input import COMMANDS  # noqa: PLC0415
+    from test_hostile_input import COMMANDS
     return COMMANDS
 
 

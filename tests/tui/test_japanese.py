@@ -2,15 +2,15 @@
 import sys
 
 import pytest
-
 from hosts import NOW
-from tests.tui.test_terminal import tmux, wait_for  # noqa: F401  (tmux is a fixture)
+
 from tests.tui.test_snapshots import after_load
+from tests.tui.test_terminal import tmux, wait_for  # noqa: F401  (tmux is a fixture)
 from tests.tui.test_wizard import screen_text, settle
 from wizard import i18n
 from wizard.core.target.local import LocalTarget
-from wizard.render.width import cells
 from wizard.demo import build_demo_host
+from wizard.render.width import cells
 from wizard.tui.app import WizardApp
 from wizard.tui.session import Session
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Iterator
+from typing import IO, Any
 
 from wizard.core import textsafe
 from wizard.core.errors import TargetError, UsageError
 from wizard.core.plan.build import Answers, AnswersError
 from wizard.core.probe.run import read_bundle as read_probe_bundle
 from wizard.core.probe.snapshot import Snapshot
-from wizard.core.readers.email_notice import AcmeV1Email, EmailError, read_email as parse_email
+from wizard.core.readers.email_notice import AcmeV1Email, EmailError
+from wizard.core.readers.email_notice import read_email as parse_email
 from wizard.i18n import _
 
 MAX_ANSWERS = 65536              # an answers file is a few lines; /dev/zero is not one
@@ -74,25 +76,27 @@ def bundle_label(path: str) -> str:
     return _("bundle {path}", path=path)
 
 
+def _create(path: str, binary: bool) -> IO[Any]:
+    """The file the admin asked for, or a usage error naming it (the caller's `with` closes it)."""
+    try:
+        if binary:
+            return open(path, "wb")
+        return open(path, "w", encoding="utf-8", errors=textsafe.ERRORS)
+    except OSError as error:
+        raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
+
+
 @contextmanager
 def open_output(path: str) -> Iterator[IO[str]]:
     """-o FILE: text, names that are not UTF-8 written as \\xNN."""
-    try:
-        handle = open(path, "w", encoding="utf-8", errors=textsafe.ERRORS)
-    except OSError as error:
-        raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
-    with handle:
+    with _create(path, binary=False) as handle:
         yield handle
 
 
 @contextmanager
 def open_binary_output(path: str) -> Iterator[IO[bytes]]:
     """--save-bundle FILE: the probe's output byte for byte."""
-    try:
-        handle = open(path, "wb")
-    except OSError as error:
-        raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
-    with handle:
+    with _create(path, binary=True) as handle:
         yield handle
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Mapping
+from collections.abc import Mapping
 
 from wizard.commands.files import read_answers
 from wizard.commands.target import invocation, target_from
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         # on stderr and reads stdin; stdout too, so `acme-wizard | cat` is refused).
         raise UsageError(_("the wizard needs a terminal; for plain output use 'acme-wizard check' (or plan, "
                            "report), and over SSH use 'ssh -t HOST acme-wizard'"))
-    from wizard.tui.app import run_tui          # Textual loads only for the wizard
+    from wizard.tui.app import run_tui  # Textual loads only for the wizard
     from wizard.tui.session import Session
     answers = read_answers(args.answers)
     mouse = args.mouse if args.mouse is not None else mouse_default(os.environ)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from wizard.core.invocation import Invocation
 from wizard.core.target.errors import SshError

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from typing import Any
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 ERRORS = "acme-wizard-escape"
@@ -25,13 +26,13 @@ def shown(text: str) -> str:
     return _SURROGATE.sub(lambda m: _byte(m.group(0)), text) if _SURROGATE.search(text) else text
 
 
-def json_text(document) -> str:
+def json_text(document: Any) -> str:
     """A JSON document as valid UTF-8 JSON, names that were not UTF-8 written as \\xNN."""
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     return _SURROGATE.sub(lambda m: "\\" + _byte(m.group(0)), text) if _SURROGATE.search(text) else text
 
 
-def _escape_errors(error: UnicodeError):
+def _escape_errors(error: UnicodeError) -> tuple[str, int]:
     """Codec error handler for output streams: \\xNN for a carried byte, '?' for what the
     terminal's encoding cannot show."""
     if not isinstance(error, UnicodeEncodeError):

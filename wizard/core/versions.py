@@ -8,13 +8,10 @@ from packaging.version import InvalidVersion, Version
 CERTBOT_SPEAKS_V2 = Version("0.22.0")       # first ACMEv2 support
 CERTBOT_V2_DEFAULT = Version("0.26.0")      # v2 became the default server
 CERTBOT_REWRITES_V1 = Version("1.6.0")      # reads a v01 renewal `server` as v02
-CERTBOT_LOGS_INTERNAL = Version("1.0.0")    # certbot._internal.* logger names
-CERTBOT_AUTO_FINAL = Version("1.14.0")      # certbot-auto frozen from here on
 CERTBOT_AUTO_OPT_VENV = Version("0.18.0")   # certbot-auto venv moved to /opt/eff.org
 ACME_SH_SPEAKS_V2 = Version("2.7.6")
-ACME_SH_V2_DEFAULT = Version("2.8.1")
+ACME_SH_REWRITES_V1 = Version("3.0.1")    # reads a v01 Le_API as v02 (facts §6.1)
 DEHYDRATED_SPEAKS_V2 = Version("0.6.0")
-DEHYDRATED_V2_DEFAULT = Version("0.6.1")
 
 # Newest certbot each Python can run (the release before support was dropped).
 NEWEST_CERTBOT_FOR_PYTHON = {
@@ -34,6 +31,11 @@ def parse(version: str | None) -> Version | None:
         return Version(match.group(1))
     except (InvalidVersion, ValueError):
         return None
+
+
+def sort_key(version: str | None) -> Version:
+    """For ordering installs: a version that cannot be read sorts before every real one."""
+    return parse(version) or Version("0")
 
 
 def at_least(version: str | None, threshold: Version) -> bool | None:

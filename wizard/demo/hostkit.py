@@ -168,13 +168,13 @@ class HostTree:
     def account(self, server_path: str, account_id: str, config_dir: str = "/etc/letsencrypt") -> None:
         base = f"{config_dir}/accounts/{server_path}/{account_id}"
         host = server_path.split("/")[0]
-        self.file(f"{base}/regr.json", '{"body": {}, "uri": "https://%s/acme/reg/19727708"}\n' % host)
+        self.file(f"{base}/regr.json", '{"body": {}, "uri": "https://' + host + '/acme/reg/19727708"}\n')
         self.file(f"{base}/meta.json", '{"creation_host": "legacy.example.com", "creation_dt": "2016-03-01T10:00:00Z"}\n')
-        self.file(f"{base}/private_key.json", '{"kty": "RSA", "d": "%s"}\n' % KEY_MARKER, mode=0o400)
+        self.file(f"{base}/private_key.json", '{"kty": "RSA", "d": "' + KEY_MARKER + '"}\n', mode=0o400)
 
     # --- logs -----------------------------------------------------------------------------------------
 
-    def log(self, name: str, runs: list["Run"], logs_dir: str = "/var/log/letsencrypt",
+    def log(self, name: str, runs: list[Run], logs_dir: str = "/var/log/letsencrypt",
             compress: bool = False) -> str:
         text = "".join(run.render() for run in runs)
         if compress:

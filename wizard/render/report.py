@@ -9,9 +9,9 @@ import html
 import shlex
 
 from wizard.core import textsafe
-from wizard.render.width import cells, clip, pad, wrap
 from wizard.core.analyse.findings import SEVERITY_NAMES
 from wizard.i18n import N_, _, current_language
+from wizard.render.width import cells, clip, pad, wrap
 
 MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("preview (nothing was changed)"),
          "applied": N_("remediation record (changes were applied)")}

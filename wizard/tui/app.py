@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 from dataclasses import replace
+from typing import ClassVar
 
 from rich.console import Group
 from rich.padding import Padding
@@ -16,20 +17,20 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, Header, Log, Static
 
+from wizard.core.analyse.findings import SEVERITY_NAMES
+from wizard.core.errors import TargetError
 from wizard.core.plan.build import Step
 from wizard.core.run.journal import StepRecord
-from wizard.core.errors import TargetError
-from wizard.core.analyse.findings import SEVERITY_NAMES
-from wizard.render.width import cells, pad
 from wizard.i18n import N_, _
+from wizard.render.check import finding_counts, system_rows, verdict_line
 from wizard.render.plan import STATUS_MARK, render_plan
 from wizard.render.styles import rich_style
 from wizard.render.verify import render_verify
-from wizard.render.check import finding_counts, system_rows, verdict_line
+from wizard.render.width import cells, pad
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
 from wizard.tui.session import ApplyBridge, Session
 
@@ -43,7 +44,7 @@ STAGE_KEYS = {"choose": ("plan",), "start_apply": ("apply",), "answer": ("apply"
 class WizardApp(App):
     CSS_PATH = "wizard.tcss"
     TITLE = "acme-wizard"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *[Binding(str(n), f"stage('{name}')", STAGE_TITLES[name], show=False) for n, name in enumerate(STAGES, 1)],
         Binding("n", "move(1)", N_("Next")),
         Binding("b", "move(-1)", N_("Back")),

@@ -1,8 +1,10 @@
 """Small screens over the wizard: a yes/no question, the option chooser and the key help."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -13,7 +15,7 @@ from wizard.i18n import N_, _
 class ConfirmModal(ModalScreen[bool]):
     """A question answered with y or n (Escape is no)."""
 
-    BINDINGS = [Binding("y", "answer(True)", N_("Yes")), Binding("n,escape", "answer(False)", N_("No"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "answer(True)", N_("Yes")), Binding("n,escape", "answer(False)", N_("No"))]
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -31,7 +33,7 @@ class ConfirmModal(ModalScreen[bool]):
 class ChoiceModal(ModalScreen[str]):
     """Pick one of the ranked client options (Enter), or leave (Escape)."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -67,7 +69,7 @@ The demo host is preview only.""")
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", N_("Close"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", N_("Close"))]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):

@@ -66,7 +66,7 @@ class Session:
             return str(refused)
         return None
 
-    def apply(self, bridge: "ApplyBridge") -> ApplyOutcome:
+    def apply(self, bridge: ApplyBridge) -> ApplyOutcome:
         """Carry out the plan (blocking); events arrive through the bridge."""
         assert self.plan is not None and self.diagnosis is not None
         self.before_summary = summarize(self.diagnosis)

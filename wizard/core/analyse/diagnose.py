@@ -6,23 +6,31 @@ the rules in CONTRACT.md ("The verdict"); each rule that holds names the finding
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wizard.core.analyse import findings as F
 from wizard.core import versions
-from wizard.core.readers.certbot_config import (AccountDir, RenewalConf, ServerPin, cli_ini_paths,
-                                        read_accounts, read_ini_pins, read_renewal_confs)
-from wizard.core.readers.acme_sh import ACME_SH_REWRITES_V1, read_le_api_pins
+from wizard.core.analyse import findings as F
+from wizard.core.analyse.findings import PERMISSION_REASONS, Finding
+from wizard.core.endpoints import V1_APIS, V1_URL, V2_APIS, V2_URL, classify_url
+from wizard.core.evidence import Evidence
+from wizard.core.probe.logs import LogEvidence, LogRun
+from wizard.core.probe.snapshot import Problem, Snapshot
+from wizard.core.readers.acme_sh import read_le_api_pins
+from wizard.core.readers.certbot_config import (
+    AccountDir,
+    RenewalConf,
+    ServerPin,
+    cli_ini_paths,
+    read_accounts,
+    read_ini_pins,
+    read_renewal_confs,
+)
 from wizard.core.readers.certs import LiveCert, read_live_certs
 from wizard.core.readers.clients import Install, detect_installs, shebang_python
 from wizard.core.readers.email_notice import AcmeV1Email
-from wizard.core.endpoints import V1_APIS, V1_URL, V2_APIS, V2_URL, classify_url
-from wizard.core.evidence import Evidence
-from wizard.core.analyse.findings import PERMISSION_REASONS, Finding
-from wizard.core.probe.logs import LogEvidence, LogRun
 from wizard.core.readers.osinfo import OsInfo, detect_os
 from wizard.core.readers.schedule import ScheduledRun, Schedules, find_schedules, option_values
-from wizard.core.probe.snapshot import Problem, Snapshot
 from wizard.i18n import _
 
 EXPIRY_WARNING_DAYS = 30
@@ -87,18 +95,17 @@ def diagnose(snapshot: Snapshot, email: AcmeV1Email | None = None,
     return diagnosis
 
 
-def _renewing_clients(installs: list[Install], schedules: Schedules, logs: LogEvidence):
+def _renewing_clients(installs: list[Install], schedules: Schedules, logs: LogEvidence) -> tuple[list[Install], str]:
     scheduled = _unique(r.install for r in schedules.renewing() if r.install)
     if scheduled:
         return scheduled, "scheduled"
     present = ([i for i in installs if i.kind == "certbot" and i.present]
                or [i for i in installs if i.present])
     if present:
-        newest = max(present, key=lambda i: versions.parse(i.version) or versions.parse("0"))
-        return [newest], "installed"
-    newest = logs.newest_version()
-    if newest:
-        run, version = newest
+        return [max(present, key=lambda i: versions.sort_key(i.version))], "installed"
+    in_logs = logs.newest_version()
+    if in_logs:
+        run, version = in_logs
         install = Install("certbot", "unknown", run.entry_point or "certbot", version, present=False,
                           seen_in_logs=True)
         install.evidence.append(Evidence(run.file, run.line, f"certbot version: {version}"))
@@ -106,8 +113,9 @@ def _renewing_clients(installs: list[Install], schedules: Schedules, logs: LogEv
     return [], "none"
 
 
-def _unique(items) -> list:
-    seen, result = set(), []
+def _unique(items: Iterable[Install]) -> list[Install]:
+    seen: set[int] = set()
+    result: list[Install] = []
     for item in items:
         if id(item) not in seen:
             seen.add(id(item))
@@ -237,7 +245,7 @@ class _Rules:
 
     def acme_sh_pins(self) -> None:
         acme_sh = [i for i in self.d.installs if i.kind == "acme.sh"]
-        rewrites = bool(acme_sh) and all(versions.at_least(i.version, versions.parse(ACME_SH_REWRITES_V1))
+        rewrites = bool(acme_sh) and all(versions.at_least(i.version, versions.ACME_SH_REWRITES_V1)
                                          for i in acme_sh)
         for pin in self.d.acme_sh_pins:
             if pin.api not in V1_APIS:
@@ -363,10 +371,10 @@ class _Rules:
         certbots = [i for i in self.d.installs if i.kind == "certbot" and i.present]
         if len(certbots) < 2:
             return
-        newest = max(certbots, key=lambda i: versions.parse(i.version) or versions.parse("0"))
+        newest = max(certbots, key=lambda i: versions.sort_key(i.version))
         scheduled = self.d.scheduled_installs()
         old_scheduled = [i for i in scheduled if i is not newest
-                         and (versions.parse(i.version) or versions.parse("0")) < (versions.parse(newest.version) or versions.parse("0"))]
+                         and versions.sort_key(i.version) < versions.sort_key(newest.version)]
         listing = "; ".join(i.label for i in certbots)
         if old_scheduled:
             self.add(Finding(
@@ -412,7 +420,7 @@ class _Rules:
     def certificates(self) -> None:
         for cert in self.d.certs:
             days = cert.days_left(self.d.now)
-            if days is None:
+            if days is None or cert.not_after is None:
                 continue
             expiry = cert.not_after.strftime("%Y-%m-%d %H:%M UTC")
             if days < 0:

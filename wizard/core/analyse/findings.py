@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from wizard.core.evidence import Evidence
 from wizard.i18n import N_
@@ -51,7 +52,7 @@ class Finding:
     remediation: str
     evidence: list[Evidence] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "severity": self.severity,

@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import posixpath
 from dataclasses import dataclass, field
+from typing import Any
 
-from wizard.core.errors import UsageError
+from wizard.core import defaults
 from wizard.core.analyse import findings as F
 from wizard.core.analyse.diagnose import Diagnosis
-from wizard.core.plan.edits import FileEdit, LineChange
 from wizard.core.endpoints import V1_STAGING_URL, V1_URL, V2_STAGING_URL, V2_URL, classify_url
+from wizard.core.errors import UsageError
+from wizard.core.plan.edits import FileEdit, LineChange
+from wizard.core.plan.options import ClientOption, choose, client_options
 from wizard.core.readers.schedule import ScheduledRun, split_words
 from wizard.core.shellwords import rewrite, shell_words
-from wizard.core import defaults
-from wizard.core.plan.options import ClientOption, choose, client_options
 from wizard.i18n import _
 
 AUTO_ONLY_FLAGS = {"--no-self-upgrade", "--no-bootstrap", "--os-packages-only", "--non-interactive-bootstrap"}
@@ -39,7 +40,7 @@ class Answers:
     retire_certbot_auto: bool = True
 
     @classmethod
-    def from_json(cls, text: str) -> "Answers":
+    def from_json(cls, text: str) -> Answers:
         try:
             data = json.loads(text)
         except ValueError as error:
@@ -69,8 +70,8 @@ class Action:
     path: str | None = None           # create: the new file
     content: str | None = None        # create: its text
 
-    def to_json(self) -> dict:
-        data: dict = {"type": self.type}
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.type}
         if self.argv is not None:
             data["argv"] = self.argv
         if self.paths is not None:
@@ -86,7 +87,7 @@ class Action:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "Action":
+    def from_json(cls, data: dict[str, Any]) -> Action:
         edit = None
         if data.get("changes") is not None:
             edit = FileEdit(data["path"], [LineChange(int(c["line"]), str(c["old"]),
@@ -108,13 +109,13 @@ class Step:
     done_when: str
     depends_on: list[str] = field(default_factory=list)   # steps that must have succeeded first
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "why": self.why, "requires_root": self.requires_root,
                 "risk": self.risk, "actions": [a.to_json() for a in self.actions], "undo": self.undo,
                 "done_when": self.done_when, "depends_on": self.depends_on}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Step":
+    def from_json(cls, data: dict[str, Any]) -> Step:
         return cls(str(data["id"]), str(data["title"]), list(data.get("why", [])), bool(data["requires_root"]),
                    str(data.get("risk", "")), [Action.from_json(a) for a in data["actions"]],
                    str(data.get("undo", "")), str(data.get("done_when", "")), list(data.get("depends_on", [])))
@@ -130,7 +131,7 @@ class Plan:
     client_path: str | None
     certbot_dirs: list[str]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "format_version": defaults.FORMAT_VERSION,
             "steps": [s.to_json() for s in self.steps],
@@ -155,7 +156,7 @@ class Plan:
         return next((s for s in self.steps if s.id == step_id), None)
 
     @classmethod
-    def from_saved(cls, data: dict) -> "Plan":
+    def from_saved(cls, data: dict[str, Any]) -> Plan:
         """The plan a run saved when it started (what a resume carries out, never a new plan).
         Raises ValueError when it is not one this version can carry out."""
         try:
@@ -180,7 +181,8 @@ def build_plan(diagnosis: Diagnosis, answers: Answers | None = None) -> Plan:
 
 
 class _Builder:
-    def __init__(self, diagnosis: Diagnosis, answers: Answers, options, choice: ClientOption | None) -> None:
+    def __init__(self, diagnosis: Diagnosis, answers: Answers, options: list[ClientOption],
+                 choice: ClientOption | None) -> None:
         self.d, self.answers, self.options, self.choice = diagnosis, answers, options, choice
         self.steps: list[Step] = []
         self.notes: list[str] = []

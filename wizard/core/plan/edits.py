@@ -49,10 +49,11 @@ class FileEdit:
         result = []
         by_line = {c.line: c for c in self.changes}
         for number, raw in enumerate(lines, 1):
-            change = by_line.get(number)
-            if change is None:
+            found = by_line.get(number)
+            if found is None:
                 result.append(raw)
                 continue
+            change = found
             if change.new is None:
                 continue
             ending = raw[len(raw.rstrip(b"\r\n")):] or b""

@@ -11,8 +11,8 @@ import shlex
 from dataclasses import dataclass, field
 
 from wizard.core import versions
-from wizard.core.readers.clients import Install
 from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.readers.clients import Install
 from wizard.i18n import _
 
 PLUGIN_FOR_AUTHENTICATOR = {"apache": "apache", "nginx": "nginx"}
@@ -141,13 +141,16 @@ def _epel(major: str, plugins: list[str]) -> ClientOption:
         version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "")
 
 
-def _pip(diagnosis: Diagnosis, plugins: list[str], python: str | None = None,
-         python_version: str | None = None) -> ClientOption | None:
-    if python is None:
-        python_version = _system_python3(diagnosis)
-        if python_version is None:
-            return None
-        python = "/usr/bin/python3"
+def _pip(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption | None:
+    """certbot with pip on the system's python3, when there is one."""
+    python_version = _system_python3(diagnosis)
+    if python_version is None:
+        return None
+    return _pip_on(plugins, "/usr/bin/python3", python_version)
+
+
+def _pip_on(plugins: list[str], python: str, python_version: str) -> ClientOption:
+    """certbot with pip in /opt/certbot on this Python, pinned to the newest release it runs."""
     newest = versions.NEWEST_CERTBOT_FOR_PYTHON.get(python_version or "")
     spec = [f"certbot<{_next_minor(newest)}" if newest else "certbot"]
     spec += [f"certbot-{p}<{_next_minor(newest)}" if newest else f"certbot-{p}" for p in plugins]
@@ -170,7 +173,7 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
         "move-host", _("Move the sites to a supported OS (recommended)"), None, [],
         [_("the only fully supported answer: CentOS 6 left support on 2020-11-30 and nothing current runs on it")],
         supported=True)
-    scl = _pip(diagnosis, plugins, "/opt/rh/rh-python36/root/usr/bin/python3", "3.6")
+    scl = _pip_on(plugins, "/opt/rh/rh-python36/root/usr/bin/python3", "3.6")
     scl.key = "rh-python36"
     scl.title = _("rh-python36 from the CentOS vault, then certbot<1.24 with pip in /opt/certbot")
     scl.commands = [["yum", "install", "-y", "centos-release-scl"], ["yum", "install", "-y", "rh-python36"]] + scl.commands

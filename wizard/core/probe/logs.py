@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from wizard.core.endpoints import classify_url, classify_host
+from wizard.core.endpoints import classify_host, classify_url
 
 _STAMPED = re.compile(
     r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),\d+:([A-Z]+):([^:]*):(.*)$"
@@ -100,7 +100,7 @@ class LogEvidence:
         return None
 
 
-def rotation_key(path: str) -> tuple:
+def rotation_key(path: str) -> tuple[int, int, str]:
     """Sort key, newest first: letsencrypt.log, .1, .2 … (also .N.gz), then dated names."""
     name = path.rsplit("/", 1)[-1]
     rest = name[len("letsencrypt.log"):]
@@ -141,15 +141,16 @@ class LogScanner:
             log_file.runs.append(LogRun(log_file.path, number, started))
         return log_file.runs[-1]
 
-    def _stamped(self, log_file: LogFile, number: int, text: str, match: re.Match) -> None:
+    def _stamped(self, log_file: LogFile, number: int, text: str, match: re.Match[str]) -> None:
         started = f"{match.group(1)}T{match.group(2)}"
         logger, message = match.group(4), match.group(5)
         version = _VERSION.match(message)
         if version:
-            run = log_file.runs[-1] if log_file.runs else None
-            joins_preamble = (run is not None and run.started_by_preamble and not run.header_seen
-                              and not run.endpoints and run.arguments is None)
-            if not joins_preamble:
+            last = log_file.runs[-1] if log_file.runs else None
+            if (last is not None and last.started_by_preamble and not last.header_seen
+                    and not last.endpoints and last.arguments is None):
+                run = last                   # the header of the run whose preamble came first
+            else:
                 run = LogRun(log_file.path, number, started)
                 log_file.runs.append(run)
             run.header_seen = True
@@ -206,9 +207,8 @@ class LogScanner:
         python = _PYTHON_PATH.search(message)
         if python and run.python is None:
             run.python = (python.group(1), python.group(2))
-        if any(marker in message for marker in _ERROR_MARKERS):
-            if len(run.errors) < 20:
-                run.errors.append((number, message.strip()[:300]))
+        if any(marker in message for marker in _ERROR_MARKERS) and len(run.errors) < 20:
+            run.errors.append((number, message.strip()[:300]))
 
     def finish(self) -> LogEvidence:
         evidence = LogEvidence()

@@ -1,11 +1,12 @@
 """Run the probe script through a target and read its output into a snapshot."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import BinaryIO
 
-from wizard.core.probe.snapshot import Snapshot, SnapshotReader, read_snapshot
 from wizard.core.errors import TargetError
+from wizard.core.probe.snapshot import Snapshot, SnapshotReader, read_snapshot
 from wizard.core.target.protocol import Target
 from wizard.i18n import _
 
@@ -41,7 +42,7 @@ def read_bundle(stream: BinaryIO) -> Snapshot:
     return read_snapshot(stream, b"")
 
 
-def _tee(lines, sink: BinaryIO):
+def _tee(lines: Iterable[bytes], sink: BinaryIO) -> Iterator[bytes]:
     for line in lines:
         sink.write(line)
         yield line

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from wizard.core import defaults
-from wizard.core.probe.logs import LogScanner, LogEvidence
+from wizard.core.probe.logs import LogEvidence, LogScanner
 from wizard.i18n import N_
 
 PROBE_FORMAT = "1"

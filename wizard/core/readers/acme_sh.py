@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 
-from wizard.core.readers.certbot_config import ServerPin
 from wizard.core.evidence import Evidence
 from wizard.core.probe.snapshot import Snapshot
+from wizard.core.readers.certbot_config import ServerPin
 
-ACME_SH_REWRITES_V1 = "3.0.1"
 _CONF = re.compile(r"^/(?:root|home/[^/]+)/\.acme\.sh/[^/]+/[^/]+\.conf$")
 
 

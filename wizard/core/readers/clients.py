@@ -163,7 +163,8 @@ def _site_dists(snapshot: Snapshot, prefix: str) -> list[tuple[str, str, str]]:
         dist = _DIST.match(posixpath.basename(path))
         if match and dist and match.group(1) == prefix.rstrip("/"):
             found.append((path, dist.group(2), match.group(2)))
-    found.sort(key=lambda item: (item[0].rsplit("/", 1)[-1].startswith("certbot-"), versions.parse(item[1]) or versions.parse("0")), reverse=True)
+    found.sort(key=lambda item: (item[0].rsplit("/", 1)[-1].startswith("certbot-"), versions.sort_key(item[1])),
+               reverse=True)
     return found
 
 
@@ -175,9 +176,9 @@ def _fill_from_site(snapshot: Snapshot, install: Install, prefix: str) -> None:
         install.evidence.append(Evidence(path))
     else:
         for entry in snapshot.entries:
-            python = re.match(rf"^{re.escape(prefix.rstrip('/'))}/lib/python(\d\.\d+)$", entry)
-            if python:
-                install.python_version = python.group(1)
+            lib = re.match(rf"^{re.escape(prefix.rstrip('/'))}/lib/python(\d\.\d+)$", entry)
+            if lib:
+                install.python_version = lib.group(1)
     cfg = snapshot.file(posixpath.join(prefix, "pyvenv.cfg"))
     if cfg:
         for number, text in cfg.numbered():
@@ -244,9 +245,12 @@ def _rpm_install(snapshot: Snapshot) -> Install | None:
             continue          # pip into the system Python: reported by _pip
         egg = (path, dist.group(2), match.group(2))
         break
-    if "certbot" not in rpm and egg is None:
+    if "certbot" in rpm:
+        version = rpm["certbot"]
+    elif egg is not None:
+        version = egg[1]
+    else:
         return None
-    version = rpm.get("certbot") or egg[1]
     install = Install("certbot", "os-package", "/usr/bin/certbot", versions.upstream(version),
                       python_version=egg[2] if egg else None)
     install.aliases.add("/usr/bin/letsencrypt")

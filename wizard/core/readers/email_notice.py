@@ -13,6 +13,7 @@ import email.policy
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from wizard.core.errors import UsageError
 from wizard.core.evidence import Evidence
@@ -56,7 +57,7 @@ class AcmeV1Email:
     request_time: datetime.datetime | None
     evidence: list[Evidence]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         agent = self.user_agent
         return {
             "user_agent": agent.text if agent else None,

@@ -5,11 +5,12 @@ import datetime
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import distro
 
-from wizard.core.probe.snapshot import Snapshot
+from wizard.core.probe.snapshot import FileText, Snapshot
 from wizard.i18n import _
 
 # End of standard (free) support; extended paid support is mentioned, not counted.
@@ -131,10 +132,11 @@ def _eol_key(os_id: str, version: str) -> tuple[str, str]:
     return family, version.split(".")[0]
 
 
-def _first_line(files, candidates) -> str | None:
+def _first_line(files: Mapping[str, FileText], candidates: Iterable[str]) -> str | None:
     for path in candidates:
         if path in files and files[path].lines:
-            return files[path].numbered()[0][1].strip()
+            first: str = files[path].numbered()[0][1]
+            return first.strip()
     return None
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from wizard.core.readers.clients import Install, find_install
 from wizard.core.evidence import Evidence
-from wizard.core.shellwords import shell_words
 from wizard.core.probe.snapshot import Snapshot
+from wizard.core.readers.clients import Install, find_install
+from wizard.core.shellwords import shell_words
 
 CLIENT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto", "acme.sh", "dehydrated"}
 CRON_DEFAULT_PATH = "/usr/bin:/bin"
@@ -87,7 +88,8 @@ def _crontab_paths(snapshot: Snapshot) -> list[str]:
     return paths
 
 
-def _cron_table(snapshot, path, with_user, spool_user, schedules, installs) -> None:
+def _cron_table(snapshot: Snapshot, path: str, with_user: bool, spool_user: str | None, schedules: Schedules,
+                installs: list[Install]) -> None:
     text_file = snapshot.file(path)
     if text_file is None:
         return
@@ -117,7 +119,8 @@ def _cron_table(snapshot, path, with_user, spool_user, schedules, installs) -> N
             _script(snapshot, script, "script", via, schedules, installs, search_path)
 
 
-def _script(snapshot, path, kind, via, schedules, installs, search_path) -> None:
+def _script(snapshot: Snapshot, path: str, kind: str, via: Evidence | None, schedules: Schedules,
+            installs: list[Install], search_path: str) -> None:
     text_file = snapshot.file(path)
     if text_file is None:
         return
@@ -131,7 +134,7 @@ def _script(snapshot, path, kind, via, schedules, installs, search_path) -> None
             schedules.runs.append(run)
 
 
-def _systemd(snapshot, schedules, installs) -> None:
+def _systemd(snapshot: Snapshot, schedules: Schedules, installs: list[Install]) -> None:
     enabled = {posixpath.basename(p) for p in snapshot.entries
                if "/timers.target.wants/" in p and p.endswith(".timer")}
     seen_units: set[str] = set()
@@ -157,8 +160,8 @@ def _systemd(snapshot, schedules, installs) -> None:
                     schedules.runs.append(run)
 
 
-def _run(snapshot, installs, source, number, command, kind, program, arguments, user,
-         fallback_only=False) -> ScheduledRun:
+def _run(snapshot: Snapshot, installs: list[Install], source: str, number: int, command: str, kind: str,
+         program: str, arguments: list[str], user: str | None, fallback_only: bool = False) -> ScheduledRun:
     run = ScheduledRun(source, number, command, kind, program, arguments, user, fallback_only=fallback_only)
     run.install = find_install(installs, program, snapshot) if program.startswith("/") else None
     return run
@@ -169,7 +172,7 @@ def split_words(command: str) -> list[str]:
     return [word.value for word in shell_words(command)]
 
 
-def _client_calls(command: str, snapshot: Snapshot, search_path: str):
+def _client_calls(command: str, snapshot: Snapshot, search_path: str) -> Iterator[tuple[str, list[str]]]:
     """(program, arguments) for every ACME client call in a shell command line."""
     simple: list[str] = []
     for word in split_words(command) + [";"]:

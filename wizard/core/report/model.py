@@ -7,16 +7,18 @@ it is the remediation record. Private keys are never in it: nothing reads them.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from wizard.core import defaults
 from wizard import __version__
-from wizard.core.analyse.document import check_document
+from wizard.core import defaults
 from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.document import check_document
 from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES
 from wizard.core.invocation import Invocation
 from wizard.core.plan.build import Plan
 from wizard.core.run.journal import MAX_STATE_FILE, RunDir, list_runs, load_state_json
 from wizard.core.run.state_shapes import PLAN, TEST_RENEWAL, VERIFICATION, fits
+from wizard.core.target.protocol import Target
 from wizard.i18n import N_, _
 
 OUTPUT_LINES = 12
@@ -33,9 +35,9 @@ LETS_ENCRYPT_CHANGES = [
 FIXED_INTERVAL_FLAGS = ("--force-renewal", "--force-renew", "--renew-by-default")
 
 
-def build_report(diagnosis: Diagnosis, plan: Plan | None, target, state_dir: str, preview: bool = False,
+def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target, state_dir: str, preview: bool = False,
                  now: datetime.datetime | None = None, label: str | None = None,
-                 invocation: Invocation | None = None) -> dict:
+                 invocation: Invocation | None = None) -> dict[str, Any]:
     """label: how the admin named the target (a root path, the demo); a live host is named by its nodename.
     invocation: the target options the admin gave, repeated in every command the report suggests."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -68,14 +70,14 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target, state_dir: str
     return document
 
 
-def _newest_run(target, state_dir: str) -> RunDir | None:
+def _newest_run(target: Target, state_dir: str) -> RunDir | None:
     if target is None:                   # a bundle: the target's runs are not at hand
         return None
     runs = list_runs(target, state_dir)
     return RunDir(target, state_dir, runs[-1]) if runs else None
 
 
-def _run_section(run: RunDir, invocation: Invocation) -> dict:
+def _run_section(run: RunDir, invocation: Invocation) -> dict[str, Any]:
     journal = run.journal()
     plan = run.read_json("plan.json", {"steps": []}, PLAN)
     titles = {s["id"]: s["title"] for s in plan.get("steps", [])}
@@ -105,7 +107,7 @@ def _run_section(run: RunDir, invocation: Invocation) -> dict:
     }
 
 
-def _verification(target, state_dir: str, run: RunDir | None) -> dict | None:
+def _verification(target: Target, state_dir: str, run: RunDir | None) -> dict[str, Any] | None:
     document = run.read_json("verify.json", None, VERIFICATION) if run else None
     if document is None and target is not None:
         try:
@@ -121,7 +123,7 @@ def _verification(target, state_dir: str, run: RunDir | None) -> dict | None:
                                                 "summary_before", "summary_after")}
 
 
-def _verdict(diagnosis: Diagnosis, verification: dict | None, mode: str) -> dict:
+def _verdict(diagnosis: Diagnosis, verification: dict[str, Any] | None, mode: str) -> dict[str, Any]:
     if verification and verification.get("passed"):
         return {"code": "v2", "verified": True,
                 "line": _("Fixed and verified: renewals here use Let's Encrypt's current ACMEv2 API."),
@@ -145,7 +147,7 @@ def _verdict(diagnosis: Diagnosis, verification: dict | None, mode: str) -> dict
     return {"code": diagnosis.verdict, "verified": False, "line": line, "explanation": explanation}
 
 
-def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict | None, verification: dict | None,
+def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict[str, Any] | None, verification: dict[str, Any] | None,
                 invocation: Invocation) -> list[str]:
     steps: list[str] = []
     if run and run["rolled_back"]:
@@ -178,7 +180,7 @@ def _commands(*commands: str) -> str:
     return "".join(f"\n`{command}`" for command in commands)
 
 
-def _risks(diagnosis: Diagnosis) -> list[dict]:
+def _risks(diagnosis: Diagnosis) -> list[dict[str, Any]]:
     risks = []
     if diagnosis.os.eol:
         risks.append({"title": _("Operating system past end of life"),

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
+
+from wizard.core.analyse.diagnose import Diagnosis
 
 KEEP_DOMAINS = ("letsencrypt.org", "eff.org", "github.com", "centos.org", "debian.org", "ubuntu.com",
                 "fedoraproject.org", "python.org", "pypi.org", "snapcraft.io", "example.invalid", "example")
@@ -97,13 +100,13 @@ class Redactor:
                           and m.group(0) not in _KEEP_IPS else m.group(0), value)
         return value
 
-    def _host(self, match: re.Match) -> str:
+    def _host(self, match: re.Match[str]) -> str:
         name = match.group(0)
         if self._kept(name) or self._tools_own(name) or re.fullmatch(r"host-\d+\.example", name):
             return name
         return self._mask("host", name)
 
-    def document(self, value, depth: int = 0):
+    def document(self, value: Any, depth: int = 0) -> Any:
         """A copy of a JSON-able document with every string (keys included) redacted. (A report
         nests a few levels; anything below MAX_DEPTH is dropped rather than passed on unredacted.)"""
         if depth > MAX_DEPTH:
@@ -117,7 +120,7 @@ class Redactor:
         return value
 
 
-def known_hosts(diagnosis) -> list[str]:
+def known_hosts(diagnosis: Diagnosis) -> list[str]:
     names = [c.name for c in diagnosis.renewal_confs] + [c.name for c in diagnosis.certs]
     names.append(diagnosis.snapshot.facts.get("nodename", ""))
     if diagnosis.email is not None:

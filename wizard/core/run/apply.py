@@ -10,15 +10,16 @@ from __future__ import annotations
 import posixpath
 import shlex
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from wizard.core.errors import ExitCode, UsageError
-from wizard.core.target.confine import is_within
-from wizard.core.plan.edits import EditConflict
 from wizard.core.plan.build import Action, Plan, Step
-from wizard.core.run.journal import Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
+from wizard.core.plan.edits import EditConflict
+from wizard.core.run.journal import JournalState, Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
 from wizard.core.run.state_shapes import PLAN
+from wizard.core.target.confine import is_within
 from wizard.core.target.errors import CommandsNotAllowed
+from wizard.core.target.protocol import Emit, Target
 from wizard.i18n import _
 
 OUTPUT_TAIL_LINES = 20
@@ -46,13 +47,17 @@ class ApplyEvents(Protocol):
     def confirm(self, step: Step) -> str: ...          # "yes", "skip" or "quit"
 
 
+# The verify step: probe again, test-renew, and say (passed, a one-line summary).
+Verifier = Callable[[Emit], tuple[bool, str]]
+
+
 class _StepFailed(Exception):
     def __init__(self, message: str, exit_code: int | None = None, status: str = "failed") -> None:
         super().__init__(message)
         self.exit_code, self.status = exit_code, status
 
 
-def check_can_apply(plan: Plan, target, euid: int) -> None:
+def check_can_apply(plan: Plan, target: Target, euid: int) -> None:
     if plan.decision_needed:
         raise ApplyRefused(_("this host needs a decision first: choose a client in an answers file, e.g. "
                              "{{\"client\": \"{key}\"}} (options: {options})",
@@ -65,7 +70,7 @@ def check_can_apply(plan: Plan, target, euid: int) -> None:
         raise ApplyRefused(_("applying to / needs root: run it with sudo (nothing was changed)"), ExitCode.TARGET)
 
 
-def check_state_dir_apart(target, plan: Plan, state_dir: str) -> None:
+def check_state_dir_apart(target: Target, plan: Plan, state_dir: str) -> None:
     """The state directory must not lie in anything the plan backs up, edits, creates or retires:
     a restore or a retire would take the backups with it."""
     state = target.resolve(state_dir)
@@ -77,7 +82,7 @@ def check_state_dir_apart(target, plan: Plan, state_dir: str) -> None:
                                      state=state_dir, path=path))
 
 
-def sweep_after_a_kill(target, directories: list[str]) -> None:
+def sweep_after_a_kill(target: Target, directories: list[str]) -> None:
     """A run killed mid-write leaves this tool's temporary files beside what it was writing:
     remove them from these directories before the run goes on (or is rolled back)."""
     for directory in dict.fromkeys(directories):
@@ -101,8 +106,8 @@ def plan_paths(plan: Plan) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def apply_plan(target, plan: Plan, state_dir: str, events: ApplyEvents, before: dict | None = None,
-               verifier: Callable[[Callable[[str], None]], tuple[bool, str]] | None = None) -> ApplyOutcome:
+def apply_plan(target: Target, plan: Plan, state_dir: str, events: ApplyEvents, before: dict[str, Any] | None = None,
+               verifier: Verifier | None = None) -> ApplyOutcome:
     previous = unfinished_run(target, state_dir)
     if previous is not None:
         # A run that has started is carried out as it was planned: the host has changed since, and
@@ -146,11 +151,12 @@ def apply_plan(target, plan: Plan, state_dir: str, events: ApplyEvents, before: 
 
 
 class _StepRunner:
-    def __init__(self, target, plan: Plan, run: RunDir, events: ApplyEvents, verifier) -> None:
+    def __init__(self, target: Target, plan: Plan, run: RunDir, events: ApplyEvents,
+                 verifier: Verifier | None) -> None:
         self.target, self.plan, self.run, self.events, self.verifier = target, plan, run, events, verifier
         self.done: set[str] = set()
 
-    def run_step(self, step: Step, index: int, earlier) -> StepRecord:
+    def run_step(self, step: Step, index: int, earlier: JournalState) -> StepRecord:
         self.events.step_started(step, index, len(self.plan.steps))
         if earlier.succeeded(step.id) and step.id not in ("verify", "test-renewal"):
             record = StepRecord("already-done", message=_("done in an earlier attempt of this run"))
@@ -225,13 +231,13 @@ class _StepRunner:
             "edit": self._edit, "create": self._create, "retire": self._retire, "verify": self._verify}
         handlers[action.type](action, emit)
 
-    def _backup(self, action: Action, emit) -> None:
+    def _backup(self, action: Action, emit: Emit) -> None:
         paths = list(dict.fromkeys((action.paths or []) + self.plan.edit_paths))
         entries = self.run.add_backup(paths)
         files = sum(1 for e in entries if e.kind == "file")
         emit(_("backed up {count} file(s) into {path}", count=files, path=self.run.path))
 
-    def _command(self, action: Action, emit) -> None:
+    def _command(self, action: Action, emit: Emit) -> None:
         emit("$ " + shlex.join(action.argv or []))
         job = f"{self.job_prefix}-{self.action_index}"
         try:
@@ -246,7 +252,7 @@ class _StepRunner:
         if code != 0:
             raise _StepFailed(_("'{command}' exited with {code}", command=shlex.join(action.argv or []), code=code), code)
 
-    def _reattached(self, job: str, emit) -> int | None:
+    def _reattached(self, job: str, emit: Emit) -> int | None:
         """A command of an interrupted step that is still running or finished on a remote target while
         the link was down: follow it instead of starting it again."""
         if not self.reattach:
@@ -258,7 +264,7 @@ class _StepRunner:
                state=_("is still running") if state == "running" else _("finished")))
         return self.target.follow(job, emit)
 
-    def _edit(self, action: Action, emit) -> None:
+    def _edit(self, action: Action, emit: Emit) -> None:
         edit = action.edit
         assert edit is not None
         try:
@@ -283,7 +289,7 @@ class _StepRunner:
             raise _StepFailed(_("cannot write {path}: {reason}", path=edit.path, reason=error.strerror)) from None
         emit(_("edited {path}", path=edit.path))
 
-    def _create(self, action: Action, emit) -> None:
+    def _create(self, action: Action, emit: Emit) -> None:
         path, content = action.path or "", (action.content or "").encode()
         if self.target.exists(path) and self.target.read_bytes(path) == content:
             emit(_("{path} already exists as planned", path=path))
@@ -292,7 +298,7 @@ class _StepRunner:
         self.target.write_bytes(path, content, 0o644)
         emit(_("created {path}", path=path))
 
-    def _retire(self, action: Action, emit) -> None:
+    def _retire(self, action: Action, emit: Emit) -> None:
         for path in action.paths or []:
             if not self.target.exists(path):
                 emit(_("{path} is already gone", path=path))
@@ -303,7 +309,7 @@ class _StepRunner:
             self.target.move(path, destination)
             emit(_("moved {path} to {destination}", path=path, destination=destination))
 
-    def _verify(self, action: Action, emit) -> None:
+    def _verify(self, action: Action, emit: Emit) -> None:
         if self.verifier is None:
             return
         if not self.target.allow_commands:

@@ -20,19 +20,20 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from wizard.core.errors import TargetError
+from wizard.core.run.state_shapes import BACKUP, EVENT, Shape, fits, shallow
 from wizard.core.target.archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.target.archive import verify as verify_archive
 from wizard.core.target.confine import is_within
-from wizard.core.run.state_shapes import BACKUP, EVENT, fits, shallow
-from wizard.core.target.protocol import ManifestEntry
+from wizard.core.target.protocol import ManifestEntry, Target
 from wizard.i18n import _
 
 MAX_STATE_FILE = 64 << 20        # a journal or plan larger than this is not ours
 
 
-def load_state_json(data: bytes, shape=None, default=None):
+def load_state_json(data: bytes, shape: Shape | None = None, default: Any = None) -> Any:
     """A state file's JSON, or `default` when it is not JSON, nests absurdly deep or is not of `shape`."""
     try:
         value = json.loads(data)
@@ -43,7 +44,7 @@ def load_state_json(data: bytes, shape=None, default=None):
     return value
 
 
-def json_bytes(data) -> bytes:
+def json_bytes(data: Any) -> bytes:
     """JSON as the state files keep it: a name that is not UTF-8 (caf\\xe9.conf) is carried in its
     escaped form, never dropped and never a crash."""
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
@@ -77,7 +78,7 @@ class StepRecord:
 @dataclass
 class JournalState:
     steps: dict[str, StepRecord] = field(default_factory=dict)
-    events: list[dict] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     finished: str | None = None          # complete, failed, interrupted, incomplete
     rolled_back: bool = False            # a rollback restored what this run changed: it is closed
 
@@ -90,7 +91,7 @@ class JournalState:
 
 
 class RunDir:
-    def __init__(self, target, state_dir: str, run_id: str) -> None:
+    def __init__(self, target: Target, state_dir: str, run_id: str) -> None:
         self.target, self.state_dir, self.run_id = target, state_dir, run_id
         self.path = f"{state_dir.rstrip('/')}/runs/{run_id}"
 
@@ -103,10 +104,10 @@ class RunDir:
         self.target.make_private_dir(self.path)
         self.target.make_private_dir(self.file("output"))
 
-    def write_json(self, name: str, data) -> None:
+    def write_json(self, name: str, data: Any) -> None:
         self.target.write_bytes(self.file(name), json_bytes(data), 0o600, follow=False)
 
-    def read_json(self, name: str, default=None, shape=None):
+    def read_json(self, name: str, default: Any = None, shape: Shape | None = None) -> Any:
         """A state file of this run; `default` when it is absent, unreadable or not of `shape`."""
         try:
             return load_state_json(self.target.read_bytes(self.file(name), limit=MAX_STATE_FILE, follow=False),
@@ -114,7 +115,7 @@ class RunDir:
         except OSError:
             return default
 
-    def event(self, **fields) -> None:
+    def event(self, **fields: Any) -> None:
         self.target.append_line(self.file("journal.jsonl"), json.dumps({"time": now_iso(), **fields}, ensure_ascii=True))
 
     def journal(self) -> JournalState:
@@ -149,14 +150,14 @@ class RunDir:
 
     # --- backups ----------------------------------------------------------------------------
 
-    def backups(self) -> dict:
+    def backups(self) -> dict[str, Any]:
         """backup.json (empty when there is none). Raises BackupFailed when it exists but is damaged:
         a rollback must not take a damaged record for 'nothing was backed up'."""
         try:
             data = self.target.read_bytes(self.file("backup.json"), limit=MAX_STATE_FILE, follow=False)
         except FileNotFoundError:
             return {"tarballs": [], "entries": [], "sha256": {}}
-        record = load_state_json(data, BACKUP)
+        record: dict[str, Any] | None = load_state_json(data, BACKUP)
         if record is None:
             raise BackupFailed(_("{path} is damaged: it cannot be read as this tool wrote it",
                                  path=self.file("backup.json")))
@@ -222,7 +223,7 @@ class RunDir:
 RUN_ID_SHAPE = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{4}")
 
 
-def list_runs(target, state_dir: str) -> list[str]:
+def list_runs(target: Target, state_dir: str) -> list[str]:
     """The runs in the state directory, oldest first (only names this tool gives its runs)."""
     runs = f"{state_dir.rstrip('/')}/runs"
     target.check_private_dir(state_dir)
@@ -230,7 +231,7 @@ def list_runs(target, state_dir: str) -> list[str]:
     return [name for name in target.list_dir(runs) if RUN_ID_SHAPE.fullmatch(name)]
 
 
-def unfinished_run(target, state_dir: str) -> RunDir | None:
+def unfinished_run(target: Target, state_dir: str) -> RunDir | None:
     """The newest run, if it did not complete and was not rolled back: the next apply resumes it
     (older runs are history)."""
     runs = list_runs(target, state_dir)
@@ -246,11 +247,11 @@ class Lock:
     """One apply at a time per target: a lock file naming its holder (created atomically on the
     target); a lock left by a dead process on this workstation is taken over."""
 
-    def __init__(self, target, state_dir: str, run_id: str) -> None:
+    def __init__(self, target: Target, state_dir: str, run_id: str) -> None:
         self.target, self.path, self.run_id = target, f"{state_dir.rstrip('/')}/lock", run_id
         self.state_dir = state_dir
 
-    def __enter__(self) -> "Lock":
+    def __enter__(self) -> Lock:
         self.target.make_private_dir(self.state_dir)      # created 0700, or refused if not this user's own
         holder = {"pid": os.getpid(), "workstation": os.uname().nodename, "run_id": self.run_id, "since": now_iso()}
         for _attempt in range(2):
@@ -271,7 +272,7 @@ class Lock:
             self.target.remove(self.path)        # its holder on this workstation is gone: a crash or a kill
         raise LockedError(_("cannot take the lock {path}", path=self.path))
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         try:
             self.target.remove(self.path)
         except Exception:       # a dropped link: the next run takes a dead holder's lock over

@@ -9,14 +9,16 @@ directory (displaced/), not deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from wizard.core.errors import StepFailed, UsageError
 from wizard.core.run.apply import parents, retired_moves, sweep_after_a_kill
+from wizard.core.run.journal import Lock, RunDir, list_runs
+from wizard.core.run.state_shapes import PLAN
 from wizard.core.target.archive import MAX_ARCHIVE_BYTES, ArchiveProblem
 from wizard.core.target.archive import verify as verify_archive
 from wizard.core.target.confine import is_within
-from wizard.core.run.journal import Lock, RunDir, list_runs
-from wizard.core.run.state_shapes import PLAN
+from wizard.core.target.protocol import Target
 from wizard.i18n import _
 
 
@@ -54,7 +56,7 @@ def changed_something(run: RunDir) -> bool:
     return any(journal.succeeded(step) for step in journal.steps if step not in ("verify", "test-renewal"))
 
 
-def find_run(target, state_dir: str, run_id: str | None) -> RunDir:
+def find_run(target: Target, state_dir: str, run_id: str | None) -> RunDir:
     """The run to undo: the one named, or the newest that changed something and is not yet undone."""
     runs = list_runs(target, state_dir)
     if not runs:
@@ -73,7 +75,7 @@ def find_run(target, state_dir: str, run_id: str | None) -> RunDir:
                           runs=", ".join(runs[-5:])))
 
 
-def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
+def rollback(target: Target, run: RunDir, dry_run: bool = False) -> RollbackReport:
     report = RollbackReport(run.run_id, dry_run=dry_run, displaced_to=run.file("displaced"))
     try:
         record = run.backups()
@@ -83,9 +85,9 @@ def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
     plan = run.read_json("plan.json", {"steps": []}, PLAN)
     journal = run.journal()
     for step in plan.get("steps", []) if isinstance(plan, dict) else []:
-        if any(a.get("type") == "command" for a in step.get("actions", [])) and journal.succeeded(step.get("id")):
-            if step["id"] not in ("test-renewal", "verify"):
-                report.cannot_undo.append((step.get("title", step["id"]), step.get("undo", "")))
+        ran_a_command = any(a.get("type") == "command" for a in step.get("actions", []))
+        if ran_a_command and journal.succeeded(step.get("id")) and step["id"] not in ("test-renewal", "verify"):
+            report.cannot_undo.append((step.get("title", step["id"]), step.get("undo", "")))
     report.moved_back = retired_moves(run)
     for entry in tops:
         (report.removed if entry["kind"] == "absent" else report.restored).append(entry["path"])
@@ -117,7 +119,7 @@ def rollback(target, run: RunDir, dry_run: bool = False) -> RollbackReport:
     return report
 
 
-def _free(target, path: str) -> str:
+def _free(target: Target, path: str) -> str:
     """`path`, or `path.2`, `path.3`…: a second rollback of a run never overwrites what the first kept."""
     candidate, number = path, 1
     while target.exists(candidate):
@@ -126,7 +128,7 @@ def _free(target, path: str) -> str:
     return candidate
 
 
-def plan_edits(plan) -> list[str]:
+def plan_edits(plan: dict[str, Any]) -> list[str]:
     """The paths a saved plan edits or creates (their directories may hold a killed write's temporaries)."""
     if not isinstance(plan, dict):
         return []
@@ -134,7 +136,7 @@ def plan_edits(plan) -> list[str]:
             if isinstance(a, dict) and a.get("type") in ("edit", "create") and isinstance(a.get("path"), str)]
 
 
-def _verified_archives(target, run: RunDir, record: dict) -> dict[str, bytes]:
+def _verified_archives(target: Target, run: RunDir, record: dict[str, Any]) -> dict[str, bytes]:
     """Every archive of the run, read and checked against its manifest; RollbackError if one fails."""
     archives: dict[str, bytes] = {}
     listed = _manifest_lines(target, run)
@@ -158,7 +160,7 @@ def _verified_archives(target, run: RunDir, record: dict) -> dict[str, bytes]:
     return archives
 
 
-def _manifest_lines(target, run: RunDir) -> dict[str, str] | None:
+def _manifest_lines(target: Target, run: RunDir) -> dict[str, str] | None:
     """manifest.sha256 as {path: sha256}; None for a run that has no backup yet."""
     try:
         text = target.read_bytes(run.file("manifest.sha256"), limit=MAX_ARCHIVE_BYTES, follow=False)

@@ -9,6 +9,11 @@ that has at least those keys; a key ending in '?' may be absent. Dicts may hold 
 """
 from __future__ import annotations
 
+from typing import Any, Union
+
+# A type, a tuple of types, [shape] or {key: shape} (see above).
+Shape = Union[type, tuple[type, ...], list[Any], dict[str, Any]]
+
 MAX_DEPTH = 24          # no file of a run nests deeper; a deeper one is not ours
 
 STR_LIST = [str]
@@ -29,7 +34,7 @@ EVENT = {"event": str, "time?": str, "step?": _TEXT, "status?": _TEXT, "message?
          "removed?": STR_LIST, "moved_back?": STR_LIST}
 
 
-def fits(value, shape, depth: int = 0) -> bool:
+def fits(value: Any, shape: Shape, depth: int = 0) -> bool:
     if depth > MAX_DEPTH:
         return False
     if isinstance(shape, list):
@@ -52,7 +57,7 @@ def fits(value, shape, depth: int = 0) -> bool:
     return isinstance(value, shape)
 
 
-def shallow(value, limit: int = MAX_DEPTH) -> bool:
+def shallow(value: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether a loaded JSON value nests no deeper than `limit` (checked without recursion)."""
     pending = [(value, 0)]
     while pending:

@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime
 import shlex
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-from wizard.core import textsafe
-from wizard.core.readers.certbot_config import ServerPin
+from wizard.core import defaults, textsafe
 from wizard.core.analyse.diagnose import Diagnosis, diagnose
 from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
 from wizard.core.evidence import Evidence
 from wizard.core.probe.run import run_probe
-from wizard.core import defaults
+from wizard.core.readers.certbot_config import ServerPin
+from wizard.core.readers.email_notice import AcmeV1Email
+from wizard.core.target.protocol import Target
 from wizard.i18n import _
 
 
@@ -51,14 +52,14 @@ class VerifyResult:
         return _("verify passed") if not failed else _("verify failed: {reasons}", reasons="; ".join(failed))
 
 
-def test_renewal_argv(client: str, target, real_renewal: str | None = None) -> list[str]:
+def test_renewal_argv(client: str, target: Target, real_renewal: str | None = None) -> list[str]:
     argv = [client, "renew", "--non-interactive", "--no-random-sleep-on-renew"]
     argv += ["--cert-name", real_renewal, "--force-renewal"] if real_renewal else ["--dry-run"]
     return argv + defaults.certbot_dir_options(target.config_dir, target.logs_dir)
 
 
-def verify(target, on_output: Callable[[str], None], real_renewal: str | None = None,
-           email=None) -> VerifyResult:
+def verify(target: Target, on_output: Callable[[str], None], real_renewal: str | None = None,
+           email: AcmeV1Email | None = None) -> VerifyResult:
     before = diagnose(run_probe(target), email)
     client = _client_to_test(before)
     exit_code, argv, not_run = None, None, None
@@ -75,7 +76,7 @@ def verify(target, on_output: Callable[[str], None], real_renewal: str | None = 
     return VerifyResult(checks, before, after, client, exit_code, argv, real_renewal)
 
 
-def summarize(diagnosis: Diagnosis) -> dict:
+def summarize(diagnosis: Diagnosis) -> dict[str, Any]:
     """The few facts shown before/after: what renews, with which pins, talking to which API."""
     newest = diagnosis.logs.newest_contact()
     return {
@@ -155,7 +156,7 @@ def _newest_log_check(d: Diagnosis, production: bool) -> Check:
                                         file=run.file, seen=seen), evidence)
 
 
-def verify_document(result: VerifyResult, target, output_tail: list[str]) -> dict:
+def verify_document(result: VerifyResult, target: Target, output_tail: list[str]) -> dict[str, Any]:
     """The verification as JSON: `verify --json`, and what the report reads back from the run."""
     from wizard.core.analyse.document import check_document
     return {
@@ -174,7 +175,7 @@ def verify_document(result: VerifyResult, target, output_tail: list[str]) -> dic
     }
 
 
-def save_verification(target, state_dir: str, document: dict) -> str:
+def save_verification(target: Target, state_dir: str, document: dict[str, Any]) -> str:
     """Keep the verification with the newest run (or beside the runs when there is none)."""
     from wizard.core.run.journal import RunDir, list_runs
     runs = list_runs(target, state_dir)
@@ -188,8 +189,8 @@ def save_verification(target, state_dir: str, document: dict) -> str:
     return path
 
 
-def verify_and_record(target, state_dir: str, on_output: Callable[[str], None],
-                      real_renewal: str | None = None) -> tuple[VerifyResult, dict]:
+def verify_and_record(target: Target, state_dir: str, on_output: Callable[[str], None],
+                      real_renewal: str | None = None) -> tuple[VerifyResult, dict[str, Any]]:
     """verify(), then keep its document with the newest run for the report."""
     lines: list[str] = []
 

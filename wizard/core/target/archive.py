@@ -15,6 +15,7 @@ import io
 import os
 import tarfile
 import zlib
+from typing import Any
 
 from wizard.core.errors import StepFailed
 from wizard.i18n import _
@@ -29,16 +30,16 @@ class ArchiveProblem(StepFailed):
 def _members(archive_bytes: bytes) -> list[tuple[tarfile.TarInfo, bytes | None]]:
     try:
         with tarfile.open(fileobj=io.BytesIO(archive_bytes), mode="r:gz") as archive:
-            out = []
+            out: list[tuple[tarfile.TarInfo, bytes | None]] = []
             for member in archive:
-                data = archive.extractfile(member).read() if member.isfile() else None
-                out.append((member, data))
+                stream = archive.extractfile(member) if member.isfile() else None
+                out.append((member, stream.read() if stream is not None else None))
             return out
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
         raise ArchiveProblem(_("cannot be read ({reason})", reason=str(error) or type(error).__name__)) from None
 
 
-def verify(archive_bytes: bytes, entries: list[dict], sha256: str | None = None) -> None:
+def verify(archive_bytes: bytes, entries: list[dict[str, Any]], sha256: str | None = None) -> None:
     """Raise ArchiveProblem unless the archive holds exactly what `entries` (its manifest) says."""
     if sha256 and hashlib.sha256(archive_bytes).hexdigest() != sha256:
         raise ArchiveProblem(_("its checksum is not the one recorded when it was written"))
@@ -53,9 +54,10 @@ def verify(archive_bytes: bytes, entries: list[dict], sha256: str | None = None)
     for entry in entries:
         if entry["kind"] in ("absent", "other"):
             continue
-        member, data = found.get(entry["path"], (None, None))
-        if member is None:
+        pair = found.get(entry["path"])
+        if pair is None:
             raise ArchiveProblem(_("{path} is missing from it", path=entry["path"]))
+        member, data = pair
         if entry["kind"] == "file" and (not member.isfile() or hashlib.sha256(data or b"").hexdigest() != entry["sha256"]):
             raise ArchiveProblem(_("{path} does not match its sha256 in the manifest", path=entry["path"]))
         if entry["kind"] == "link" and (not member.issym() or member.linkname != entry["link"]):
@@ -92,6 +94,8 @@ def extract_one(archive_bytes: bytes, path: str, staging: str) -> None:
         # Only manifest-checked members, renamed below a fresh directory: modes, owners and links
         # are restored exactly as they were (the 'data' filter would change modes and refuse the
         # absolute links a real /etc/letsencrypt may hold).
-        options = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
-        archive.extractall(path=staging, members=wanted, numeric_owner=True, **options)
+        if hasattr(tarfile, "fully_trusted_filter"):      # Python 3.12+, and 3.9-3.11 security updates
+            archive.extractall(path=staging, members=wanted, numeric_owner=True, filter="fully_trusted")
+        else:
+            archive.extractall(path=staging, members=wanted, numeric_owner=True)
     os.chmod(staging, 0o700)

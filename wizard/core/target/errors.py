@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from wizard.core.errors import StepFailed, TargetError
 
-__all__ = ["TargetError", "UntrustedStateError", "CommandsNotAllowed", "SshError", "JobLost"]
+__all__ = ["CommandsNotAllowed", "JobLost", "SshError", "TargetError", "UntrustedStateError"]
 
 
 class UntrustedStateError(TargetError):

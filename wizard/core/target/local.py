@@ -273,7 +273,7 @@ class LocalTarget(Target):
         """Remove what a killed write or restore left in `directory` (this tool's own temporary
         names only: a half-written .acme-wizard.XXXXXXXX, a restore's staging directory)."""
         real = self.host_path(directory)
-        removed = []
+        removed: list[str] = []
         try:
             names = os.listdir(real)
         except OSError:

@@ -21,6 +21,7 @@ from wizard.core.target.process import ScriptRun
 TEMPORARY = re.compile(r"\.acme-wizard(?:\.[a-z0-9_]{8}|-restore\.[a-z0-9_]{8})")
 
 JobState = Literal["absent", "running", "done", "lost"]
+Emit = Callable[[str], None]           # where a command's output lines go, one at a time
 
 
 @dataclass

@@ -174,7 +174,7 @@ class SshTarget(Target):
             remote = ["sudo", "-n", "--", *remote]
         return self.ssh_argv(remote)
 
-    def _run(self, remote: list[str], data: bytes = b"", check: bool = True) -> subprocess.CompletedProcess:
+    def _run(self, remote: list[str], data: bytes = b"", check: bool = True) -> subprocess.CompletedProcess[bytes]:
         result = subprocess.run(self._argv(remote), input=data, capture_output=True)
         self.bytes_sent += len(data) + len(" ".join(remote))
         self.bytes_received += len(result.stdout) + len(result.stderr)
@@ -305,8 +305,9 @@ class SshTarget(Target):
         with tarfile.open(fileobj=io.BytesIO(self.read_bytes(tarball)), mode="r:gz") as archive:
             for member in archive.getmembers():
                 path = "/" + member.name.lstrip("/")
-                if member.isfile():
-                    digest = hashlib.sha256(archive.extractfile(member).read()).hexdigest()
+                stream = archive.extractfile(member) if member.isfile() else None
+                if stream is not None:
+                    digest = hashlib.sha256(stream.read()).hexdigest()
                     entries.append(ManifestEntry(path, "file", digest, member.mode))
                 elif member.isdir():
                     entries.append(ManifestEntry(path, "dir", mode=member.mode))
@@ -336,7 +337,8 @@ class SshTarget(Target):
             raise CommandsNotAllowed(_("commands cannot run inside a root prefix ({root}) on {host}",
                                        root=self.root, host=self.spec))
         temporary = job is None               # a one-off command: its job files go in the host's /tmp
-        real_job = f"/tmp/acme-wizard-job-{os.getpid()}-{int(time.time() * 1000)}" if temporary else self.host_path(job)
+        real_job = (f"/tmp/acme-wizard-job-{os.getpid()}-{int(time.time() * 1000)}" if job is None
+                    else self.host_path(job))
         argv = list(argv)
         if not self.is_live and argv and argv[0].startswith("/") and self.exists(argv[0]):
             argv[0] = self.host_path(argv[0])          # labs: a program inside the copied tree
@@ -355,7 +357,10 @@ class SshTarget(Target):
                   'elif [ -f "$1.pid" ] && kill -0 "$(cat "$1.pid")" 2>/dev/null; then echo running; '
                   'elif [ -f "$1.pid" ]; then echo lost; else echo absent; fi')
         words = self._run(["sh", "-c", script, "sh", real]).stdout.decode().split()
-        state = words[0] if words else "absent"
+        state: JobState = "absent"
+        for known in ("running", "done", "lost"):
+            if words[:1] == [known]:
+                state = known
         code = int(words[1]) if state == "done" and len(words) > 1 and words[1].lstrip("-").isdigit() else None
         return state, code
 

@@ -1,0 +1,1 @@
+"""The wizard without a face: probe, diagnose, plan, apply, verify, report (docs/ARCHITECTURE.md)."""
