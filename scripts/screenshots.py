@@ -16,7 +16,7 @@ import tempfile
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.i18n import _, set_language
-from wizard.tui.app import WizardApp
+from wizard.tui.app import wizard_app
 from wizard.tui.session import Session
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "screenshots")
@@ -33,7 +33,7 @@ SCREENS = [
 async def shoot(name: str, keys: tuple, root: str) -> str:
     session = Session(LocalTarget(root, demo=True), _("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True, demo=True,
                       now=NOW)
-    app = WizardApp(session, report_dir="/srv/reports")
+    app = wizard_app(session, report_dir="/srv/reports")
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

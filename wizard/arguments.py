@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Any, NoReturn
 
 from wizard.core import defaults
 from wizard.core.errors import UsageError
@@ -34,7 +35,7 @@ class Option:
     default: object = None
     group: str = ""                # the help section: target, mode or output
     is_path: bool = False          # compared after normpath: /a/ and /a are the same request
-    extra: dict = field(default_factory=dict)   # action, metavar, choices …
+    extra: dict[str, Any] = field(default_factory=dict)   # action, metavar, choices …
 
     @property
     def name(self) -> str:
@@ -121,7 +122,7 @@ class OptionError(UsageError):
 class Parser(argparse.ArgumentParser):
     """argparse, with its errors on one line like ours (no usage dump) and a hint for '-' values."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         if "expected one argument" in message:
             message += " " + _("(a value that starts with '-' is written --option=VALUE)")
         self.exit(2, _("{prog}: {message} (see {prog} --help)", prog=self.prog, message=message) + "\n")
@@ -131,7 +132,8 @@ class _Once(argparse.Action):
     """Store a value; the same option given twice on one side with different values is an error.
     A switch (nargs=0) stores True, or False when spelt --no-…"""
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
         value = not (option_string or "").startswith("--no-") if self.nargs == 0 else values
         previous = getattr(namespace, self.dest, _MISSING)
         if previous is not _MISSING and _comparable(self.dest, previous) != _comparable(self.dest, value):
@@ -143,14 +145,14 @@ class _Once(argparse.Action):
 _MISSING = object()
 
 
-def _comparable(dest: str, value):
+def _comparable(dest: str, value: object) -> object:
     option = BY_DEST.get(dest.removeprefix(BEFORE))
     if option and option.is_path and isinstance(value, str):
         return os.path.normpath(value)
     return value
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     return {True: "on", False: "off"}.get(value, str(value)) if isinstance(value, bool) else str(value)
 
 
@@ -211,7 +213,7 @@ def merge(namespace: argparse.Namespace) -> argparse.Namespace:
     return namespace
 
 
-def _check_value(option: Option, value) -> None:
+def _check_value(option: Option, value: object) -> None:
     """Values that would silently mean something else: '' (the current directory, or no host at all), a
     newline (the probe reads paths line by line), a host that ssh would read as an option."""
     if not isinstance(value, str):

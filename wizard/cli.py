@@ -32,7 +32,7 @@ ARGPARSE_MESSAGES = (
     N_("expected one argument"), N_("invalid %(type)s value: %(value)r"),
     N_("ambiguous option: %(option)s could match %(matches)s"),
 )
-argparse._ = lambda message: _(message) if message in ARGPARSE_MESSAGES else message
+argparse._ = lambda message: _(message) if message in ARGPARSE_MESSAGES else message  # type: ignore[attr-defined]
 
 
 DESCRIPTIONS = {

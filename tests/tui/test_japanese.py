@@ -11,7 +11,7 @@ from wizard import i18n
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.render.width import cells
-from wizard.tui.app import WizardApp
+from wizard.tui.app import wizard_app
 from wizard.tui.session import Session
 
 
@@ -26,7 +26,7 @@ def demo(tmp_path):
     root = build_demo_host(str(tmp_path / "demo"))
     session = Session(LocalTarget(root, demo=True), i18n._("demo host (CentOS 6, certbot-auto 0.20.0)"), preview=True,
                       demo=True, now=NOW)
-    return WizardApp(session, report_dir="/srv/reports")
+    return wizard_app(session, report_dir="/srv/reports")
 
 
 async def test_every_stage_in_japanese_fits_80_cells(tmp_path, japanese):

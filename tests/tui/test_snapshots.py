@@ -6,7 +6,7 @@ from hosts import NOW
 
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
-from wizard.tui.app import WizardApp
+from wizard.tui.app import wizard_app
 from wizard.tui.session import Session
 
 pytestmark = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="snapshots are pinned to Python 3.11")
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="snapsho
 def demo(tmp_path):
     root = build_demo_host(str(tmp_path / "demo"))
     session = Session(LocalTarget(root, demo=True), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
-    return WizardApp(session, report_dir="/srv/reports")
+    return wizard_app(session, report_dir="/srv/reports")
 
 
 def after_load(*keys):

@@ -8,7 +8,8 @@ from stubs import stub_bin, stub_certbot
 
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
-from wizard.tui.app import STAGES, WizardApp
+from wizard.tui.app import wizard_app
+from wizard.tui.keys import STAGES
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
 from wizard.tui.session import Session
 
@@ -40,12 +41,12 @@ async def settle(app, pilot):
 def demo_app(tmp_path, **kwargs):
     root = build_demo_host(str(tmp_path / "demo"))
     session = Session(LocalTarget(root, demo=True), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
-    return WizardApp(session, report_dir=str(tmp_path), **kwargs)
+    return wizard_app(session, report_dir=str(tmp_path), **kwargs)
 
 
 def live_app(root, tmp_path, allow_commands=False):
     session = Session(LocalTarget(root, allow_commands=allow_commands), root, preview=False, now=NOW)
-    return WizardApp(session, report_dir=str(tmp_path))
+    return wizard_app(session, report_dir=str(tmp_path))
 
 
 async def run_until_settled(app, pilot, answer="y", limit=80):
@@ -231,7 +232,7 @@ async def test_a_missing_root_is_shown_and_exits_3(tmp_path):
     os.makedirs(tmp_path / "gone")
     session = Session(LocalTarget(str(tmp_path / "gone")), "gone", preview=True)
     os.rmdir(tmp_path / "gone")
-    app = WizardApp(session)
+    app = wizard_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "Cannot inspect" in text_of(app, "#overview-body")

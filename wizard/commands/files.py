@@ -7,7 +7,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import BinaryIO, TextIO
 
 from wizard.core import textsafe
 from wizard.core.errors import TargetError, UsageError
@@ -76,27 +76,29 @@ def bundle_label(path: str) -> str:
     return _("bundle {path}", path=path)
 
 
-def _create(path: str, binary: bool) -> IO[Any]:
-    """The file the admin asked for, or a usage error naming it (the caller's `with` closes it)."""
-    try:
-        if binary:
-            return open(path, "wb")
-        return open(path, "w", encoding="utf-8", errors=textsafe.ERRORS)
-    except OSError as error:
-        raise UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror)) from error
+def _cannot_write(path: str, error: OSError) -> UsageError:
+    return UsageError(_("cannot write {path}: {reason}", path=path, reason=error.strerror))
 
 
 @contextmanager
-def open_output(path: str) -> Iterator[IO[str]]:
+def open_output(path: str) -> Iterator[TextIO]:
     """-o FILE: text, names that are not UTF-8 written as \\xNN."""
-    with _create(path, binary=False) as handle:
+    try:
+        handle = open(path, "w", encoding="utf-8", errors=textsafe.ERRORS)  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise _cannot_write(path, error) from error
+    with handle:
         yield handle
 
 
 @contextmanager
-def open_binary_output(path: str) -> Iterator[IO[bytes]]:
+def open_binary_output(path: str) -> Iterator[BinaryIO]:
     """--save-bundle FILE: the probe's output byte for byte."""
-    with _create(path, binary=True) as handle:
+    try:
+        handle = open(path, "wb")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise _cannot_write(path, error) from error
+    with handle:
         yield handle
 
 

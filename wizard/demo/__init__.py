@@ -50,14 +50,14 @@ def demo_host() -> Iterator[str]:
             signal.signal(signum, handler)
 
 
-def _exit_on_signal(signum, _frame) -> None:
+def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
 def sweep_stale_demo_trees(tmp: str | None = None) -> list[str]:
     """Remove demo trees of ours whose process is gone; return their paths."""
     tmp = tmp or tempfile.gettempdir()
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(tmp)
     except OSError:

@@ -169,7 +169,8 @@ class HostTree:
         base = f"{config_dir}/accounts/{server_path}/{account_id}"
         host = server_path.split("/")[0]
         self.file(f"{base}/regr.json", '{"body": {}, "uri": "https://' + host + '/acme/reg/19727708"}\n')
-        self.file(f"{base}/meta.json", '{"creation_host": "legacy.example.com", "creation_dt": "2016-03-01T10:00:00Z"}\n')
+        self.file(f"{base}/meta.json",
+                  '{"creation_host": "legacy.example.com", "creation_dt": "2016-03-01T10:00:00Z"}\n')
         self.file(f"{base}/private_key.json", '{"kty": "RSA", "d": "' + KEY_MARKER + '"}\n', mode=0o400)
 
     # --- logs -----------------------------------------------------------------------------------------
@@ -207,7 +208,10 @@ class Run:
                           else "urllib3.connectionpool")
         clock = _Clock(self.started)
         out: list[str] = []
-        add = lambda level, logger, msg: out.append(f"{clock.next()}:{level}:{logger}:{msg}\n")  # noqa: E731
+
+        def add(level: str, logger: str, msg: str) -> None:
+            out.append(f"{clock.next()}:{level}:{logger}:{msg}\n")
+
         if version < Version("0.13"):
             add("DEBUG", log_logger, "Root logging level set at 20")
             add("INFO", log_logger, "Saving debug log to /var/log/letsencrypt/letsencrypt.log")
@@ -239,7 +243,8 @@ class Run:
                 "establish a new connection: [Errno -2] Name or service not known'))")
             if self.python_path:
                 out.append("Traceback (most recent call last):\n")
-                out.append(f'  File "{self.python_path}/site-packages/certbot/renewal.py", line 430, in handle_renewal_request\n')
+                out.append(f'  File "{self.python_path}/site-packages/certbot/renewal.py", line 430, '
+                           'in handle_renewal_request\n')
             add("DEBUG", main, "Exiting abnormally:")
             return "".join(out)
         if Version(self.urllib3) >= Version("1.17"):

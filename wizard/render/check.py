@@ -51,15 +51,15 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
     log_text = _("{files} file(s), {runs} run(s)", files=len(logs.files), runs=len(logs.runs))
     newest = logs.newest_contact()
     if newest:
-        run, endpoint = newest
-        log_text += "; " + _("newest contact {when}: {url} ({api})", when=(run.started or "?").replace("T", " "),
+        log_run, endpoint = newest
+        log_text += "; " + _("newest contact {when}: {url} ({api})", when=(log_run.started or "?").replace("T", " "),
                                  url=endpoint.url, api=endpoint.api)
     rows.append((_("Logs"), [(log_text, "")]))
     if diagnosis.renewal_confs:
         rows.append((_("Lineages"), [(", ".join(c.name for c in diagnosis.renewal_confs), "")]))
     for index, cert in enumerate(diagnosis.certs):
         days = cert.days_left(diagnosis.now)
-        if cert.not_after is None:
+        if cert.not_after is None or days is None:
             status: Segment = (_("unreadable"), "medium")
         elif days < 0:
             status = (_("EXPIRED {date}", date=cert.not_after.date()), "critical")

@@ -7,14 +7,19 @@ from wizard.core.invocation import Invocation, option_word
 from wizard.core.plan.build import Plan, Step
 from wizard.core.run.journal import StepRecord
 from wizard.i18n import _
-from wizard.render.width import at_width, fill
+from wizard.render.width import WIDTH, at_width, fill
 
 STATUS_MARK = {"ok": "✔", "already-done": "✔", "failed": "✘", "not-run": "·", "blocked": "·", "skipped": "»",
                "stopped": "■", "interrupted": "■"}
 
 
-@at_width
-def render_plan(plan: Plan, target_label: str, preview: bool = False, invocation: Invocation = Invocation()) -> str:
+def render_plan(plan: Plan, target_label: str, preview: bool = False, invocation: Invocation = Invocation(),
+                width: int = WIDTH) -> str:
+    with at_width(width):
+        return _plan_text(plan, target_label, preview, invocation)
+
+
+def _plan_text(plan: Plan, target_label: str, preview: bool, invocation: Invocation) -> str:
     out: list[str] = []
     if preview:
         out.append(_("PREVIEW (dry run): nothing is executed and nothing is written."))
@@ -46,7 +51,6 @@ def render_plan(plan: Plan, target_label: str, preview: bool = False, invocation
     return "\n".join(out) + "\n"
 
 
-@at_width
 def render_step(step: Step, number: int, total: int) -> list[str]:
     out = fill(_("Step {number}/{total} [{id}] {title}", number=number, total=total, id=step.id, title=step.title),
                 0, 4)
@@ -73,7 +77,6 @@ def render_step(step: Step, number: int, total: int) -> list[str]:
     return out
 
 
-@at_width
 def render_record(step: Step, record: StepRecord) -> str:
     mark = STATUS_MARK.get(record.status, "?")
     text = f"  {mark} {record.status}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import shlex
+from typing import Any
 
 from wizard.core import textsafe
 from wizard.core.analyse.findings import SEVERITY_NAMES
@@ -17,7 +18,7 @@ MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("pr
          "applied": N_("remediation record (changes were applied)")}
 
 
-def _facts(doc: dict) -> list[tuple[str, str]]:
+def _facts(doc: dict[str, Any]) -> list[tuple[str, str]]:
     target = doc["target"]
     where = target.get("host") or doc["host"] or target["root"]
     return [(_("Host"), where), (_("Date"), _local_date(doc["generated"])),
@@ -25,7 +26,7 @@ def _facts(doc: dict) -> list[tuple[str, str]]:
             (_("Certbot config"), target["config_dir"]), (_("Certbot logs"), target["logs_dir"])]
 
 
-def _counts(doc: dict) -> str:
+def _counts(doc: dict[str, Any]) -> str:
     counts = ", ".join(f"{n} {_(SEVERITY_NAMES[severity])}" for severity, n in doc["finding_counts"].items() if n)
     return _("Findings: {counts}.", counts=counts or _("none"))
 
@@ -39,7 +40,7 @@ def _local_date(stamp: str) -> str:
     return f"{day} {time} UTC"
 
 
-def _client_rows(doc: dict) -> list[list[str]]:
+def _client_rows(doc: dict[str, Any]) -> list[list[str]]:
     rows = []
     for client in doc["environment"]["clients"]:
         scheduled = ", ".join(f"{s['source']}:{s['line']}" for s in client["scheduled"]) or "-"
@@ -49,15 +50,15 @@ def _client_rows(doc: dict) -> list[list[str]]:
     return rows
 
 
-def _os_line(doc: dict) -> str:
+def _os_line(doc: dict[str, Any]) -> str:
     os_info = doc["environment"]["os"]
-    text = os_info["pretty_name"]
+    text = str(os_info["pretty_name"])
     if os_info.get("eol"):
         text += " — " + _("end of life since {date}", date=os_info.get("eol_date"))
     return text
 
 
-def _step_commands(step: dict) -> list[tuple[str, str]]:
+def _step_commands(step: dict[str, Any]) -> list[tuple[str, str]]:
     """(kind, text) for each action: command lines and diffs."""
     out = []
     for action in step.get("actions", []):
@@ -72,7 +73,7 @@ def _step_commands(step: dict) -> list[tuple[str, str]]:
 
 # --- Markdown --------------------------------------------------------------------------------------
 
-def render_markdown(doc: dict) -> str:
+def render_markdown(doc: dict[str, Any]) -> str:
     out: list[str] = []
     add = out.append
     add(f"# {_('ACME remediation report')}: {_facts(doc)[0][1]}")
@@ -158,7 +159,7 @@ def render_markdown(doc: dict) -> str:
     return "\n".join(out)
 
 
-def _md_verification(verification: dict) -> str:
+def _md_verification(verification: dict[str, Any]) -> str:
     out = [f"## {_('Verification')}: " + (_("passed") if verification["passed"] else _("failed")), ""]
     for check in verification["checks"]:
         out.append(f"- {'✔' if check['passed'] else '✘'} {_md(check['text'])}")
@@ -209,7 +210,7 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 # --- plain text -----------------------------------------------------------------------------------
 
-def render_text(doc: dict, width: int = 80) -> str:
+def render_text(doc: dict[str, Any], width: int = 80) -> str:
     out: list[str] = []
 
     def para(text: str, indent: int = 0, hanging: int | None = None) -> None:
@@ -323,7 +324,7 @@ ul.evidence { margin: .2em 0; padding-left: 1.2em; }
 """
 
 
-def render_html(doc: dict, lang: str | None = None) -> str:
+def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
     e = html.escape
     lang = lang or current_language()
     parts = [f'<!DOCTYPE html>\n<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -398,7 +399,7 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
             + "</tbody></table>")
 
 
-def render_json(doc: dict) -> str:
+def render_json(doc: dict[str, Any]) -> str:
     return textsafe.json_text(doc)
 
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from wizard.core.run.rollback import RollbackReport
 from wizard.i18n import _
-from wizard.render.width import at_width, fill
+from wizard.render.width import fill
 
 
-@at_width
 def render_rollback(report: RollbackReport) -> str:
     title = _("Rollback preview for run {run}: nothing is changed.", run=report.run_id) if report.dry_run else \
         _("Rolled back run {run}.", run=report.run_id)

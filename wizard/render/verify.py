@@ -6,13 +6,18 @@ from typing import Any
 from wizard.core.invocation import Invocation, option_word
 from wizard.core.run.verify import VerifyResult, summarize
 from wizard.i18n import _
-from wizard.render.width import at_width, clip, fill, pad
+from wizard.render.width import WIDTH, at_width, clip, fill, pad
 
 
-@at_width
 def render_verify(result: VerifyResult, target_label: str, before: dict[str, Any] | None = None,
-                  invocation: Invocation = Invocation()) -> str:
+                  invocation: Invocation = Invocation(), width: int = WIDTH) -> str:
     """before: the summary saved when apply started (else the state just before this verify)."""
+    with at_width(width):
+        return _verify_text(result, target_label, before, invocation)
+
+
+def _verify_text(result: VerifyResult, target_label: str, before: dict[str, Any] | None,
+                 invocation: Invocation) -> str:
     out = [_("Verify {target}: {result}", target=target_label,
              result=_("PASSED") if result.passed else _("FAILED"))]
     for check in result.checks:

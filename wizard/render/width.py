@@ -5,11 +5,11 @@ are no spaces in Japanese), never before closing punctuation such as 、 or 。.
 """
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Callable, TypeVar, cast
 
 NO_LINE_START = set("、。，．・：；？！）」』】〉》〕ー…っゃゅょァィゥェォッャュョ)]}>,.:;!?")
 _TOKENS = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
@@ -78,25 +78,20 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
 
 
 # --- the width a renderer writes for ------------------------------------------------------------
-# 80 columns on a terminal; the TUI renders for the width it has. A renderer decorated with
-# @at_width takes width=N without threading it through every helper.
+# 80 columns on a terminal; the TUI renders for the width it has. A renderer that takes width=N
+# sets it once (`with at_width(N):`) instead of threading it through every helper.
 
 WIDTH = 80
 _width: ContextVar[int] = ContextVar("width", default=WIDTH)
 
-Render = TypeVar("Render", bound=Callable[..., Any])
 
-
-def at_width(render: Render) -> Render:
-    """Let a render function take width=N (default 80 columns)."""
-    @functools.wraps(render)
-    def wrapper(*args: Any, width: int = WIDTH, **kwargs: Any) -> Any:
-        token = _width.set(width)
-        try:
-            return render(*args, **kwargs)
-        finally:
-            _width.reset(token)
-    return cast(Render, wrapper)
+@contextmanager
+def at_width(width: int) -> Iterator[None]:
+    token = _width.set(width)
+    try:
+        yield
+    finally:
+        _width.reset(token)
 
 
 def current_width() -> int:

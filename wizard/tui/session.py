@@ -1,24 +1,22 @@
 """What the wizard knows and does, without Textual: the state behind the screens.
 
 The app calls these from worker threads (probing, applying and verifying wait on subprocesses)
-and shows the results; nothing here touches the UI. The apply bridge turns the core's apply
-events into messages for the UI and blocks the worker until the admin answers each step.
+and shows the results; nothing here touches the UI (wizard.tui.bridge carries apply's events).
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime
 import os
-import queue
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from wizard.core import defaults
 from wizard.core.analyse.diagnose import Diagnosis, diagnose
 from wizard.core.invocation import Invocation
-from wizard.core.plan.build import Answers, Plan, Step, build_plan
+from wizard.core.plan.build import Answers, Plan, build_plan
 from wizard.core.probe.run import run_probe
-from wizard.core.run.apply import ApplyOutcome, ApplyRefused, check_can_apply
+from wizard.core.run.apply import ApplyEvents, ApplyOutcome, ApplyRefused, check_can_apply
 from wizard.core.run.journal import StepRecord
 from wizard.core.run.remediate import Emit, apply_and_verify
 from wizard.core.run.verify import VerifyResult, summarize, verify_and_record
@@ -39,7 +37,7 @@ class Session:
     outcome: ApplyOutcome | None = None
     records: dict[str, StepRecord] = field(default_factory=dict)
     verify_result: VerifyResult | None = None
-    before_summary: dict | None = None
+    before_summary: dict[str, Any] | None = None
     invocation: Invocation = field(default_factory=Invocation)   # for the commands the screens suggest
 
     def __post_init__(self) -> None:
@@ -66,15 +64,15 @@ class Session:
             return str(refused)
         return None
 
-    def apply(self, bridge: ApplyBridge) -> ApplyOutcome:
-        """Carry out the plan (blocking); events arrive through the bridge."""
+    def apply(self, events: ApplyEvents) -> ApplyOutcome:
+        """Carry out the plan (blocking); its events go to `events`."""
         assert self.plan is not None and self.diagnosis is not None
         self.before_summary = summarize(self.diagnosis)
 
         def keep(result: VerifyResult, _emit: Emit) -> None:
             self.verify_result = result
 
-        self.outcome = apply_and_verify(self.target, self.plan, self.diagnosis, self.state_dir, bridge,
+        self.outcome = apply_and_verify(self.target, self.plan, self.diagnosis, self.state_dir, events,
                                         on_verified=keep)
         self.records.update(self.outcome.records)
         return self.outcome
@@ -86,6 +84,7 @@ class Session:
 
     def write_report(self, base: str) -> list[str]:
         """Write base.html and base.md; return their paths."""
+        assert self.diagnosis is not None
         from wizard.core.report.model import build_report
         from wizard.render.report import render_html, render_markdown
         document = build_report(self.diagnosis, self.plan, self.target, self.state_dir, preview=self.preview,
@@ -96,27 +95,3 @@ class Session:
                 handle.write(render(document))
             paths.append(base + suffix)
         return paths
-
-
-class ApplyBridge:
-    """The core's ApplyEvents, for a worker thread: events go to `post`, answers come from the UI."""
-
-    def __init__(self, post: Callable[..., None]) -> None:
-        self.post = post
-        self.answers: queue.Queue[str] = queue.Queue()
-
-    def step_started(self, step: Step, index: int, total: int) -> None:
-        self.post("started", step, index, total)
-
-    def output(self, step: Step, line: str) -> None:
-        self.post("output", step, line)
-
-    def step_finished(self, step: Step, record: StepRecord) -> None:
-        self.post("finished", step, record)
-
-    def confirm(self, step: Step) -> str:
-        self.post("confirm", step)
-        return self.answers.get()          # "yes", "skip" or "quit", from the UI thread
-
-    def answer(self, value: str) -> None:
-        self.answers.put(value)

@@ -35,7 +35,7 @@ LETS_ENCRYPT_CHANGES = [
 FIXED_INTERVAL_FLAGS = ("--force-renewal", "--force-renew", "--renew-by-default")
 
 
-def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target, state_dir: str, preview: bool = False,
+def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target | None, state_dir: str, preview: bool = False,
                  now: datetime.datetime | None = None, label: str | None = None,
                  invocation: Invocation | None = None) -> dict[str, Any]:
     """label: how the admin named the target (a root path, the demo); a live host is named by its nodename.
@@ -70,7 +70,7 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target, state_
     return document
 
 
-def _newest_run(target: Target, state_dir: str) -> RunDir | None:
+def _newest_run(target: Target | None, state_dir: str) -> RunDir | None:
     if target is None:                   # a bundle: the target's runs are not at hand
         return None
     runs = list_runs(target, state_dir)
@@ -107,7 +107,7 @@ def _run_section(run: RunDir, invocation: Invocation) -> dict[str, Any]:
     }
 
 
-def _verification(target: Target, state_dir: str, run: RunDir | None) -> dict[str, Any] | None:
+def _verification(target: Target | None, state_dir: str, run: RunDir | None) -> dict[str, Any] | None:
     document = run.read_json("verify.json", None, VERIFICATION) if run else None
     if document is None and target is not None:
         try:

@@ -1,0 +1,1 @@
+"""One pane per stage of the wizard, each with its own layout; the app switches between them."""

@@ -1,0 +1,35 @@
+"""Stage 2: every finding with its evidence (file and line) and its fix."""
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.findings import SEVERITY_NAMES
+from wizard.i18n import _
+from wizard.render.styles import rich_style
+from wizard.render.width import pad
+
+
+class FindingsPane(VerticalScroll):
+    def compose(self) -> ComposeResult:
+        yield Static(id="findings-body")
+
+    def show(self, diagnosis: Diagnosis) -> None:
+        parts: list[RenderableType] = []
+        for finding in diagnosis.findings:
+            title = Text()
+            title.append(pad(_(SEVERITY_NAMES[finding.severity]).upper(), 8) + " ", style=rich_style(finding.severity))
+            title.append(f"{finding.id}  {finding.title}", style="bold")
+            parts += [title, Padding(Text(finding.detail), (0, 0, 0, 2))]
+            for evidence in finding.evidence[:6]:
+                line = Text.assemble((_("at") + " ", "dim"), (evidence.where(), "underline"))
+                if evidence.text:
+                    line.append("  " + " ".join(evidence.text.split())[:200], style="dim")
+                parts.append(Padding(line, (0, 0, 0, 2)))
+            parts.append(Padding(Text(_("Fix: ") + finding.remediation, style="green"), (0, 0, 1, 2)))
+        self.query_one("#findings-body", Static).update(Group(*parts) if parts else Text(_("No findings.")))
