@@ -1,7 +1,7 @@
 """A diagnosis as plain text for an 80-column terminal, with colour only when asked for."""
 from __future__ import annotations
 
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES, SEVERITY_NAMES
 from wizard.core.invocation import Invocation
 from wizard.i18n import _

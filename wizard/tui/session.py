@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from wizard.core import defaults
-from wizard.core.analyse.diagnose import Diagnosis, diagnose
+from wizard.core.analyse.diagnose import diagnose
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.invocation import Invocation
 from wizard.core.plan.build import Answers, Plan, build_plan
 from wizard.core.probe.run import run_probe

@@ -5,7 +5,7 @@ from typing import Any
 
 from wizard import __version__
 from wizard.core import defaults
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.target.protocol import Target
 
 

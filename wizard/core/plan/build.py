@@ -16,7 +16,7 @@ from typing import Any
 
 from wizard.core import defaults
 from wizard.core.analyse import findings as F
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.endpoints import V1_STAGING_URL, V1_URL, V2_STAGING_URL, V2_URL, classify_url
 from wizard.core.errors import UsageError
 from wizard.core.plan.edits import FileEdit, LineChange
@@ -212,9 +212,9 @@ class _Builder:
         if self.steps:
             self.steps.insert(0, self._backup_step())
         if not decision_needed and (self.steps or d.installs or d.renewal_confs):
-            self.steps.append(Step("verify", _("Verify: probe again and check every ACMEv1 pin is gone"), [],
-                                   False, "low", [Action("verify")], _("nothing to undo (read-only)"),
-                                   _("acme-wizard verify passes")))
+            self.steps.append(Step(id="verify", title=_("Verify: probe again and check every ACMEv1 pin is gone"), why=[],
+                                   requires_root=False, risk="low", actions=[Action("verify")], undo=_("nothing to undo (read-only)"),
+                                   done_when=_("acme-wizard verify passes")))
         return self._plan(decision_needed)
 
     def _plan(self, decision_needed: bool) -> Plan:
@@ -225,10 +225,10 @@ class _Builder:
     def _backup_step(self) -> Step:
         paths = [self.d.snapshot.config_dir] + [p for p in self._changed_paths()
                                                 if not p.startswith(self.d.snapshot.config_dir.rstrip("/") + "/")]
-        return Step("backup", _("Back up {config} and every file the plan changes", config=self.d.snapshot.config_dir),
-                    [], True, "low", [Action("backup", paths=paths)],
-                    _("nothing to undo; the backup stays in the run directory"),
-                    _("the run directory holds backup.tar.gz and its sha256 manifest"))
+        return Step(id="backup", title=_("Back up {config} and every file the plan changes", config=self.d.snapshot.config_dir),
+                    why=[], requires_root=True, risk="low", actions=[Action("backup", paths=paths)],
+                    undo=_("nothing to undo; the backup stays in the run directory"),
+                    done_when=_("the run directory holds backup.tar.gz and its sha256 manifest"))
 
     def _something_to_renew(self) -> bool:
         return bool(self.d.renewal_confs or self.d.certs or self.d.verdict == "v1")
@@ -257,9 +257,9 @@ class _Builder:
                                                            F.CERTBOT_AUTO_PRESENT, F.PYTHON2_RUNTIME,
                                                            F.V1_IN_RENEWAL_CONF)]
         self.steps.append(Step(
-            "install-client", choice.title, why, True, "medium", actions,
-            _("the install cannot be rolled back from the backup; remove it with: {undo}", undo=choice.undo),
-            _("{path} runs and reports its version (certbot --version)", path=choice.client_path or "?")))
+            id="install-client", title=choice.title, why=why, requires_root=True, risk="medium", actions=actions,
+            undo=_("the install cannot be rolled back from the backup; remove it with: {undo}", undo=choice.undo),
+            done_when=_("{path} runs and reports its version (certbot --version)", path=choice.client_path or "?")))
 
     def _pin_edits(self) -> None:
         for conf in self.d.renewal_confs:
@@ -276,12 +276,12 @@ class _Builder:
                                  _replace_url(conf.server.evidence.text, V2_STAGING_URL), [F.V1_STAGING_LINEAGE])
                 elif self.answers.staging_lineages == "delete" and self.client:
                     self.steps.append(Step(
-                        f"delete-staging-{conf.name}", _("Delete the v1 staging lineage {name}", name=conf.name),
-                        [F.V1_STAGING_LINEAGE], True, "medium",
-                        [Action("command", argv=[self.client, "delete", "--non-interactive", "--cert-name", conf.name,
+                        id=f"delete-staging-{conf.name}", title=_("Delete the v1 staging lineage {name}", name=conf.name),
+                        why=[F.V1_STAGING_LINEAGE], requires_root=True, risk="medium",
+                        actions=[Action("command", argv=[self.client, "delete", "--non-interactive", "--cert-name", conf.name,
                                                  *self.dirs])],
-                        _("rollback restores {config} from the backup", config=self.d.snapshot.config_dir),
-                        _("no renewal conf names {name}", name=conf.name), ["install-client"] if self._installs() else []))
+                        undo=_("rollback restores {config} from the backup", config=self.d.snapshot.config_dir),
+                        done_when=_("no renewal conf names {name}", name=conf.name), depends_on=["install-client"] if self._installs() else []))
                 else:
                     self.notes.append(_("The v1 staging lineage {name} is left as it is (answers: "
                                         "staging_lineages = move | delete); verify will keep flagging it.",
@@ -304,10 +304,10 @@ class _Builder:
                 self._change(run.source, run.line, line, _drop_server_option(line), [F.V1_ON_SCHEDULED_COMMAND])
         for number, (path, edit) in enumerate(self.edits.items(), 1):
             self.steps.append(Step(
-                f"fix-pins-{number}", _("Remove the ACMEv1 pin from {path}", path=path),
-                self.edit_why[path], True, "low", [Action("edit", edit=edit)],
-                _("rollback restores the file from the backup"),
-                _("the changed lines read as in the diff")))
+                id=f"fix-pins-{number}", title=_("Remove the ACMEv1 pin from {path}", path=path),
+                why=self.edit_why[path], requires_root=True, risk="low", actions=[Action("edit", edit=edit)],
+                undo=_("rollback restores the file from the backup"),
+                done_when=_("the changed lines read as in the diff")))
         self.edits = {}
 
     def _installs(self) -> bool:
@@ -318,12 +318,12 @@ class _Builder:
             return
         depends = ["install-client"] if self._installs() else []
         self.steps.append(Step(
-            "test-renewal", _("Test renewal with {client} (certbot renew --dry-run)", client=self.client),
-            [F.V1_NEWEST_CONTACT] if any(f.id == F.V1_NEWEST_CONTACT for f in self.d.findings) else [],
-            True, "low", [Action("test-renewal", argv=[self.client, "renew", "--dry-run",
+            id="test-renewal", title=_("Test renewal with {client} (certbot renew --dry-run)", client=self.client),
+            why=[F.V1_NEWEST_CONTACT] if any(f.id == F.V1_NEWEST_CONTACT for f in self.d.findings) else [],
+            requires_root=True, risk="low", actions=[Action("test-renewal", argv=[self.client, "renew", "--dry-run",
                                                        "--no-random-sleep-on-renew", *self.dirs])],
-            _("nothing to undo: a dry run saves no certificate (it may reload the web server through hooks)"),
-            _("the dry run exits 0 and its log shows the ACMEv2 staging directory"), depends))
+            undo=_("nothing to undo: a dry run saves no certificate (it may reload the web server through hooks)"),
+            done_when=_("the dry run exits 0 and its log shows the ACMEv2 staging directory"), depends_on=depends))
 
     def _move_schedules(self) -> None:
         if not self.client or (self.choice and self.choice.key == "keep"):
@@ -340,16 +340,16 @@ class _Builder:
         if not self.d.schedules.renewing() and self.choice and self.choice.key in ("pip", "rh-python36"):
             content = (f"# Added by acme-wizard: renew twice a day with {self.client}\n"
                        f"0 0,12 * * * root {self.client} renew -q --no-random-sleep-on-renew\n")
-            self.steps.append(Step("add-schedule", _("Schedule renewals twice a day"), [F.NOTHING_SCHEDULED], True, "low",
-                                   [Action("create", path="/etc/cron.d/certbot-renew", content=content)],
-                                   _("rollback removes the file"), _("/etc/cron.d/certbot-renew exists"),
-                                   ["test-renewal"]))
+            self.steps.append(Step(id="add-schedule", title=_("Schedule renewals twice a day"), why=[F.NOTHING_SCHEDULED], requires_root=True, risk="low",
+                                   actions=[Action("create", path="/etc/cron.d/certbot-renew", content=content)],
+                                   undo=_("rollback removes the file"), done_when=_("/etc/cron.d/certbot-renew exists"),
+                                   depends_on=["test-renewal"]))
         for path, edit in self.edits.items():
             self.steps.append(Step(
-                "move-schedule", _("Move the scheduled renewal in {path} to {client}", path=path, client=self.client),
-                self.edit_why[path], True, "medium", [Action("edit", edit=edit)],
-                _("rollback restores the file from the backup"), _("the job names {client}", client=self.client),
-                ["test-renewal"]))
+                id="move-schedule", title=_("Move the scheduled renewal in {path} to {client}", path=path, client=self.client),
+                why=self.edit_why[path], requires_root=True, risk="medium", actions=[Action("edit", edit=edit)],
+                undo=_("rollback restores the file from the backup"), done_when=_("the job names {client}", client=self.client),
+                depends_on=["test-renewal"]))
         self.edits = {}
         if not self.d.schedules.renewing() and self.choice and self.choice.key in ("snap", "os-package"):
             self.notes.append(_("The new client brings its own renewal timer."))
@@ -369,10 +369,10 @@ class _Builder:
         if not paths:
             return
         self.steps.append(Step(
-            "retire-certbot-auto", _("Retire certbot-auto (moved aside into the run directory, not deleted)"),
-            [F.CERTBOT_AUTO_PRESENT], True, "low", [Action("retire", paths=paths)],
-            _("rollback moves them back"), _("none of {paths} exists", paths=", ".join(paths)),
-            ["test-renewal"] + (["move-schedule"] if any(s.id == "move-schedule" for s in self.steps) else [])))
+            id="retire-certbot-auto", title=_("Retire certbot-auto (moved aside into the run directory, not deleted)"),
+            why=[F.CERTBOT_AUTO_PRESENT], requires_root=True, risk="low", actions=[Action("retire", paths=paths)],
+            undo=_("rollback moves them back"), done_when=_("none of {paths} exists", paths=", ".join(paths)),
+            depends_on=["test-renewal"] + (["move-schedule"] if any(s.id == "move-schedule" for s in self.steps) else [])))
 
     # --- helpers --------------------------------------------------------------------------------
 

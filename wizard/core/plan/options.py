@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from wizard.core import versions
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.readers.clients import Install
 from wizard.i18n import _
 
@@ -60,7 +60,7 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
     renewing = diagnosis.renewing[0] if diagnosis.renewing else None
     if renewing is not None and current_client_is_good(renewing) and renewing.present:
         options.append(ClientOption(
-            "keep", _("Keep {label}", label=renewing.label), renewing.path,
+            key="keep", title=_("Keep {label}", label=renewing.label), client_path=renewing.path,
             undo=_("nothing was installed")))
     if renewing is not None and renewing.kind == "acme.sh":
         options.append(_acme_sh_upgrade(renewing))
@@ -99,8 +99,8 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
         commands.append(["snap", "install", f"certbot-{plugin}"])
     commands.append(["ln", "-sfn", "/snap/bin/certbot", "/usr/bin/certbot"])
     return ClientOption(
-        "snap", _("Install the certbot snap (certbot's recommended install)"), "/snap/bin/certbot",
-        commands, caveats, undo=shlex.join(["snap", "remove", "certbot"]),
+        key="snap", title=_("Install the certbot snap (certbot's recommended install)"), client_path="/snap/bin/certbot",
+        commands=commands, caveats=caveats, undo=shlex.join(["snap", "remove", "certbot"]),
         version_note=_("current certbot, updated automatically by snapd; includes the apache and nginx plugins"))
 
 
@@ -120,8 +120,8 @@ def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     if os_info.eol:
         caveats.append(_("this release is past its end of life: its archive may have moved (archive mirrors)"))
     return ClientOption(
-        "os-package", _("Install the distribution's certbot package ({packages})", packages=" ".join(packages)),
-        "/usr/bin/certbot", [["apt-get", "update"], ["apt-get", "install", "-y", *packages]], caveats,
+        key="os-package", title=_("Install the distribution's certbot package ({packages})", packages=" ".join(packages)),
+        client_path="/usr/bin/certbot", commands=[["apt-get", "update"], ["apt-get", "install", "-y", *packages]], caveats=caveats,
         undo=shlex.join(["apt-get", "remove", *packages]),
         supported=not (os_info.id == "ubuntu" and os_info.version.startswith("16.04")))
 
@@ -135,8 +135,8 @@ def _epel(major: str, plugins: list[str]) -> ClientOption:
         caveats.append(_("EPEL 7 stopped at certbot 1.11.0 (Python 2.7); CentOS 7 and EPEL 7 are end of life, "
                          "so the repositories may have to point at the archives first"))
     return ClientOption(
-        "os-package", _("Install certbot from EPEL ({packages})", packages=" ".join(packages)), "/usr/bin/certbot",
-        [[manager, "install", "-y", "epel-release"], [manager, "install", "-y", *packages]], caveats,
+        key="os-package", title=_("Install certbot from EPEL ({packages})", packages=" ".join(packages)), client_path="/usr/bin/certbot",
+        commands=[[manager, "install", "-y", "epel-release"], [manager, "install", "-y", *packages]], caveats=caveats,
         undo=shlex.join([manager, "remove", *packages]),
         version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "")
 
@@ -159,9 +159,9 @@ def _pip_on(plugins: list[str], python: str, python_version: str) -> ClientOptio
                 ["/opt/certbot/bin/pip", "install", *spec],
                 ["ln", "-sfn", "/opt/certbot/bin/certbot", "/usr/bin/certbot"]]
     return ClientOption(
-        "pip", _("Install certbot with pip in /opt/certbot (Python {python})", python=python_version),
-        "/opt/certbot/bin/certbot", commands,
-        [_("supported by certbot on a best-effort basis; you update it yourself "
+        key="pip", title=_("Install certbot with pip in /opt/certbot (Python {python})", python=python_version),
+        client_path="/opt/certbot/bin/certbot", commands=commands,
+        caveats=[_("supported by certbot on a best-effort basis; you update it yourself "
            "(/opt/certbot/bin/pip install --upgrade certbot)")] + (
             [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest)] if newest else []),
         undo=shlex.join(["rm", "-rf", "/opt/certbot"]),
@@ -170,8 +170,8 @@ def _pip_on(plugins: list[str], python: str, python_version: str) -> ClientOptio
 
 def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]:
     move = ClientOption(
-        "move-host", _("Move the sites to a supported OS (recommended)"), None, [],
-        [_("the only fully supported answer: CentOS 6 left support on 2020-11-30 and nothing current runs on it")],
+        key="move-host", title=_("Move the sites to a supported OS (recommended)"), client_path=None, commands=[],
+        caveats=[_("the only fully supported answer: CentOS 6 left support on 2020-11-30 and nothing current runs on it")],
         supported=True)
     scl = _pip_on(plugins, "/opt/rh/rh-python36/root/usr/bin/python3", "3.6")
     scl.key = "rh-python36"
@@ -186,11 +186,11 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
         _("recent cryptography wheels need a newer glibc; pip may have to build from source"),
     ] + scl.caveats
     acme_sh = ClientOption(
-        "acme.sh", _("acme.sh (POSIX shell + curl) issuing fresh certificates"), None,
-        [["curl", "-fsSL", "-o", "/root/acme.sh-install", "https://raw.githubusercontent.com/acmesh-official/acme.sh/master/acme.sh"],
+        key="acme.sh", title=_("acme.sh (POSIX shell + curl) issuing fresh certificates"), client_path=None,
+        commands=[["curl", "-fsSL", "-o", "/root/acme.sh-install", "https://raw.githubusercontent.com/acmesh-official/acme.sh/master/acme.sh"],
          ["sh", "/root/acme.sh-install", "--install", "--home", "/root/.acme.sh"],
          ["/root/.acme.sh/acme.sh", "--set-default-ca", "--server", "letsencrypt"]],
-        [_("acme.sh cannot take over certbot's lineages: each certificate is issued again and installed "
+        caveats=[_("acme.sh cannot take over certbot's lineages: each certificate is issued again and installed "
            "with --install-cert; web server configuration must point at the new files"),
          _("acme.sh >= 3.0 defaults to ZeroSSL; the plan sets Let's Encrypt as the default CA"),
          _("CentOS 6's curl uses NSS; check it can reach acme-v02 before relying on it")],
@@ -201,10 +201,10 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
 def _acme_sh_upgrade(install: Install) -> ClientOption:
     home = install.path.rsplit("/", 1)[0]
     return ClientOption(
-        "upgrade-acme.sh", _("Upgrade acme.sh in place and make Let's Encrypt its default CA"), None,
-        [[install.path, "--upgrade", "--home", home],
+        key="upgrade-acme.sh", title=_("Upgrade acme.sh in place and make Let's Encrypt its default CA"), client_path=None,
+        commands=[[install.path, "--upgrade", "--home", home],
          [install.path, "--set-default-ca", "--server", "letsencrypt", "--home", home]],
-        [_("acme.sh >= 3.0.1 reads an acme-v01 Le_API as v02 when renewing; older per-domain confs are "
+        caveats=[_("acme.sh >= 3.0.1 reads an acme-v01 Le_API as v02 when renewing; older per-domain confs are "
            "rewritten on their next renewal")],
         undo=_("acme.sh keeps no old version: reinstall a specific release by hand if needed"))
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from wizard import __version__
 from wizard.core import defaults
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.analyse.document import check_document
 from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES
 from wizard.core.invocation import Invocation

@@ -10,7 +10,7 @@ import ipaddress
 import re
 from typing import Any
 
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 
 KEEP_DOMAINS = ("letsencrypt.org", "eff.org", "github.com", "centos.org", "debian.org", "ubuntu.com",
                 "fedoraproject.org", "python.org", "pypi.org", "snapcraft.io", "example.invalid", "example")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.analyse.document import check_document
 from wizard.core.plan.build import Plan
 from wizard.core.run.apply import ApplyEvents, ApplyOutcome, apply_plan

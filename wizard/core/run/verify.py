@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from wizard.core import defaults, textsafe
-from wizard.core.analyse.diagnose import Diagnosis, diagnose
+from wizard.core.analyse.diagnose import diagnose
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
 from wizard.core.evidence import Evidence
 from wizard.core.probe.run import run_probe

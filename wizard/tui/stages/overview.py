@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wizard.core.analyse.diagnose import Diagnosis
+from wizard.core.analyse.model import Diagnosis
 from wizard.i18n import _
 from wizard.render.check import finding_counts, system_rows, verdict_line
 from wizard.render.styles import rich_style
