@@ -68,7 +68,8 @@ from wizard.core.analyse.diagnose import diagnose  # noqa: E402
 from wizard.core.analyse.document import check_document  # noqa: E402
 from wizard.core.errors import TargetError, WizardError  # noqa: E402
 from wizard.core.invocation import Invocation  # noqa: E402
-from wizard.core.plan.build import Answers, build_plan  # noqa: E402
+from wizard.core.plan.build import build_plan  # noqa: E402
+from wizard.core.plan.model import Answers  # noqa: E402
 from wizard.core.probe.run import read_bundle  # noqa: E402
 from wizard.core.probe.snapshot import read_snapshot  # noqa: E402
 from wizard.core.readers.clients import detect_installs  # noqa: E402

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from wizard.core.endpoints import classify_url
-from wizard.core.plan.build import _drop_server_option
+from wizard.core.plan.lines import drop_server_option
 from wizard.core.readers.email_notice import EmailError, read_email
 from wizard.core.readers.schedule import option_values, split_words
 from wizard.core.report.redact import Redactor
@@ -168,7 +168,7 @@ def test_property_every_detected_pin_is_removed_by_the_edit():
         line = "0 0 * * * root " + rng.choice(blanks).join(parts)
         if not _v1_pins(line):
             continue
-        fixed = _drop_server_option(line)
+        fixed = drop_server_option(line)
         assert not _v1_pins(fixed), (line, fixed)
         kept = [w for w in split_words(line) if not w.startswith("--server")]
         assert [w for w in split_words(fixed) if not w.startswith("--server")] == \

@@ -11,7 +11,8 @@ from hosts import NOW  # noqa: F401  (fixtures share the clock)
 from stubs import stub_bin, stub_certbot
 from trees import tree_digest
 
-from wizard.core.plan.build import Answers, AnswersError, build_plan
+from wizard.core.plan.build import build_plan
+from wizard.core.plan.model import Answers, AnswersError
 from wizard.core.run.apply import ApplyRefused, check_can_apply
 from wizard.demo.hostkit import KEY_MARKER
 
@@ -346,7 +347,7 @@ def test_private_keys_never_reach_output_journal_or_listings(make_host, tmp_path
 
 
 def test_apply_to_the_live_root_needs_root():
-    from wizard.core.plan.build import Plan, Step
+    from wizard.core.plan.model import Plan, Step
     from wizard.core.target.local import LocalTarget
     plan = Plan([Step("backup", "b", [], True, "low", [], "", "")], [], None, False, [], None, [])
     with pytest.raises(ApplyRefused) as refused:

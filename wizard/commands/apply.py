@@ -11,7 +11,8 @@ from wizard.commands.target import invocation, target_from
 from wizard.commands.terminal import OutputClosed, show
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.errors import ExitCode, UsageError
-from wizard.core.plan.build import Plan, Step, build_plan
+from wizard.core.plan.build import build_plan
+from wizard.core.plan.model import Plan, Step
 from wizard.core.probe.run import run_probe
 from wizard.core.run.apply import check_can_apply
 from wizard.core.run.journal import StepRecord

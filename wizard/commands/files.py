@@ -11,7 +11,7 @@ from typing import BinaryIO, TextIO
 
 from wizard.core import textsafe
 from wizard.core.errors import TargetError, UsageError
-from wizard.core.plan.build import Answers, AnswersError
+from wizard.core.plan.model import Answers, AnswersError
 from wizard.core.probe.run import read_bundle as read_probe_bundle
 from wizard.core.probe.snapshot import Snapshot
 from wizard.core.readers.email_notice import AcmeV1Email, EmailError

@@ -10,7 +10,8 @@ from wizard.core import textsafe
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.errors import ExitCode
 from wizard.core.invocation import Invocation
-from wizard.core.plan.build import Plan, build_plan
+from wizard.core.plan.build import build_plan
+from wizard.core.plan.model import Plan
 from wizard.core.probe.run import run_probe
 from wizard.i18n import _
 from wizard.render.plan import render_plan

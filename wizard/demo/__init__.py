@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from wizard.core.run.journal import pid_alive
 from wizard.demo.hostkit import EXPIRED_CERT, LATE_2026_CERT, V1, HostTree, Run
 
-DEMO_HOSTNAME = "legacy-web01.example.com"
 VENV = "/opt/eff.org/certbot/venv"
 CRON_LINE = "30 2 * * 1 root /usr/local/bin/certbot-auto renew --quiet --no-self-upgrade >> /var/log/le-renew.log 2>&1"
 

@@ -1,8 +1,8 @@
 """A diagnosis as plain text for an 80-column terminal, with colour only when asked for."""
 from __future__ import annotations
 
-from wizard.core.analyse.model import Diagnosis
 from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES, SEVERITY_NAMES
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.invocation import Invocation
 from wizard.i18n import _
 from wizard.render import styles

@@ -4,7 +4,7 @@ from __future__ import annotations
 import shlex
 
 from wizard.core.invocation import Invocation, option_word
-from wizard.core.plan.build import Plan, Step
+from wizard.core.plan.model import Plan, Step
 from wizard.core.run.journal import StepRecord
 from wizard.i18n import _
 from wizard.render.width import WIDTH, at_width, fill

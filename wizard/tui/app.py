@@ -18,7 +18,7 @@ from textual.binding import BindingType
 from textual.widgets import ContentSwitcher, Footer, Header
 
 from wizard.core.errors import ExitCode, TargetError
-from wizard.core.plan.build import Step
+from wizard.core.plan.model import Step
 from wizard.i18n import _, current_language
 from wizard.render.plan import STATUS_MARK
 from wizard.tui import keys

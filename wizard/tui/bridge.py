@@ -7,7 +7,7 @@ from typing import Callable
 
 from textual.message import Message
 
-from wizard.core.plan.build import Step
+from wizard.core.plan.model import Step
 from wizard.core.run.journal import StepRecord
 from wizard.tui.messages import StepAwaitsAnswer, StepFinished, StepOutput, StepStarted
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from wizard.core.plan.build import Step
+from wizard.core.plan.model import Step
 from wizard.core.run.journal import StepRecord
 
 

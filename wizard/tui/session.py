@@ -15,7 +15,8 @@ from wizard.core import defaults
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.invocation import Invocation
-from wizard.core.plan.build import Answers, Plan, build_plan
+from wizard.core.plan.build import build_plan
+from wizard.core.plan.model import Answers, Plan
 from wizard.core.probe.run import run_probe
 from wizard.core.run.apply import ApplyEvents, ApplyOutcome, ApplyRefused, check_can_apply
 from wizard.core.run.journal import StepRecord

@@ -18,7 +18,6 @@ from wizard.core.probe.snapshot import Snapshot
 AUTO_NAMES = {"certbot-auto", "letsencrypt-auto"}
 _DIST = re.compile(r"^(certbot|letsencrypt)-(\d[^-]*?)(?:-py\d\.\d+)?\.(egg-info|dist-info)$")
 _SITE = re.compile(r"^(.*)/lib(?:64)?/python(\d\.\d+)/(site|dist)-packages/[^/]+$")
-_DEBIAN_SITE = re.compile(r"^/usr/lib/python3/dist-packages/[^/]+$")
 DPKG_PACKAGES = ("certbot", "letsencrypt", "python3-certbot", "python-certbot", "python-letsencrypt")
 
 

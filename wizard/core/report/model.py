@@ -11,11 +11,11 @@ from typing import Any
 
 from wizard import __version__
 from wizard.core import defaults
-from wizard.core.analyse.model import Diagnosis
 from wizard.core.analyse.document import check_document
 from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.invocation import Invocation
-from wizard.core.plan.build import Plan
+from wizard.core.plan.model import Plan
 from wizard.core.run.journal import MAX_STATE_FILE, RunDir, list_runs, load_state_json
 from wizard.core.run.state_shapes import PLAN, TEST_RENEWAL, VERIFICATION, fits
 from wizard.core.target.protocol import Target

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from wizard.core.errors import ExitCode, UsageError
-from wizard.core.plan.build import Action, Plan, Step
 from wizard.core.plan.edits import EditConflict
+from wizard.core.plan.model import CHECK_STEPS, Action, Plan, Step
 from wizard.core.run.journal import JournalState, Lock, RunDir, StepRecord, new_run_id, now_iso, unfinished_run
 from wizard.core.run.state_shapes import PLAN
 from wizard.core.target.confine import is_within
@@ -158,7 +158,7 @@ class _StepRunner:
 
     def run_step(self, step: Step, index: int, earlier: JournalState) -> StepRecord:
         self.events.step_started(step, index, len(self.plan.steps))
-        if earlier.succeeded(step.id) and step.id not in ("verify", "test-renewal"):
+        if earlier.succeeded(step.id) and step.id not in CHECK_STEPS:
             record = StepRecord("already-done", message=_("done in an earlier attempt of this run"))
             self.done.add(step.id)
             self.events.step_finished(step, record)
@@ -319,7 +319,3 @@ class _StepRunner:
         if not passed:
             raise _StepFailed(summary)
 
-
-def retired_moves(run: RunDir) -> list[tuple[str, str]]:
-    """(original path, where it was moved) for everything a run retired."""
-    return [(e["path"], e["to"]) for e in run.journal().events if e.get("event") == "retired"]

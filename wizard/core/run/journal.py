@@ -118,6 +118,10 @@ class RunDir:
     def event(self, **fields: Any) -> None:
         self.target.append_line(self.file("journal.jsonl"), json.dumps({"time": now_iso(), **fields}, ensure_ascii=True))
 
+    def retired_moves(self) -> list[tuple[str, str]]:
+        """(original path, where it was moved) for everything this run retired."""
+        return [(e["path"], e["to"]) for e in self.journal().events if e.get("event") == "retired"]
+
     def journal(self) -> JournalState:
         state = JournalState()
         try:

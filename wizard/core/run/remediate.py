@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from wizard.core.analyse.model import Diagnosis
 from wizard.core.analyse.document import check_document
-from wizard.core.plan.build import Plan
+from wizard.core.analyse.model import Diagnosis
+from wizard.core.plan.model import Plan
 from wizard.core.run.apply import ApplyEvents, ApplyOutcome, apply_plan
 from wizard.core.run.verify import VerifyResult, summarize, verify_and_record
 from wizard.core.target.protocol import Target

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.core.errors import StepFailed, UsageError
-from wizard.core.run.apply import parents, retired_moves, sweep_after_a_kill
+from wizard.core.plan.model import CHECK_STEPS
+from wizard.core.run.apply import parents, sweep_after_a_kill
 from wizard.core.run.journal import Lock, RunDir, list_runs
 from wizard.core.run.state_shapes import PLAN
 from wizard.core.target.archive import MAX_ARCHIVE_BYTES, ArchiveProblem
@@ -53,7 +54,7 @@ def changed_something(run: RunDir) -> bool:
         return True                      # a damaged record: let the rollback itself say so
     if any(event.get("event") == "retired" for event in journal.events):
         return True
-    return any(journal.succeeded(step) for step in journal.steps if step not in ("verify", "test-renewal"))
+    return any(journal.succeeded(step) for step in journal.steps if step not in CHECK_STEPS)
 
 
 def find_run(target: Target, state_dir: str, run_id: str | None) -> RunDir:
@@ -86,9 +87,9 @@ def rollback(target: Target, run: RunDir, dry_run: bool = False) -> RollbackRepo
     journal = run.journal()
     for step in plan.get("steps", []) if isinstance(plan, dict) else []:
         ran_a_command = any(a.get("type") == "command" for a in step.get("actions", []))
-        if ran_a_command and journal.succeeded(step.get("id")) and step["id"] not in ("test-renewal", "verify"):
+        if ran_a_command and journal.succeeded(step.get("id")) and step["id"] not in CHECK_STEPS:
             report.cannot_undo.append((step.get("title", step["id"]), step.get("undo", "")))
-    report.moved_back = retired_moves(run)
+    report.moved_back = run.retired_moves()
     for entry in tops:
         (report.removed if entry["kind"] == "absent" else report.restored).append(entry["path"])
     archives = _verified_archives(target, run, record)         # before anything is touched

@@ -8,7 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Log, Static
 
-from wizard.core.plan.build import Step
+from wizard.core.plan.model import Step
 from wizard.i18n import _
 from wizard.render.plan import STATUS_MARK
 from wizard.tui.session import Session

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wizard.core.analyse.model import Diagnosis
 from wizard.core.analyse.findings import SEVERITY_NAMES
+from wizard.core.analyse.model import Diagnosis
 from wizard.i18n import _
 from wizard.render.styles import rich_style
 from wizard.render.width import pad

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from wizard.core.invocation import Invocation
-from wizard.core.plan.build import Plan
+from wizard.core.plan.model import Plan
 from wizard.i18n import _
 from wizard.render.plan import render_plan
 

@@ -1,0 +1,49 @@
+"""How a planned edit rewrites one line: a URL swapped, a --server option dropped, a cron line
+moved to the new client. Each reads the line with the shell words that detected the pin, so
+every other byte is kept."""
+from __future__ import annotations
+
+import posixpath
+
+from wizard.core.endpoints import V1_STAGING_URL, V1_URL, classify_url
+from wizard.core.readers.schedule import ScheduledRun, split_words
+from wizard.core.shellwords import rewrite, shell_words
+
+AUTO_ONLY_FLAGS = {"--no-self-upgrade", "--no-bootstrap", "--os-packages-only", "--non-interactive-bootstrap"}
+
+
+def replace_url(line: str, url: str) -> str:
+    for old in (V1_URL, V1_STAGING_URL):
+        if old in line:
+            return line.replace(old, url)
+    key, _sep, _value = line.partition("=")
+    return f"{key.rstrip()} = {url}"
+
+
+def drop_server_option(line: str) -> str:
+    """The line without its v1 `--server URL` / `--server=URL` (quoted or not, any blanks), read
+    with the same shell words that detected the pin; every other byte is kept."""
+    words = shell_words(line)
+    changes: list[tuple[int, int, str | None]] = []
+    for index, word in enumerate(words):
+        if word.value == "--server" and index + 1 < len(words) \
+                and classify_url(words[index + 1].value) in ("v1", "v1-staging"):
+            changes.append((word.start, words[index + 1].end, None))
+        elif word.value.startswith("--server=") and classify_url(word.value[9:]) in ("v1", "v1-staging"):
+            changes.append((word.start, word.end, None))
+    return rewrite(line, changes)
+
+
+def move_line(line: str, run: ScheduledRun, client: str) -> str:
+    """The cron line with the old program replaced by the new client, certbot-auto-only flags dropped."""
+    program_names = {run.program, posixpath.basename(run.program)}
+    raw_program = next((w for w in split_words(run.command) if w == run.program or posixpath.basename(w) ==
+                        posixpath.basename(run.program)), run.program)
+    program_names.add(raw_program)
+    changes: list[tuple[int, int, str | None]] = []
+    for word in shell_words(line):
+        if word.value in program_names:
+            changes.append((word.start, word.end, client))
+        elif word.value in AUTO_ONLY_FLAGS:
+            changes.append((word.start, word.end, None))
+    return rewrite(line, changes)
