@@ -6,6 +6,7 @@ from wizard.core.analyse.model import Diagnosis
 from wizard.core.invocation import Invocation
 from wizard.i18n import _
 from wizard.render import styles
+from wizard.render.findings import finding_view
 from wizard.render.width import WIDTH, cells, clip, fill, pad
 
 
@@ -94,22 +95,22 @@ def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False,
         add(_field(label, "".join(paint(text, style) if style else text for text, style in segments), label_width))
     add("")
     add(paint(_("Findings ({counts})", counts=finding_counts(diagnosis)), "bold"))
-    for finding in diagnosis.findings:
-        label = paint(pad(_(SEVERITY_NAMES[finding.severity]).upper(), 8), finding.severity)
+    for finding in (finding_view(f, evidence_limit=6) for f in diagnosis.findings):
+        label = paint(pad(finding.label, 8), finding.severity)
         add(_wrap(f"{label} {finding.id}  {finding.title}", 0, 19))
         add(_wrap(finding.detail, 4, 4))
-        for evidence in finding.evidence[:6]:
-            where = "    " + _("at") + " " + evidence.where()
-            text = _clip(evidence.text, WIDTH - 10) if evidence.text else ""
+        for where_text, line in finding.evidence:
+            where = "    " + _("at") + " " + where_text
+            text = clip(line, WIDTH - 10) if line else ""
             if text and cells(where) + 2 + cells(text) <= WIDTH:
                 add(f"{where}  {text}")
             else:
                 add(where)                    # the path is never cut or wrapped: it is the proof
                 if text:
                     add("       " + text)
-        if len(finding.evidence) > 6:
-            add("    " + _("… and {count} more", count=len(finding.evidence) - 6))
-        add(_wrap(_("Fix: ") + finding.remediation, 4, 9))
+        if finding.more:
+            add("    " + _("… and {count} more", count=finding.more))
+        add(_wrap(_("Fix: ") + finding.fix, 4, 9))
     add("")
     if PROTECTED_INPUTS in diagnosis.reasons and (invocation.host or invocation.from_bundle):
         add(_wrap(paint(_("Action needed."), "v1") + " " + _(
@@ -131,7 +132,3 @@ def _field(label: str, text: str, label_width: int = 10) -> str:
 
 def _wrap(text: str, indent: int, hanging: int) -> str:
     return "\n".join(fill(text, indent, hanging, break_long=True))
-
-
-def _clip(text: str, width: int) -> str:
-    return clip(" ".join(text.split()), width)

@@ -12,6 +12,7 @@ from typing import Any
 from wizard.core import textsafe
 from wizard.core.analyse.findings import SEVERITY_NAMES
 from wizard.i18n import N_, _, current_language
+from wizard.render.findings import finding_view
 from wizard.render.width import cells, clip, pad, wrap
 
 MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("preview (nothing was changed)"),
@@ -103,16 +104,15 @@ def render_markdown(doc: dict[str, Any]) -> str:
     add("")
     add(f"## {_('Findings')}")
     add("")
-    for finding in doc["findings"]:
-        add(f"### {_(SEVERITY_NAMES[finding['severity']]).upper()} {finding['id']}: {_md(finding['title'])}")
+    for finding in map(finding_view, doc["findings"]):
+        add(f"### {finding.label} {finding.id}: {_md(finding.title)}")
         add("")
-        add(_md(finding["detail"]))
+        add(_md(finding.detail))
         add("")
-        for evidence in finding["evidence"]:
-            where = evidence["path"] + (f":{evidence['line']}" if evidence.get("line") else "")
-            add(f"- `{where}`" + (f" — `{_code(evidence['text'])}`" if evidence.get("text") else ""))
+        for where, text in finding.evidence:
+            add(f"- `{where}`" + (f" — `{_code(text)}`" if text else ""))
         add("")
-        add(f"*{_('Fix')}:* {_md(finding['remediation'])}")
+        add(f"*{_('Fix')}:* {_md(finding.fix)}")
         add("")
     if doc["plan"]:
         add(f"## {_('Plan')}")
@@ -242,13 +242,12 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
     for row in _client_rows(doc):
         para(f"- {row[0]} ({row[1]}, Python {row[2]}): {row[3]}; {row[4]}", 0, 2)
     heading(_("Findings"))
-    for finding in doc["findings"]:
-        para(f"[{_(SEVERITY_NAMES[finding['severity']]).upper()}] {finding['id']} {finding['title']}", 0, 2)
-        para(finding["detail"], 2)
-        for evidence in finding["evidence"]:
-            where = evidence["path"] + (f":{evidence['line']}" if evidence.get("line") else "")
-            para(f"at {where}" + (f"  {_code(evidence['text'])}" if evidence.get("text") else ""), 2, 5)
-        para(f"{_('Fix')}: {finding['remediation']}", 2, 7)
+    for finding in map(finding_view, doc["findings"]):
+        para(f"[{finding.label}] {finding.id} {finding.title}", 0, 2)
+        para(finding.detail, 2)
+        for where, text in finding.evidence:
+            para(f"at {where}" + (f"  {_code(text)}" if text else ""), 2, 5)
+        para(f"{_('Fix')}: {finding.fix}", 2, 7)
         out.append("")
     if doc["plan"]:
         heading(_("Plan"))
@@ -341,13 +340,12 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
     add(_html_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
     add("</section>")
     add(f"<h2>{e(_('Findings'))}</h2>")
-    for finding in doc["findings"]:
-        evidence = "".join(
-            f"<li><code>{e(ev['path'] + (':' + str(ev['line']) if ev.get('line') else ''))}</code>"
-            + (f" <code>{e(_code(ev['text']))}</code>" if ev.get("text") else "") + "</li>" for ev in finding["evidence"])
-        add(f'<div class="finding"><h3><span class="sev {e(finding["severity"])}">{e(_(SEVERITY_NAMES[finding["severity"]]).upper())}</span> '
-            f'{e(finding["id"])}: {e(finding["title"])}</h3><p>{e(finding["detail"])}</p>'
-            f'<ul class="evidence">{evidence}</ul><p><b>{e(_("Fix"))}:</b> {e(finding["remediation"])}</p></div>')
+    for finding in map(finding_view, doc["findings"]):
+        evidence = "".join(f"<li><code>{e(where)}</code>" + (f" <code>{e(_code(text))}</code>" if text else "")
+                           + "</li>" for where, text in finding.evidence)
+        add(f'<div class="finding"><h3><span class="sev {e(finding.severity)}">{e(finding.label)}</span> '
+            f'{e(finding.id)}: {e(finding.title)}</h3><p>{e(finding.detail)}</p>'
+            f'<ul class="evidence">{evidence}</ul><p><b>{e(_("Fix"))}:</b> {e(finding.fix)}</p></div>')
     if doc["plan"]:
         add(f"<h2>{e(_('Plan'))}</h2><ol>")
         for step in doc["plan"]["steps"]:

@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wizard.core.analyse.findings import SEVERITY_NAMES
 from wizard.core.analyse.model import Diagnosis
 from wizard.i18n import _
+from wizard.render.findings import finding_view
 from wizard.render.styles import rich_style
 from wizard.render.width import pad
 
@@ -21,15 +21,15 @@ class FindingsPane(VerticalScroll):
 
     def show(self, diagnosis: Diagnosis) -> None:
         parts: list[RenderableType] = []
-        for finding in diagnosis.findings:
+        for finding in (finding_view(f, evidence_limit=6) for f in diagnosis.findings):
             title = Text()
-            title.append(pad(_(SEVERITY_NAMES[finding.severity]).upper(), 8) + " ", style=rich_style(finding.severity))
+            title.append(pad(finding.label, 8) + " ", style=rich_style(finding.severity))
             title.append(f"{finding.id}  {finding.title}", style="bold")
             parts += [title, Padding(Text(finding.detail), (0, 0, 0, 2))]
-            for evidence in finding.evidence[:6]:
-                line = Text.assemble((_("at") + " ", "dim"), (evidence.where(), "underline"))
-                if evidence.text:
-                    line.append("  " + " ".join(evidence.text.split())[:200], style="dim")
+            for where, text in finding.evidence:
+                line = Text.assemble((_("at") + " ", "dim"), (where, "underline"))
+                if text:
+                    line.append("  " + text[:200], style="dim")
                 parts.append(Padding(line, (0, 0, 0, 2)))
-            parts.append(Padding(Text(_("Fix: ") + finding.remediation, style="green"), (0, 0, 1, 2)))
+            parts.append(Padding(Text(_("Fix: ") + finding.fix, style="green"), (0, 0, 1, 2)))
         self.query_one("#findings-body", Static).update(Group(*parts) if parts else Text(_("No findings.")))
