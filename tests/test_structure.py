@@ -8,9 +8,11 @@ import sys
 import pytest
 
 import wizard
+from wizard.core.probe.run import probe_script
 
 PACKAGE = os.path.dirname(wizard.__file__)
 PROBE = os.path.join(PACKAGE, "core", "probe", "probe.sh")
+
 
 
 def test_core_never_imports_textual():
@@ -27,14 +29,22 @@ def test_core_never_imports_textual():
 
 def test_probe_passes_shellcheck():
     assert shutil.which("shellcheck"), "shellcheck is installed by the test command"
-    result = subprocess.run(["shellcheck", "-s", "sh", PROBE], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout
+    for script in (open(PROBE, "rb").read(), probe_script()):     # as shipped, and as it is run
+        result = subprocess.run(["shellcheck", "-s", "sh", "-"], input=script, capture_output=True)
+        assert result.returncode == 0, result.stdout.decode()
+
+
+def test_the_probe_keeps_exactly_the_lines_the_log_parser_reads():
+    from wizard.core.probe.logs import KEPT_LINES
+    script = probe_script().decode()
+    assert "@KEPT_LINES@" not in script
+    assert "LOG_PATTERN='" + "|".join(KEPT_LINES) + "'" in script
 
 
 @pytest.mark.parametrize("name", ["centos6_certbot_auto", "debian12_apt_21", "centos7_two_installs"])
 def test_probe_output_is_the_same_under_dash_and_bash_posix(make_host, name):
     root = make_host(name)
-    script = open(PROBE, "rb").read()
+    script = probe_script()
     outputs = []
     for shell in (["dash", "-s"], ["bash", "--posix", "-s"]):
         result = subprocess.run(shell + ["--", root], input=script, capture_output=True, check=True)
@@ -48,7 +58,7 @@ def test_probe_never_reads_private_keys(make_host):
     from wizard.demo.hostkit import KEY_MARKER
     for name in HOSTS:
         root = make_host(name)
-        result = subprocess.run(["sh", "-s", "--", root], input=open(PROBE, "rb").read(), capture_output=True)
+        result = subprocess.run(["sh", "-s", "--", root], input=probe_script(), capture_output=True)
         assert KEY_MARKER.encode() not in result.stdout + result.stderr, name
 
 

@@ -15,6 +15,37 @@ from dataclasses import dataclass, field
 
 from wizard.core.endpoints import classify_host, classify_url
 
+# The lines of a log the parser below reads, as POSIX EREs (GNU grep 2.6 on CentOS 6 runs them):
+# the probe sends only lines that match one of these (see probe.sh, LOG_PATTERN).
+KEPT_LINES = (
+    r"(certbot|letsencrypt) version: ",              # a run's header (_VERSION)
+    r"Location of certbot entry point: ",             # certbot >= 1.11: which install ran
+    r":Arguments: ",                                  # the command line it was given
+    r"Root logging level set at ",                    # the first line of a run before 0.13
+    r"Sending (GET|POST|HEAD) request to ",           # acme.client requests (_REQUEST)
+    r"Starting new HTTPS? connection",                # urllib3 connections (_CONNECTION)
+    r'https?://[^ ]+ "(GET|POST|HEAD) ',              # urllib3 >= 1.17 request lines (_URLLIB3_REQUEST)
+    r"Using server .* instead of legacy",             # certbot >= 1.6 rewrote a v1 server (_REWRITE)
+    r'"(new-authz|new-reg|new-cert|newAccount|newNonce|newOrder)"',   # directory bodies (_DIRECTORY_KEY)
+    r"urn:(acme|ietf:params:acme):error",             # the errors (_ERROR_MARKERS)
+    r"Name or service not known",
+    r"Max retries exceeded",
+    r"ACMEv1 is deprecated",
+    r"/lib/python[0-9.]+/(site|dist)-packages/",      # traceback paths: the Python it ran on (_PYTHON_PATH)
+    r"Dry run: ",
+    r"renewal failed",
+    r"Skipping upgrade",
+    r"Exiting abnormally",
+)
+
+
+def kept_lines_pattern() -> str:
+    """KEPT_LINES as one ERE for grep -E (no single quote: the probe holds it in one)."""
+    pattern = "|".join(KEPT_LINES)
+    assert "'" not in pattern
+    return pattern
+
+
 _STAMPED = re.compile(
     r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),\d+:([A-Z]+):([^:]*):(.*)$"
 )

@@ -6,13 +6,15 @@ from importlib import resources
 from typing import BinaryIO
 
 from wizard.core.errors import TargetError
+from wizard.core.probe.logs import kept_lines_pattern
 from wizard.core.probe.snapshot import Snapshot, SnapshotReader, read_snapshot
 from wizard.core.target.protocol import Target
 from wizard.i18n import _
 
 
 def probe_script() -> bytes:
-    return resources.files("wizard.core.probe").joinpath("probe.sh").read_bytes()
+    script = resources.files("wizard.core.probe").joinpath("probe.sh").read_bytes()
+    return script.replace(b"@KEPT_LINES@", kept_lines_pattern().encode("ascii"))
 
 
 def run_probe(target: Target, save_to: BinaryIO | None = None) -> Snapshot:
