@@ -6,7 +6,7 @@ Run from the project directory:
     python3 benchmarks/fuzz.py --count 100000 --seed 1
 
 Seeds (probe transcripts of the fixture hosts), reproducers and scratch files live in
---workdir (default $TMPDIR/acme-wizard-fuzz). tests/test_fuzz_slice.py runs a small seeded slice.
+--workdir (default $TMPDIR/acme-wizard-fuzz). tests/unit/test_fuzz_slice.py runs a small seeded slice.
 
 Stages (every case is one stage; a case is a dict of named byte fields, so it can be replayed,
 minimized and written to disk):
@@ -215,7 +215,7 @@ TOKENS = [b"\t", b"  ", b"\t\t", b" \t", b"\r", b"\r\n", b"\x0b", b"\x0c", b"\xc
 
 
 def build_bundle_seeds() -> dict[str, bytes]:
-    """Probe every fixture host of tests/hosts.py with the real probe; cache the transcripts."""
+    """Probe every fixture host of tests/fixtures/hosts.py with the real probe; cache the transcripts."""
     os.makedirs(SEED_DIR, exist_ok=True)
     cached = sorted(f for f in os.listdir(SEED_DIR) if f.endswith(".probe"))
     if cached:
@@ -224,9 +224,7 @@ def build_bundle_seeds() -> dict[str, bytes]:
             with open(os.path.join(SEED_DIR, name), "rb") as handle:
                 seeds[name[:-6]] = handle.read()
         return seeds
-    sys.path.insert(0, os.path.join(PROJECT, "tests"))
-    from hosts import HOSTS  # the fixture hosts of the test suite
-
+    from tests.fixtures.hosts import HOSTS  # the fixture hosts of the test suite (PROJECT is on sys.path)
     from wizard.core.probe.run import run_probe
     seeds = {}
     with tempfile.TemporaryDirectory(prefix="fuzz-seeds-") as base:

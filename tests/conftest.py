@@ -4,12 +4,10 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
 # Scripts the tests start (tests/e2e/*.sh) call python3 and acme-wizard: the ones of this environment.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
-from hosts import HOSTS, NOW
-
+from tests.fixtures.hosts import HOSTS, NOW
 from wizard import cli
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.probe.run import run_probe
@@ -54,7 +52,7 @@ def check_json(run_cli):
 @pytest.fixture
 def two_installs(make_host, tmp_path):
     """CentOS 7 with certbot-auto and EPEL, a stub certbot and stub package managers on PATH."""
-    from stubs import stub_certbot
+    from tests.fixtures.stubs import stub_certbot
     root = make_host("centos7_two_installs")
     stub_certbot(root)
     bin_dir = str(tmp_path / "bin")

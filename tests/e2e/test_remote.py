@@ -7,11 +7,11 @@ import sys
 import time
 
 import pytest
-from hosts import HOSTS
-from stubs import stub_bin, stub_certbot
-from trees import make_world_readable
 
 from tests.e2e.sshd import SshServer, free_port
+from tests.fixtures.hosts import HOSTS
+from tests.fixtures.stubs import stub_bin, stub_certbot
+from tests.fixtures.trees import make_world_readable
 
 pytestmark = pytest.mark.e2e
 
@@ -131,7 +131,7 @@ def _master_pid(server) -> int | None:
 
 
 def test_apply_over_ssh_survives_a_dropped_link_and_rollback_restores_it(server, make_host, tmp_path):
-    from test_remediation import content_digest
+    from tests.fixtures.trees import content_digest
     root = make_host("centos7_two_installs")
     stub_certbot(root)
     stub_bin(server.stubs, "yum", 'echo "stub yum $*"; for n in 1 2 3 4 5 6; do echo "downloading $n"; sleep 0.5; done')
@@ -222,7 +222,7 @@ def test_a_non_root_user_with_passwordless_sudo_applies_through_sudo(server, ssh
 
 
 def test_a_symlinked_config_dir_over_ssh_is_backed_up_where_it_leads_and_restored(server, make_host):
-    from test_remediation import content_digest
+    from tests.fixtures.trees import content_digest
     root = make_host("ubuntu1804_ppa_031_cli_ini")
     os.makedirs(os.path.join(root, "srv"))
     os.rename(os.path.join(root, "etc/letsencrypt"), os.path.join(root, "srv/letsencrypt"))
@@ -239,7 +239,7 @@ def test_a_symlinked_config_dir_over_ssh_is_backed_up_where_it_leads_and_restore
 
 
 def test_a_truncated_backup_over_ssh_stops_the_rollback_with_nothing_changed(server, make_host):
-    from test_remediation import content_digest
+    from tests.fixtures.trees import content_digest
     root = make_host("ubuntu1804_ppa_031_cli_ini")
     wizard("apply", *remote(server, "--root", root, "--yes"))
     runs = os.path.join(root, "var/lib/acme-wizard/runs")
@@ -253,7 +253,7 @@ def test_a_truncated_backup_over_ssh_stops_the_rollback_with_nothing_changed(ser
 
 
 def _commands():
-    from test_hostile_input import COMMANDS
+    from tests.cli.test_hostile_input import COMMANDS
     return COMMANDS
 
 

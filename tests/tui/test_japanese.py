@@ -2,8 +2,8 @@
 import sys
 
 import pytest
-from hosts import NOW
 
+from tests.fixtures.hosts import NOW
 from tests.tui.test_snapshots import after_load
 from tests.tui.test_terminal import tmux, wait_for  # noqa: F401  (tmux is a fixture)
 from tests.tui.test_wizard import screen_text, settle

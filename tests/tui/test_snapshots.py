@@ -2,8 +2,8 @@
 import sys
 
 import pytest
-from hosts import NOW
 
+from tests.fixtures.hosts import NOW
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import wizard_app

@@ -3,9 +3,9 @@ import json
 import os
 
 import pytest
-from hosts import HOSTS, NOW
-from stubs import stub_bin, stub_certbot
 
+from tests.fixtures.hosts import HOSTS, NOW
+from tests.fixtures.stubs import stub_bin, stub_certbot
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import wizard_app

@@ -13,7 +13,7 @@ INPUTS = 2000
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     os.environ["ACME_WIZARD_FUZZ_DIR"] = str(tmp_path_factory.mktemp("fuzz"))
-    path = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "fuzz.py")
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "fuzz.py")
     spec = importlib.util.spec_from_file_location("acme_wizard_fuzz", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from trees import tree_digest
+
+from tests.fixtures.trees import tree_digest
 
 CONTRACT_TOP = {"format_version", "tool_version", "target", "os", "clients", "logs", "acme", "findings", "email"}
 

@@ -7,8 +7,8 @@ import sys
 import tempfile
 
 import pytest
-from trees import make_world_readable
 
+from tests.fixtures.trees import make_world_readable
 from wizard.core.probe.run import probe_script
 from wizard.core.probe.snapshot import read_snapshot
 
@@ -100,8 +100,7 @@ def test_missing_config_and_logs_dirs_are_not_errors(tmp_path, run_cli):
 
 def test_unreadable_files_as_a_non_root_user():
     """Run the real probe as nobody: protected files are named with the reason, the rest is read."""
-    from hosts import centos6_certbot_auto
-
+    from tests.fixtures.hosts import centos6_certbot_auto
     from wizard.core.analyse.diagnose import diagnose
     base = tempfile.mkdtemp(prefix="acme-wizard-nonroot-")
     try:

@@ -258,7 +258,7 @@ COMMANDS = [("check",), ("check", "--json"), ("plan",), ("plan", "--json"), ("ap
 
 @pytest.fixture(scope="module")
 def bundle_file(tmp_path_factory):
-    from hosts import HOSTS
+    from tests.fixtures.hosts import HOSTS
     base = tmp_path_factory.mktemp("bundle")
     HOSTS["centos6_certbot_auto"](str(base / "host"))
     path = base / "host.out"

@@ -112,8 +112,7 @@ def test_check_with_email_adds_the_unresolved_notice(make_host, run_cli, tmp_pat
 
 
 def test_email_is_resolved_by_later_v2_use(make_host, diagnose_root, tmp_path):
-    from hosts import NOW
-
+    from tests.fixtures.hosts import NOW
     from wizard.core.analyse.diagnose import diagnose
     from wizard.core.probe.run import run_probe
     from wizard.core.target.local import LocalTarget

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from test_report import print_pdf
 
+from tests.fixtures.printing import print_pdf
 from wizard import i18n
 from wizard.i18n import choose_language
 from wizard.i18n_catalog import check, messages
@@ -79,8 +79,7 @@ def test_wrap_counts_cells_and_keeps_punctuation_off_line_starts():
 
 
 def test_japanese_report_in_every_format(make_host, japanese):
-    from hosts import NOW
-
+    from tests.fixtures.hosts import NOW
     from wizard.core.analyse.diagnose import diagnose
     from wizard.core.plan.build import build_plan
     from wizard.core.probe.run import run_probe

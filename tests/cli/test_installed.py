@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NON_PYTHON_FILES = {"wizard/core/probe/probe.sh", "wizard/core/report/schema.json", "wizard/locale/ja.json",
                     "wizard/tui/wizard.tcss"}
 

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from trees import tree_digest
+
+from tests.fixtures.trees import tree_digest
 
 STATE = "var/lib/acme-wizard"
 V1_LINE = "server = https://acme-v01.api.letsencrypt.org/directory"
@@ -192,7 +193,7 @@ def test_rollback_does_not_write_through_a_directory_link_swapped_in_after_apply
 
 
 def test_glob_characters_in_the_root_path_hide_nothing(tmp_path):
-    from hosts import HOSTS
+    from tests.fixtures.hosts import HOSTS
     root = str(tmp_path / "img[1]")
     HOSTS["ubuntu1804_ppa_031_cli_ini"](root)
     check = wizard("check", "--root", root, "--json")
@@ -286,7 +287,7 @@ def test_a_full_disk_during_the_backup_fails_the_step_cleanly(pinned):
 
 def test_plain_rollback_skips_a_later_run_that_changed_nothing(two_installs):
     root, bin_dir, env = two_installs
-    from stubs import stub_bin
+    from tests.fixtures.stubs import stub_bin
     stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
     original = content(root, "var/log/letsencrypt", "var/lib")
     assert wizard("apply", "--root", root, "--yes", env=env).returncode == 0
@@ -312,8 +313,8 @@ def test_a_new_apply_after_a_rollback_starts_a_new_run(pinned):
 # --- 16. step logs are not named after lineages --------------------------------------------------
 
 def test_a_very_long_lineage_name_does_not_break_the_step_log(make_host, tmp_path):
-    from hosts import V1_STAGING, HostTree
-    from stubs import stub_certbot
+    from tests.fixtures.hosts import V1_STAGING, HostTree
+    from tests.fixtures.stubs import stub_certbot
     root = make_host("staging_v1_lineage")
     name = "t" * 235 + ".example.io"          # 251 bytes with .conf: a legal name
     HostTree(root).renewal_conf(name, version="0.19.0", server=V1_STAGING)
@@ -370,8 +371,8 @@ if os.environ.get("KILL_COUNT_FILE"):
 @pytest.fixture
 def killable(tmp_path):
     """A CentOS 7 template host with stubs, and (env, killing env): the second loads SITECUSTOMIZE."""
-    from hosts import HOSTS
-    from stubs import stub_bin, stub_certbot
+    from tests.fixtures.hosts import HOSTS
+    from tests.fixtures.stubs import stub_bin, stub_certbot
     template = str(tmp_path / "template")
     HOSTS["centos7_two_installs"](template)
     stub_certbot(template)

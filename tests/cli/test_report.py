@@ -2,16 +2,16 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from importlib import resources
 
 import jsonschema
 import pytest
-from hosts import HOSTS, HostTree
-from stubs import stub_bin, stub_certbot
 
+from tests.fixtures.hosts import HOSTS, HostTree
+from tests.fixtures.printing import print_pdf
+from tests.fixtures.stubs import stub_bin, stub_certbot
 from wizard.demo.hostkit import KEY_MARKER, LATE_2026_CERT, V1, Run
 
 FORMATS = ("md", "html", "txt", "json")
@@ -130,23 +130,6 @@ def test_japanese_text_stays_utf8(make_host, tmp_path):
 
 
 # --- printed by a real browser ----------------------------------------------------------------------
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def print_pdf(html_path, pdf_path):
-    assert CHROMIUM, "chromium is installed by the test command"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", f"--user-data-dir={os.path.dirname(pdf_path)}/chromium-profile",
-                    "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", f"file://{html_path}"],
-                   capture_output=True, timeout=120, check=True)
-    text = subprocess.run(["pdftotext", "-layout", pdf_path, "-"], capture_output=True, text=True, check=True).stdout
-    info = subprocess.run(["pdfinfo", pdf_path], capture_output=True, text=True, check=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
-    return text, pages, (float(size.group(1)), float(size.group(2)))
-
 
 @pytest.mark.parametrize("paper,points", [("A4", (595, 842)), ("Letter", (612, 792))])
 def test_html_report_prints_whole_on_a4_and_letter(make_host, tmp_path, paper, points):

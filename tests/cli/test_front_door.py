@@ -18,12 +18,12 @@ import tempfile
 import time
 
 import pytest
-from trees import make_world_readable, tree_digest
 
+from tests.fixtures.trees import make_world_readable, tree_digest
 from wizard.arguments import COMMANDS, OPTIONS, WIZARD, OptionError
 from wizard.cli import parse
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE = "var/lib/acme-wizard"
 
 
@@ -233,8 +233,7 @@ def test_every_command_shown_parses_back_to_its_argv(make_host, tmp_path):
 
 def test_protected_directories_as_nobody_never_give_an_all_clear():
     """A v1 host whose evidence is all behind 0700 directories, probed for real as nobody."""
-    from hosts import HOSTS
-
+    from tests.fixtures.hosts import HOSTS
     from wizard.core.analyse.diagnose import diagnose
     from wizard.core.probe.run import probe_script
     from wizard.core.probe.snapshot import read_snapshot
@@ -481,8 +480,7 @@ def test_a_decision_still_needed_is_never_nothing_to_do(make_host):
 def test_hidden_behind_refused_directories_as_nobody(tmp_path):
     """/root is 0700 on real systems: its cli.ini; a cron.d link into a private directory; the config dir
     linked into a private directory; a user's acme.sh behind a 0700 home."""
-    from hosts import HOSTS
-
+    from tests.fixtures.hosts import HOSTS
     from wizard.core.analyse.diagnose import diagnose
     from wizard.core.probe.run import probe_script
     from wizard.core.probe.snapshot import read_snapshot

@@ -7,10 +7,10 @@ import sys
 import time
 
 import pytest
-from hosts import NOW  # noqa: F401  (fixtures share the clock)
-from stubs import stub_bin, stub_certbot
-from trees import tree_digest
 
+from tests.fixtures.hosts import NOW  # noqa: F401  (fixtures share the clock)
+from tests.fixtures.stubs import stub_bin, stub_certbot
+from tests.fixtures.trees import content_digest, tree_digest
 from wizard.core.plan.build import build_plan
 from wizard.core.plan.model import Answers, AnswersError
 from wizard.core.run.apply import ApplyRefused, check_can_apply
@@ -189,11 +189,6 @@ def test_demo_is_preview_only(run_cli):
 
 # --- apply and rollback -----------------------------------------------------------------------------
 
-def content_digest(root, exclude=()):
-    """Content, modes and links of the tree, leaving out the wizard's own state directory."""
-    return tree_digest(root, (STATE, *exclude))
-
-
 def test_apply_edits_on_a_root_prefix_and_rollback_restores_byte_for_byte(make_host):
     root = make_host("ubuntu1804_ppa_031_cli_ini")
     original = content_digest(root)
@@ -224,7 +219,7 @@ def test_apply_edits_on_a_root_prefix_and_rollback_restores_byte_for_byte(make_h
 def test_full_apply_with_stubs_then_verify_and_rollback(two_installs):
     root, bin_dir, env = two_installs
     pristine = os.path.join(os.path.dirname(root), "pristine")
-    from hosts import centos7_two_installs
+    from tests.fixtures.hosts import centos7_two_installs
     centos7_two_installs(pristine)
     stub_certbot(pristine)
     # certbot's logs grow with every run and are not restored; /var/lib holds only the run directory here
@@ -333,8 +328,7 @@ def test_ctrl_c_mid_step_exits_130_with_a_consistent_journal(two_installs):
 
 def test_private_keys_never_reach_output_journal_or_listings(make_host, tmp_path):
     root = make_host("ubuntu1804_ppa_031_cli_ini")
-    from hosts import HostTree
-
+    from tests.fixtures.hosts import HostTree
     from wizard.demo.hostkit import LATE_2026_CERT
     HostTree(root).live_cert("www.example.co.jp", LATE_2026_CERT)
     HostTree(root).account("acme-v01.api.letsencrypt.org/directory", "0652f690fd6e48af380ad6d6a1b4e792")

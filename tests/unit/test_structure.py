@@ -53,8 +53,7 @@ def test_probe_output_is_the_same_under_dash_and_bash_posix(make_host, name):
 
 
 def test_probe_never_reads_private_keys(make_host):
-    from hosts import HOSTS
-
+    from tests.fixtures.hosts import HOSTS
     from wizard.demo.hostkit import KEY_MARKER
     for name in HOSTS:
         root = make_host(name)
