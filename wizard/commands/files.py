@@ -60,7 +60,8 @@ def read_bundle(path: str) -> Snapshot:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=_("not a regular file")))
+                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path,
+                                    reason=_("not a regular file")))
             if info.st_size > MAX_BUNDLE:
                 raise TargetError(_("cannot read the bundle {path}: {reason}", path=path,
                                     reason=_("larger than {size} bytes", size=MAX_BUNDLE)))

@@ -42,7 +42,8 @@ def shell_words(line: str) -> list[Word]:
             index = end
             continue
         start, value = index, []
-        while index < length and line[index] not in BLANKS and line[index] not in OPERATORS and line[index] not in "\r\n":
+        while index < length and line[index] not in BLANKS and line[index] not in OPERATORS \
+                and line[index] not in "\r\n":
             char = line[index]
             if char == "'":
                 close = line.find("'", index + 1)

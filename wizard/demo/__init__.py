@@ -97,7 +97,8 @@ def build_demo_host(root: str | None = None) -> str:
                                         urllib3="1.10.2")])
     for index, when in enumerate([datetime.datetime(2026, 11, 23, 2, 30, 1), datetime.datetime(2026, 11, 16, 2, 30, 1),
                                   datetime.datetime(2026, 11, 9, 2, 30, 2), datetime.datetime(2026, 11, 2, 2, 30, 1),
-                                  datetime.datetime(2026, 10, 26, 2, 30, 1), datetime.datetime(2026, 10, 19, 2, 30, 2)]):
+                                  datetime.datetime(2026, 10, 26, 2, 30, 1),
+                                  datetime.datetime(2026, 10, 19, 2, 30, 2)]):
         name = "letsencrypt.log" if index == 0 else f"letsencrypt.log.{index}"
         tree.log(name, [Run("0.20.0", when, renew, outcome="dns-failure", urllib3="1.10.2",
                             python_path=venv_python)])

@@ -164,17 +164,22 @@ def _md_verification(verification: dict[str, Any]) -> str:
     for check in verification["checks"]:
         out.append(f"- {'✔' if check['passed'] else '✘'} {_md(check['text'])}")
     out.append("")
-    before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
-    out.append(_md_table(["", _("before"), _("after")],
-                         [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]))
+    out.append(_md_table(["", _("before"), _("after")], _summary_rows(verification)))
     test = verification.get("test_renewal") or {}
     if test.get("argv"):
-        out += ["", f"{_('Test renewal')}: {_md_code(shlex.join(test['argv']))} → {_('exit')} {test.get('exit_code')}", ""]
+        command = _md_code(shlex.join(test["argv"]))
+        out += ["", f"{_('Test renewal')}: {command} → {_('exit')} {test.get('exit_code')}", ""]
     return "\n".join(out) + "\n"
 
 
 _SUMMARY_KEYS = [("verdict", N_("verdict")), ("renews_with", N_("renews with")), ("v1_pins", N_("v1 pins")),
                  ("newest_contact", N_("newest contact"))]
+
+
+def _summary_rows(verification: dict[str, Any]) -> list[list[str]]:
+    """The state before the apply and after the verification, row by row."""
+    before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
+    return [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]
 
 
 def _md(text: str) -> str:
@@ -328,12 +333,16 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
     lang = lang or current_language()
     parts = [f'<!DOCTYPE html>\n<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-             f"<title>{e(_('ACME remediation report'))}: {e(_facts(doc)[0][1])}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"]
+             f"<title>{e(_('ACME remediation report'))}: {e(_facts(doc)[0][1])}</title>\n"
+             f"<style>{CSS}</style>\n</head>\n<body>\n"]
     add = parts.append
     add('<section class="page-one">')
     add(f"<h1>{e(_('ACME remediation report'))}: {e(_facts(doc)[0][1])}</h1>")
-    add('<table class="facts">' + "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _facts(doc)) + "</table>")
-    add(f'<div class="verdict"><p class="line">{e(doc["verdict"]["line"])}</p><p>{e(doc["verdict"]["explanation"])}</p><p>{e(_counts(doc))}</p></div>')
+    add('<table class="facts">' + "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _facts(doc))
+        + "</table>")
+    verdict = doc["verdict"]
+    add(f'<div class="verdict"><p class="line">{e(verdict["line"])}</p><p>{e(verdict["explanation"])}</p>'
+        f'<p>{e(_counts(doc))}</p></div>')
     add(f"<h2>{e(_('What happens next'))}</h2><ul>" + "".join(f"<li>{_html_step(s)}</li>" for s in doc["next_steps"])
         + "</ul>")
     add(f"<h2>{e(_('Environment'))}</h2><p><b>{e(_('Operating system'))}:</b> {e(_os_line(doc))}</p>")
@@ -350,7 +359,8 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
         add(f"<h2>{e(_('Plan'))}</h2><ol>")
         for step in doc["plan"]["steps"]:
             blocks = "".join(f"<pre>{e(text)}</pre>" for _kind, text in _step_commands(step))
-            add(f"<li><b>{e(step['title'])}</b> ({e(_('risk'))} {e(step['risk'])}; {e(_('undo'))}: {e(step['undo'])}){blocks}</li>")
+            add(f"<li><b>{e(step['title'])}</b> ({e(_('risk'))} {e(step['risk'])}; {e(_('undo'))}: "
+                f"{e(step['undo'])}){blocks}</li>")
         add("</ol>")
     if doc["run"]:
         run = doc["run"]
@@ -360,12 +370,14 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
                          for s in run["steps"]]))
         for step in run["steps"]:
             if step["output"]:
-                add(f"<h3>{e(step['id'])}: {e(_('output (last lines)'))}</h3><pre>{e(chr(10).join(step['output']))}</pre>")
+                add(f"<h3>{e(step['id'])}: {e(_('output (last lines)'))}</h3>"
+                    f"<pre>{e(chr(10).join(step['output']))}</pre>")
         backup = run["backup"]
         add(f"<h3>{e(_('Backups and rollback'))}</h3><ul>"
             f"<li>{e(_('Backed up'))}: {e(', '.join(backup['paths']))} ({backup['files']} {e(_('files'))})</li>"
             f"<li>{e(_('Archives'))}: {e(', '.join(backup['tarballs']))}</li>"
-            f"<li>{e(_('Manifest'))}: <code>{e(backup['manifest'])}</code> sha256 <code>{e(str(backup['manifest_sha256']))}</code></li>"
+            f"<li>{e(_('Manifest'))}: <code>{e(backup['manifest'])}</code> "
+            f"sha256 <code>{e(str(backup['manifest_sha256']))}</code></li>"
             f"<li>{e(_('Roll back with'))}: <code>{e(run['rollback_command'])}</code></li></ul>")
     if doc["verification"]:
         verification = doc["verification"]
@@ -373,12 +385,11 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
         for check in verification["checks"]:
             add(f'<li class="{"pass" if check["passed"] else "fail"}">{e(check["text"])}</li>')
         add("</ul>")
-        before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
-        add(_html_table(["", _("before"), _("after")],
-                        [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]))
+        add(_html_table(["", _("before"), _("after")], _summary_rows(verification)))
         test = verification.get("test_renewal") or {}
         if test.get("argv"):
-            add(f"<p>{e(_('Test renewal'))}: <code>{e(shlex.join(test['argv']))}</code> → {e(_('exit'))} {e(str(test.get('exit_code')))}</p>")
+            add(f"<p>{e(_('Test renewal'))}: <code>{e(shlex.join(test['argv']))}</code> → "
+                f"{e(_('exit'))} {e(str(test.get('exit_code')))}</p>")
     add(f"<h2>{e(_('Remaining risks and next steps'))}</h2><ul>"
         + "".join(f"<li><b>{e(r['title'])}:</b> {e(r['text'])}</li>" for r in doc["risks"]) + "</ul>")
     add("</body>\n</html>\n")

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 NO_LINE_START = set("、。，．・：；？！）」』】〉》〕ー…っゃゅょァィゥェォッャュョ)]}>,.:;!?")
-_TOKENS = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+_WIDE = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"      # CJK: a line may break between any two
+_TOKENS = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 
 
 def cells(text: str) -> int:

@@ -15,7 +15,8 @@ from wizard.i18n import N_, _
 class ConfirmModal(ModalScreen[bool]):
     """A question answered with y or n (Escape is no)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "answer(True)", N_("Yes")), Binding("n,escape", "answer(False)", N_("No"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "answer(True)", N_("Yes")),
+                                             Binding("n,escape", "answer(False)", N_("No"))]
 
     def __init__(self, question: str) -> None:
         super().__init__()

@@ -99,7 +99,8 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
         commands.append(["snap", "install", f"certbot-{plugin}"])
     commands.append(["ln", "-sfn", "/snap/bin/certbot", "/usr/bin/certbot"])
     return ClientOption(
-        key="snap", title=_("Install the certbot snap (certbot's recommended install)"), client_path="/snap/bin/certbot",
+        key="snap", title=_("Install the certbot snap (certbot's recommended install)"),
+        client_path="/snap/bin/certbot",
         commands=commands, caveats=caveats, undo=shlex.join(["snap", "remove", "certbot"]),
         version_note=_("current certbot, updated automatically by snapd; includes the apache and nginx plugins"))
 
@@ -120,8 +121,10 @@ def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     if os_info.eol:
         caveats.append(_("this release is past its end of life: its archive may have moved (archive mirrors)"))
     return ClientOption(
-        key="os-package", title=_("Install the distribution's certbot package ({packages})", packages=" ".join(packages)),
-        client_path="/usr/bin/certbot", commands=[["apt-get", "update"], ["apt-get", "install", "-y", *packages]], caveats=caveats,
+        key="os-package",
+        title=_("Install the distribution's certbot package ({packages})", packages=" ".join(packages)),
+        client_path="/usr/bin/certbot", commands=[["apt-get", "update"], ["apt-get", "install", "-y", *packages]],
+        caveats=caveats,
         undo=shlex.join(["apt-get", "remove", *packages]),
         supported=not (os_info.id == "ubuntu" and os_info.version.startswith("16.04")))
 
@@ -135,7 +138,8 @@ def _epel(major: str, plugins: list[str]) -> ClientOption:
         caveats.append(_("EPEL 7 stopped at certbot 1.11.0 (Python 2.7); CentOS 7 and EPEL 7 are end of life, "
                          "so the repositories may have to point at the archives first"))
     return ClientOption(
-        key="os-package", title=_("Install certbot from EPEL ({packages})", packages=" ".join(packages)), client_path="/usr/bin/certbot",
+        key="os-package", title=_("Install certbot from EPEL ({packages})", packages=" ".join(packages)),
+        client_path="/usr/bin/certbot",
         commands=[[manager, "install", "-y", "epel-release"], [manager, "install", "-y", *packages]], caveats=caveats,
         undo=shlex.join([manager, "remove", *packages]),
         version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "")
@@ -163,7 +167,8 @@ def _pip_on(plugins: list[str], python: str, python_version: str) -> ClientOptio
         client_path="/opt/certbot/bin/certbot", commands=commands,
         caveats=[_("supported by certbot on a best-effort basis; you update it yourself "
            "(/opt/certbot/bin/pip install --upgrade certbot)")] + (
-            [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest)] if newest else []),
+            [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest)]
+            if newest else []),
         undo=shlex.join(["rm", "-rf", "/opt/certbot"]),
         version_note=shlex.join(spec))
 
@@ -171,12 +176,14 @@ def _pip_on(plugins: list[str], python: str, python_version: str) -> ClientOptio
 def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]:
     move = ClientOption(
         key="move-host", title=_("Move the sites to a supported OS (recommended)"), client_path=None, commands=[],
-        caveats=[_("the only fully supported answer: CentOS 6 left support on 2020-11-30 and nothing current runs on it")],
+        caveats=[_("the only fully supported answer: CentOS 6 left support on 2020-11-30 and nothing current runs "
+                   "on it")],
         supported=True)
     scl = _pip_on(plugins, "/opt/rh/rh-python36/root/usr/bin/python3", "3.6")
     scl.key = "rh-python36"
     scl.title = _("rh-python36 from the CentOS vault, then certbot<1.24 with pip in /opt/certbot")
-    scl.commands = [["yum", "install", "-y", "centos-release-scl"], ["yum", "install", "-y", "rh-python36"]] + scl.commands
+    scl.commands = [["yum", "install", "-y", "centos-release-scl"], ["yum", "install", "-y", "rh-python36"],
+                    *scl.commands]
     scl.supported = False
     scl.caveats = [
         _("not supported by anyone: CentOS 6 repositories and SCL live only in the vault now; point yum at "
@@ -201,7 +208,8 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
 def _acme_sh_upgrade(install: Install) -> ClientOption:
     home = install.path.rsplit("/", 1)[0]
     return ClientOption(
-        key="upgrade-acme.sh", title=_("Upgrade acme.sh in place and make Let's Encrypt its default CA"), client_path=None,
+        key="upgrade-acme.sh", title=_("Upgrade acme.sh in place and make Let's Encrypt its default CA"),
+        client_path=None,
         commands=[[install.path, "--upgrade", "--home", home],
          [install.path, "--set-default-ca", "--server", "letsencrypt", "--home", home]],
         caveats=[_("acme.sh >= 3.0.1 reads an acme-v01 Le_API as v02 when renewing; older per-domain confs are "

@@ -38,16 +38,18 @@ def build(draft: Draft) -> Plan:
     if draft.steps:
         draft.steps.insert(0, backup_step(draft))
     if not decision_needed and (draft.steps or d.installs or d.renewal_confs):
-        draft.steps.append(Step(id="verify", title=_("Verify: probe again and check every ACMEv1 pin is gone"), why=[],
-                               requires_root=False, risk="low", actions=[Action("verify")], undo=_("nothing to undo (read-only)"),
-                               done_when=_("acme-wizard verify passes")))
+        draft.steps.append(Step(
+            id="verify", title=_("Verify: probe again and check every ACMEv1 pin is gone"), why=[],
+            requires_root=False, risk="low", actions=[Action("verify")], undo=_("nothing to undo (read-only)"),
+            done_when=_("acme-wizard verify passes")))
     return draft.plan(decision_needed)
 
 
 def backup_step(draft: Draft) -> Step:
     paths = [draft.d.snapshot.config_dir] + [p for p in changed_paths(draft.steps)
                                             if not p.startswith(draft.d.snapshot.config_dir.rstrip("/") + "/")]
-    return Step(id="backup", title=_("Back up {config} and every file the plan changes", config=draft.d.snapshot.config_dir),
+    return Step(id="backup",
+                title=_("Back up {config} and every file the plan changes", config=draft.d.snapshot.config_dir),
                 why=[], requires_root=True, risk="low", actions=[Action("backup", paths=paths)],
                 undo=_("nothing to undo; the backup stays in the run directory"),
                 done_when=_("the run directory holds backup.tar.gz and its sha256 manifest"))
@@ -89,10 +91,11 @@ def pin_edits(draft: Draft) -> None:
                 draft.steps.append(Step(
                     id=f"delete-staging-{conf.name}", title=_("Delete the v1 staging lineage {name}", name=conf.name),
                     why=[F.V1_STAGING_LINEAGE], requires_root=True, risk="medium",
-                    actions=[Action("command", argv=[draft.client, "delete", "--non-interactive", "--cert-name", conf.name,
-                                             *draft.dirs])],
+                    actions=[Action("command", argv=[draft.client, "delete", "--non-interactive", "--cert-name",
+                                                     conf.name, *draft.dirs])],
                     undo=_("rollback restores {config} from the backup", config=draft.d.snapshot.config_dir),
-                    done_when=_("no renewal conf names {name}", name=conf.name), depends_on=["install-client"] if draft.installs() else []))
+                    done_when=_("no renewal conf names {name}", name=conf.name),
+                    depends_on=["install-client"] if draft.installs() else []))
             else:
                 draft.notes.append(_("The v1 staging lineage {name} is left as it is (answers: "
                                     "staging_lineages = move | delete); verify will keep flagging it.",
@@ -150,15 +153,18 @@ def move_schedules(draft: Draft) -> None:
     if not draft.d.schedules.renewing() and draft.choice and draft.choice.key in ("pip", "rh-python36"):
         content = (f"# Added by acme-wizard: renew twice a day with {draft.client}\n"
                    f"0 0,12 * * * root {draft.client} renew -q --no-random-sleep-on-renew\n")
-        draft.steps.append(Step(id="add-schedule", title=_("Schedule renewals twice a day"), why=[F.NOTHING_SCHEDULED], requires_root=True, risk="low",
-                               actions=[Action("create", path="/etc/cron.d/certbot-renew", content=content)],
+        draft.steps.append(Step(id="add-schedule", title=_("Schedule renewals twice a day"), why=[F.NOTHING_SCHEDULED],
+                                requires_root=True, risk="low",
+                                actions=[Action("create", path="/etc/cron.d/certbot-renew", content=content)],
                                undo=_("rollback removes the file"), done_when=_("/etc/cron.d/certbot-renew exists"),
                                depends_on=["test-renewal"]))
     for path, edit in draft.edits.items():
         draft.steps.append(Step(
-            id="move-schedule", title=_("Move the scheduled renewal in {path} to {client}", path=path, client=draft.client),
+            id="move-schedule",
+            title=_("Move the scheduled renewal in {path} to {client}", path=path, client=draft.client),
             why=draft.edit_why[path], requires_root=True, risk="medium", actions=[Action("edit", edit=edit)],
-            undo=_("rollback restores the file from the backup"), done_when=_("the job names {client}", client=draft.client),
+            undo=_("rollback restores the file from the backup"),
+            done_when=_("the job names {client}", client=draft.client),
             depends_on=["test-renewal"]))
     draft.edits = {}
     if not draft.d.schedules.renewing() and draft.choice and draft.choice.key in ("snap", "os-package"):

@@ -52,8 +52,8 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target | None,
         "format_version": defaults.FORMAT_VERSION,
         "tool_version": __version__,
         "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "host": (diagnosis.snapshot.facts.get("nodename") or "") if (label is None or (target is not None and target.is_live))
-        else label,
+        "host": (diagnosis.snapshot.facts.get("nodename") or "")
+        if (label is None or (target is not None and target.is_live)) else label,
         "target": check["target"],
         "mode": mode,
         "verdict": _verdict(diagnosis, verification, mode),
@@ -147,8 +147,8 @@ def _verdict(diagnosis: Diagnosis, verification: dict[str, Any] | None, mode: st
     return {"code": diagnosis.verdict, "verified": False, "line": line, "explanation": explanation}
 
 
-def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict[str, Any] | None, verification: dict[str, Any] | None,
-                invocation: Invocation) -> list[str]:
+def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict[str, Any] | None,
+                verification: dict[str, Any] | None, invocation: Invocation) -> list[str]:
     steps: list[str] = []
     if run and run["rolled_back"]:
         steps.append(_("The changes of run {run} were rolled back; the server is as it was before.", run=run["id"]))

@@ -165,14 +165,16 @@ class _StepRunner:
             return record
         missing = [d for d in step.depends_on if d not in self.done]
         if missing:
-            record = StepRecord("blocked", message=_("not run: needs {steps} to succeed first", steps=", ".join(missing)))
+            record = StepRecord("blocked", message=_("not run: needs {steps} to succeed first",
+                                                     steps=", ".join(missing)))
             self.run.event(event="step-end", step=step.id, status="blocked", message=record.message)
             self.events.step_finished(step, record)
             return record
         answer = self.events.confirm(step)
         if answer in ("skip", "quit"):
             status = "skipped" if answer == "skip" else "stopped"
-            record = StepRecord(status, message=_("skipped by the admin") if answer == "skip" else _("stopped by the admin"))
+            record = StepRecord(status, message=_("skipped by the admin") if answer == "skip"
+                                else _("stopped by the admin"))
             self.run.event(event="step-end", step=step.id, status=status, message=record.message)
             self.events.step_finished(step, record)
             return record
@@ -250,7 +252,8 @@ class _StepRunner:
             raise _StepFailed(_("cannot run {program}: {reason}", program=(action.argv or ["?"])[0],
                                 reason=error.strerror)) from None
         if code != 0:
-            raise _StepFailed(_("'{command}' exited with {code}", command=shlex.join(action.argv or []), code=code), code)
+            raise _StepFailed(_("'{command}' exited with {code}", command=shlex.join(action.argv or []), code=code),
+                              code)
 
     def _reattached(self, job: str, emit: Emit) -> int | None:
         """A command of an interrupted step that is still running or finished on a remote target while

@@ -116,7 +116,8 @@ class RunDir:
             return default
 
     def event(self, **fields: Any) -> None:
-        self.target.append_line(self.file("journal.jsonl"), json.dumps({"time": now_iso(), **fields}, ensure_ascii=True))
+        self.target.append_line(self.file("journal.jsonl"),
+                                json.dumps({"time": now_iso(), **fields}, ensure_ascii=True))
 
     def retired_moves(self) -> list[tuple[str, str]]:
         """(original path, where it was moved) for everything this run retired."""
@@ -198,10 +199,9 @@ class RunDir:
         record["entries"].extend(rows)
         self.write_json("backup.json", record)
         manifest = [e for e in record["entries"] if e["kind"] == "file"]
-        self.target.write_bytes(self.file("manifest.sha256"),
-                                "".join(f"{e['sha256']}  {e['path']}\n" for e in manifest).encode(
-                                    "utf-8", "surrogateescape"), 0o600,        # the names' own bytes: sha256sum -c reads it
-                                follow=False)
+        # The names' own bytes (surrogateescape): sha256sum -c reads the manifest.
+        lines = "".join(f"{e['sha256']}  {e['path']}\n" for e in manifest).encode("utf-8", "surrogateescape")
+        self.target.write_bytes(self.file("manifest.sha256"), lines, 0o600, follow=False)
         return entries
 
     def _where_all(self, path: str) -> list[str]:

@@ -140,7 +140,8 @@ def _test_check(client: str | None, exit_code: int | None, argv: list[str] | Non
         return Check("test-renewal", False, _("test renewal {reason}: {command}", reason=not_run, command=command))
     if exit_code == 0:
         return Check("test-renewal", True, _("test renewal succeeded: {command}", command=command))
-    return Check("test-renewal", False, _("test renewal failed (exit {code}): {command}", code=exit_code, command=command))
+    return Check("test-renewal", False,
+                 _("test renewal failed (exit {code}): {command}", code=exit_code, command=command))
 
 
 def _newest_log_check(d: Diagnosis, production: bool) -> Check:

@@ -58,7 +58,8 @@ def verify(archive_bytes: bytes, entries: list[dict[str, Any]], sha256: str | No
         if pair is None:
             raise ArchiveProblem(_("{path} is missing from it", path=entry["path"]))
         member, data = pair
-        if entry["kind"] == "file" and (not member.isfile() or hashlib.sha256(data or b"").hexdigest() != entry["sha256"]):
+        digest = hashlib.sha256(data or b"").hexdigest()
+        if entry["kind"] == "file" and (not member.isfile() or digest != entry["sha256"]):
             raise ArchiveProblem(_("{path} does not match its sha256 in the manifest", path=entry["path"]))
         if entry["kind"] == "link" and (not member.issym() or member.linkname != entry["link"]):
             raise ArchiveProblem(_("{path} is not the symlink the manifest records", path=entry["path"]))

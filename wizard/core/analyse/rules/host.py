@@ -56,9 +56,10 @@ def unreadable_inputs(ctx: RuleContext) -> None:
             id=F.PROTECTED_INPUTS, severity="high", blocking=True,
             title=_("{count} protected place(s) could not be read", count=len(denied)),
             detail=_("The probe ran as uid {uid} and was refused: {paths}. Renewal settings, logs or schedules "
-              "behind them could pin ACMEv1: without them there is no all-clear.", uid=uid, paths="; ".join(p.path for p in denied[:10])),
-            remediation=_("Run the check again as root (sudo acme-wizard check …; over SSH, log in as root or as a user "
-              "with passwordless sudo).") if uid != "0" else
+                     "behind them could pin ACMEv1: without them there is no all-clear.",
+                     uid=uid, paths="; ".join(p.path for p in denied[:10])),
+            remediation=_("Run the check again as root (sudo acme-wizard check …; over SSH, log in as root or as "
+                          "a user with passwordless sudo).") if uid != "0" else
             _("Even root was refused (a network filesystem or a security module): check these paths on the "
               "host itself."),
             evidence=[Evidence(p.path, None, _(p.message)) for p in denied[:20]]))
