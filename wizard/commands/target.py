@@ -45,10 +45,10 @@ def _connect(target: SshTarget) -> None:
     try:
         target.connect()
     except SshError as error:
-        if not error.legacy_options or target.legacy or not sys.stdin.isatty():
+        if not error.legacy_options or target.link.legacy or not sys.stdin.isatty():
             raise
         print(f"acme-wizard: {error}", file=sys.stderr)
         if input(_("Retry with these options? [y/N]: ")).strip().lower() not in ("y", "yes"):
             raise
-        target.legacy = True
+        target.link.legacy = True
         target.connect()

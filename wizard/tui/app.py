@@ -20,18 +20,12 @@ from textual.widgets import ContentSwitcher, Footer, Header
 from wizard.core.errors import ExitCode, TargetError
 from wizard.core.plan.model import Step
 from wizard.i18n import _, current_language
-from wizard.render.plan import STATUS_MARK
 from wizard.tui import keys
-from wizard.tui.bridge import ApplyBridge
 from wizard.tui.chrome import Banner, StageBar
 from wizard.tui.messages import (
     ApplyEnded,
     Loaded,
     LoadFailed,
-    StepAwaitsAnswer,
-    StepFinished,
-    StepOutput,
-    StepStarted,
     Verified,
     VerifyOutput,
 )
@@ -56,10 +50,8 @@ class WizardApp(App[int]):
         self.session = session
         self.report_dir = report_dir or os.getcwd()
         self.stage = keys.STAGES[0]
-        self.bridge: ApplyBridge | None = None
         self.load_error: str | None = None
         self.exit_code = ExitCode.OK
-        self.skip_once: str | None = None       # a failed step the admin chose to skip on the re-run
         self.quitting = False
         self.report_path: str | None = None
 
@@ -231,77 +223,17 @@ class WizardApp(App[int]):
         if reason:
             self.notify(reason, severity="error", timeout=8)
             return
-        self.begin_apply()
-
-    def begin_apply(self, skip: str | None = None) -> None:
-        pane = self.apply_pane
-        pane.failed_step = None
-        pane.applying = True
-        self.bridge = ApplyBridge(self.post_message)
-        self.skip_once = skip
-        pane.log_line(_("— apply started —"))
-        pane.show_steps()
-        self.refresh_bindings()
-        self.run_apply(self.bridge)
-
-    @work(thread=True, exclusive=True, group="apply")
-    def run_apply(self, bridge: ApplyBridge) -> None:
-        try:
-            outcome = self.session.apply(bridge)
-        except KeyboardInterrupt:
-            self.post_message(ApplyEnded("interrupted"))
-            return
-        except Exception as error:          # shown to the admin; the journal says what was done
-            self.post_message(ApplyEnded("error", str(error)))
-            return
-        self.post_message(ApplyEnded(outcome.status, outcome.message, outcome.failed_step))
-
-    def on_step_started(self, message: StepStarted) -> None:
-        self.apply_pane.log_line(f"▶ {message.index}/{message.total} [{message.step.id}] {message.step.title}")
-
-    def on_step_output(self, message: StepOutput) -> None:
-        self.apply_pane.log_line("  " + message.line)
-
-    def on_step_finished(self, message: StepFinished) -> None:
-        record = message.record
-        self.session.records[message.step.id] = record
-        self.apply_pane.log_line(f"  {STATUS_MARK.get(record.status, '?')} {record.status} {record.message}".rstrip())
-        self.apply_pane.show_steps()
-
-    def on_step_awaits_answer(self, message: StepAwaitsAnswer) -> None:
-        if self.skip_once == message.step.id and self.bridge is not None:
-            self.skip_once = None
-            self.bridge.answer("skip")
-            return
-        self.apply_pane.pending = message.step
-        self.refresh_bindings()
+        self.apply_pane.start()
 
     def action_answer(self, value: str) -> None:
-        pane = self.apply_pane
-        if pane.pending is not None and self.bridge is not None:
-            pane.pending = None
-            self.bridge.answer(value)
-            self.refresh_bindings()
-        elif pane.failed_step:
-            if value == "skip":
-                self.begin_apply(skip=pane.failed_step)
-            elif value == "quit":
-                pane.failed_step = None
-                self.refresh_bindings()
+        self.apply_pane.answer(value)
 
     def action_retry(self) -> None:
-        if self.failed_step:
-            self.begin_apply()          # the unfinished run resumes; the failed step runs again
+        self.apply_pane.retry()
 
-    def on_apply_ended(self, message: ApplyEnded) -> None:
-        pane = self.apply_pane
-        pane.pending = None
-        pane.failed_step = message.failed_step if message.status == "failed" else None
-        pane.applying = False
-        pane.log_line(_("— apply ended: {status} {message} —", status=message.status,
-                        message=message.message).replace("  ", " "))
+    def on_apply_ended(self, _message: ApplyEnded) -> None:
+        """After the apply pane took its part: what the run means for the other stages."""
         self.show_verify()
-        pane.show_steps()
         self.refresh_bindings()
         if self.quitting:
             self.exit(return_code=ExitCode.INTERRUPTED)
@@ -354,9 +286,7 @@ class WizardApp(App[int]):
         def decided(yes: bool | None) -> None:
             if yes:
                 self.quitting = True
-                self.session.target.interrupt()
-                if self.bridge is not None:
-                    self.bridge.answer("quit")
+                self.apply_pane.stop()
         self.push_screen(ConfirmModal(_("Apply is running. Quit now? The running command is stopped and the "
                                         "journal records where it stopped; run apply again to resume.")), decided)
 

@@ -1,8 +1,10 @@
 """Stage 4: the steps with their status, the live output, and the question of the moment
-(run this step? retry the failed one?)."""
+(run this step? retry the failed one?). The pane runs apply in a worker thread; the core's
+events come back as messages through the bridge, and the admin's answers go back through it."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
@@ -11,6 +13,8 @@ from textual.widgets import Log, Static
 from wizard.core.plan.model import Step
 from wizard.i18n import _
 from wizard.render.plan import STATUS_MARK
+from wizard.tui.bridge import ApplyBridge
+from wizard.tui.messages import ApplyEnded, StepAwaitsAnswer, StepFinished, StepOutput, StepStarted
 from wizard.tui.session import Session
 
 STATUS_STYLES = {"ok": "green", "already-done": "green", "failed": "bold red", "started": "bold"}
@@ -38,6 +42,8 @@ class ApplyPane(Vertical):
     def __init__(self, session: Session, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session = session
+        self.bridge: ApplyBridge | None = None
+        self.skip_once: str | None = None       # a failed step the admin chose to skip on the re-run
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="apply-steps"):
@@ -53,6 +59,84 @@ class ApplyPane(Vertical):
 
     def watch_failed_step(self) -> None:
         self.show_prompt()
+
+    # --- the run ---------------------------------------------------------------------------------
+
+    def start(self, skip: str | None = None) -> None:
+        """Start (or resume) the run; `skip`: a failed step to skip this time."""
+        self.failed_step = None
+        self.applying = True
+        self.bridge = ApplyBridge(self.post_message)
+        self.skip_once = skip
+        self.log_line(_("— apply started —"))
+        self.show_steps()
+        self.app.refresh_bindings()
+        self.run_apply(self.bridge)
+
+    @work(thread=True, exclusive=True, group="apply")
+    def run_apply(self, bridge: ApplyBridge) -> None:
+        try:
+            outcome = self.session.apply(bridge)
+        except KeyboardInterrupt:
+            self.post_message(ApplyEnded("interrupted"))
+            return
+        except Exception as error:          # shown to the admin; the journal says what was done
+            self.post_message(ApplyEnded("error", str(error)))
+            return
+        self.post_message(ApplyEnded(outcome.status, outcome.message, outcome.failed_step))
+
+    def answer(self, value: str) -> None:
+        """y / s / x: to the step waiting for an answer, or about the step that failed."""
+        if self.pending is not None and self.bridge is not None:
+            self.pending = None
+            self.bridge.answer(value)
+        elif self.failed_step:
+            if value == "skip":
+                self.start(skip=self.failed_step)
+            elif value == "quit":
+                self.failed_step = None
+        self.app.refresh_bindings()
+
+    def retry(self) -> None:
+        if self.failed_step:
+            self.start()          # the unfinished run resumes; the failed step runs again
+
+    def stop(self) -> None:
+        """Quit mid-run: the running command is stopped and the journal records where."""
+        self.session.target.interrupt()
+        if self.bridge is not None:
+            self.bridge.answer("quit")
+
+    def on_step_started(self, message: StepStarted) -> None:
+        self.log_line(f"▶ {message.index}/{message.total} [{message.step.id}] {message.step.title}")
+
+    def on_step_output(self, message: StepOutput) -> None:
+        self.log_line("  " + message.line)
+
+    def on_step_finished(self, message: StepFinished) -> None:
+        record = message.record
+        self.session.records[message.step.id] = record
+        self.log_line(f"  {STATUS_MARK.get(record.status, '?')} {record.status} {record.message}".rstrip())
+        self.show_steps()
+
+    def on_step_awaits_answer(self, message: StepAwaitsAnswer) -> None:
+        if self.skip_once == message.step.id and self.bridge is not None:
+            self.skip_once = None
+            self.bridge.answer("skip")
+            return
+        self.pending = message.step
+        self.app.refresh_bindings()
+
+    def on_apply_ended(self, message: ApplyEnded) -> None:
+        """(The message goes on to the app, which updates the other stages.)"""
+        self.pending = None
+        self.failed_step = message.failed_step if message.status == "failed" else None
+        self.applying = False
+        self.log_line(_("— apply ended: {status} {message} —", status=message.status,
+                        message=message.message).replace("  ", " "))
+        self.show_steps()
+
+    # --- what it shows -----------------------------------------------------------------------------
 
     def log_line(self, line: str) -> None:
         self.query_one("#apply-log", Log).write_line(line)
