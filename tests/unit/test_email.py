@@ -3,28 +3,8 @@ import datetime
 
 import pytest
 
+from tests.fixtures.emails import BODY
 from wizard.core.readers.email_notice import EmailError, parse_user_agent, read_email
-
-BODY = """Hello,
-
-According to our records, the software client you're using to get Let's
-Encrypt TLS/SSL certificates issued or renewed at least one HTTPS certificate
-in the past two weeks using the ACMEv1 protocol. Here are the details of one
-recent ACMEv1 request from each of your account(s):
-
-Client IP address:  203.0.113.45
-
-User agent:  CertbotACMEClient/0.20.0 (certbot-auto; CentOS release 6.9 (Final)) Authenticator/webroot Installer/None (renew; flags: n) Py/2.6.6
-
-Hostname(s):  "example.com", "www.example.com", "shop.example.jp"
-
-Request time:  2020-04-14 20:00:38 UTC
-
-Beginning June 1, 2020, we will stop allowing new domains to validate using
-the ACMEv1 protocol. You should upgrade to an ACMEv2 compatible client before
-then, or certificate issuance will fail. For most people, simply upgrading to
-the latest version of your existing client will suffice.
-"""
 
 
 def check_fields(email):
