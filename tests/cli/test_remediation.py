@@ -14,6 +14,7 @@ from tests.fixtures.trees import content_digest, tree_digest
 from wizard.core.plan.build import build_plan
 from wizard.core.plan.model import Answers, AnswersError
 from wizard.core.run.apply import ApplyRefused, check_can_apply
+from wizard.core.target.local import LocalTarget
 from wizard.demo.hostkit import KEY_MARKER
 
 STATE = "var/lib/acme-wizard"
@@ -40,7 +41,7 @@ def test_centos6_has_no_supported_path_and_needs_a_decision(make_host, diagnose_
     assert [o.key for o in plan.options] == ["move-host", "rh-python36", "acme.sh"]
     assert not plan.options[1].supported and any("vault" in c for c in plan.options[1].caveats)
     with pytest.raises(ApplyRefused):
-        check_can_apply(plan, object(), 0)
+        check_can_apply(plan, LocalTarget("/", euid=0))
 
 
 def test_centos6_with_rh_python36_installs_certbot_below_1_24_and_moves_the_cron_line(make_host, diagnose_root):
@@ -342,10 +343,10 @@ def test_private_keys_never_reach_output_journal_or_listings(make_host, tmp_path
 
 def test_apply_to_the_live_root_needs_root():
     from wizard.core.plan.model import Plan, Step
-    from wizard.core.target.local import LocalTarget
-    plan = Plan([Step("backup", "b", [], True, "low", [], "", "")], [], None, False, [], None, [])
+    step = Step(id="backup", title="b", why=[], requires_root=True, risk="low", actions=[], undo="", done_when="")
+    plan = Plan(steps=[step], options=[], choice=None, decision_needed=False, notes=[])
     with pytest.raises(ApplyRefused) as refused:
-        check_can_apply(plan, LocalTarget("/"), euid=1000)
+        check_can_apply(plan, LocalTarget("/", euid=1000))
     assert "needs root" in str(refused.value)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from wizard.commands.files import read_answers
@@ -16,10 +15,12 @@ from wizard.core.plan.model import Plan, Step
 from wizard.core.probe.run import run_probe
 from wizard.core.run.apply import check_can_apply
 from wizard.core.run.journal import StepRecord
-from wizard.core.run.remediate import Emit, apply_and_verify
+from wizard.core.run.remediate import apply_and_verify
 from wizard.core.run.verify import VerifyResult
+from wizard.core.target.protocol import Emit
 from wizard.i18n import _
 from wizard.render.plan import render_plan, render_record, render_step
+from wizard.render.verify import check_line
 
 
 class _TerminalEvents:
@@ -67,7 +68,7 @@ def _ask_choice(plan: Plan) -> str:
 
 def _show_checks(result: VerifyResult, emit: Emit) -> None:
     for check in result.checks:
-        emit(f"{'✔' if check.passed else '✘'} {check.text}")
+        emit(check_line(check.passed, check.text))
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         if not plan.steps and not plan.decision_needed:
             print(_("Nothing to do on {target}.", target=label))
             return ExitCode.OK
-        check_can_apply(plan, target, os.geteuid())
+        check_can_apply(plan, target)
         print(_("Applying the plan for {target}: {count} step(s)", target=label, count=len(plan.steps)))
         try:
             outcome = apply_and_verify(target, plan, diagnosis, args.state_dir, _TerminalEvents(args.yes),

@@ -13,6 +13,7 @@ from wizard.core import textsafe
 from wizard.core.analyse.findings import SEVERITY_NAMES
 from wizard.i18n import N_, _, current_language
 from wizard.render.findings import finding_view
+from wizard.render.verify import SUMMARY_ROWS, check_line
 from wizard.render.width import cells, clip, pad, wrap
 
 MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("preview (nothing was changed)"),
@@ -162,7 +163,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
 def _md_verification(verification: dict[str, Any]) -> str:
     out = [f"## {_('Verification')}: " + (_("passed") if verification["passed"] else _("failed")), ""]
     for check in verification["checks"]:
-        out.append(f"- {'✔' if check['passed'] else '✘'} {_md(check['text'])}")
+        out.append(f"- {_md(check_line(check['passed'], check['text']))}")
     out.append("")
     out.append(_md_table(["", _("before"), _("after")], _summary_rows(verification)))
     test = verification.get("test_renewal") or {}
@@ -172,14 +173,10 @@ def _md_verification(verification: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-_SUMMARY_KEYS = [("verdict", N_("verdict")), ("renews_with", N_("renews with")), ("v1_pins", N_("v1 pins")),
-                 ("newest_contact", N_("newest contact"))]
-
-
 def _summary_rows(verification: dict[str, Any]) -> list[list[str]]:
     """The state before the apply and after the verification, row by row."""
     before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
-    return [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in _SUMMARY_KEYS]
+    return [[_(label), str(before.get(key, "-")), str(after.get(key, "-"))] for key, label in SUMMARY_ROWS]
 
 
 def _md(text: str) -> str:
@@ -279,11 +276,11 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
         verification = doc["verification"]
         heading(_("Verification") + ": " + (_("passed") if verification["passed"] else _("failed")))
         for check in verification["checks"]:
-            para(f"{'✔' if check['passed'] else '✘'} {check['text']}", 0, 2)
+            para(check_line(check["passed"], check["text"]), 0, 2)
         before, after = verification.get("summary_before") or {}, verification.get("summary_after") or {}
         out.append("")
         out.append(f"  {pad('', 16)}{pad(_('before'), 30)}{_('after')}")
-        for key, label in _SUMMARY_KEYS:
+        for key, label in SUMMARY_ROWS:
             out.append(f"  {pad(_(label), 16)}{pad(clip(str(before.get(key, '-')), 29), 30)}"
                        f"{clip(str(after.get(key, '-')), 30)}")
     heading(_("Remaining risks and next steps"))

@@ -13,6 +13,13 @@ _LOOKS = {
     "v2": ("1;32", "bold green"),
     "unknown": ("1;33", "bold yellow"),
     "bold": ("1", "bold"),
+    # a step's status, a fix, an error
+    "ok": ("32", "green"),
+    "already-done": ("32", "green"),
+    "failed": ("1;31", "bold red"),
+    "started": ("1", "bold"),
+    "fix": ("32", "green"),
+    "error": ("1;31", "bold red"),
 }
 
 ANSI = {style: looks[0] for style, looks in _LOOKS.items()}

@@ -5,8 +5,17 @@ from typing import Any
 
 from wizard.core.invocation import Invocation, option_word
 from wizard.core.run.verify import VerifyResult, summarize
-from wizard.i18n import _
+from wizard.i18n import N_, _
 from wizard.render.width import WIDTH, at_width, clip, fill, pad
+
+# The state before and after, as both the terminal and the report show it.
+SUMMARY_ROWS = (("verdict", N_("verdict")), ("renews_with", N_("renews with")), ("v1_pins", N_("v1 pins")),
+                ("newest_contact", N_("newest contact")))
+
+
+def check_line(passed: bool, text: str) -> str:
+    """One check of a verification: ✔ passed, ✘ failed."""
+    return f"{'✔' if passed else '✘'} {text}"
 
 
 def render_verify(result: VerifyResult, target_label: str, before: dict[str, Any] | None = None,
@@ -21,7 +30,7 @@ def _verify_text(result: VerifyResult, target_label: str, before: dict[str, Any]
     out = [_("Verify {target}: {result}", target=target_label,
              result=_("PASSED") if result.passed else _("FAILED"))]
     for check in result.checks:
-        out += fill(f"{'✔' if check.passed else '✘'} {check.text}", 2, 4)
+        out += fill(check_line(check.passed, check.text), 2, 4)
         for evidence in check.evidence[:4]:
             out.append("      " + _("at") + " " + evidence.where())
     out.append("")
@@ -29,9 +38,8 @@ def _verify_text(result: VerifyResult, target_label: str, before: dict[str, Any]
     after = summarize(result.after)
     out.append(_("Before and after:"))
     out.append(f"  {pad('', 14)} {pad(_('before'), 30)} {_('after')}")
-    for key, label in (("verdict", _("verdict")), ("renews_with", _("renews with")), ("v1_pins", _("v1 pins")),
-                       ("newest_contact", _("newest contact"))):
-        out.append(f"  {pad(label, 14)} {pad(_cell(str(before.get(key, '-'))), 30)} {_cell(str(after[key]))}")
+    for key, label in SUMMARY_ROWS:
+        out.append(f"  {pad(_(label), 14)} {pad(_cell(str(before.get(key, '-'))), 30)} {_cell(str(after[key]))}")
     lineages = [conf.name for conf in result.after.renewal_confs if conf.name]
     if result.real_renewal is None and result.test_exit_code is not None and lineages:
         out.append("")

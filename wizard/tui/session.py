@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,9 +19,9 @@ from wizard.core.plan.model import Answers, Plan
 from wizard.core.probe.run import run_probe
 from wizard.core.run.apply import ApplyEvents, ApplyOutcome, ApplyRefused, check_can_apply
 from wizard.core.run.journal import StepRecord
-from wizard.core.run.remediate import Emit, apply_and_verify
+from wizard.core.run.remediate import apply_and_verify
 from wizard.core.run.verify import VerifyResult, summarize, verify_and_record
-from wizard.core.target.protocol import Target
+from wizard.core.target.protocol import Emit, Target
 
 
 @dataclass
@@ -61,7 +60,7 @@ class Session:
         if self.plan is None:
             return "not loaded"
         try:
-            check_can_apply(self.plan, self.target, os.geteuid())
+            check_can_apply(self.plan, self.target)
         except ApplyRefused as refused:
             return str(refused)
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wizard.core import defaults
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.plan.edits import FileEdit, LineChange
-from wizard.core.plan.model import Answers, Plan, Step
+from wizard.core.plan.model import Answers, Plan, Step, StepId
 from wizard.core.plan.options import ClientOption
 
 
@@ -24,14 +24,14 @@ class Draft:
 
     def plan(self, decision_needed: bool) -> Plan:
         return Plan(steps=self.steps, options=self.options, choice=self.choice, decision_needed=decision_needed,
-                    notes=self.notes, client_path=self.client, certbot_dirs=self.dirs)
+                    notes=self.notes)
 
     def something_to_renew(self) -> bool:
         return bool(self.d.renewal_confs or self.d.certs or self.d.verdict == "v1")
 
     def installs(self) -> bool:
         """Whether the plan installs a client (later steps then wait for it)."""
-        return any(s.id == "install-client" for s in self.steps)
+        return any(s.id == StepId.INSTALL_CLIENT for s in self.steps)
 
     def line(self, path: str, number: int) -> str:
         """The line as it will be when this step runs: earlier planned edits included."""

@@ -15,8 +15,24 @@ from wizard.core.plan.edits import FileEdit, LineChange
 from wizard.core.plan.options import ClientOption
 
 STAGING_CHOICES = ("move", "delete", "keep")
+
+
+class StepId:
+    """The ids of a plan's steps (saved in plan.json and the journal: never renamed)."""
+
+    BACKUP = "backup"
+    INSTALL_CLIENT = "install-client"
+    FIX_PINS = "fix-pins-{number}"
+    DELETE_STAGING = "delete-staging-{name}"
+    TEST_RENEWAL = "test-renewal"
+    ADD_SCHEDULE = "add-schedule"
+    MOVE_SCHEDULE = "move-schedule"
+    RETIRE_CERTBOT_AUTO = "retire-certbot-auto"
+    VERIFY = "verify"
+
+
 # Steps that check rather than change: run again on every resume, never undone by a rollback.
-CHECK_STEPS = ("test-renewal", "verify")
+CHECK_STEPS = (StepId.TEST_RENEWAL, StepId.VERIFY)
 
 
 class AnswersError(UsageError):
@@ -106,9 +122,10 @@ class Step:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
-        return cls(str(data["id"]), str(data["title"]), list(data.get("why", [])), bool(data["requires_root"]),
-                   str(data.get("risk", "")), [Action.from_json(a) for a in data["actions"]],
-                   str(data.get("undo", "")), str(data.get("done_when", "")), list(data.get("depends_on", [])))
+        return cls(id=str(data["id"]), title=str(data["title"]), why=list(data.get("why", [])),
+                   requires_root=bool(data["requires_root"]), risk=str(data.get("risk", "")),
+                   actions=[Action.from_json(a) for a in data["actions"]], undo=str(data.get("undo", "")),
+                   done_when=str(data.get("done_when", "")), depends_on=list(data.get("depends_on", [])))
 
 
 @dataclass
@@ -118,8 +135,6 @@ class Plan:
     choice: ClientOption | None
     decision_needed: bool
     notes: list[str]
-    client_path: str | None
-    certbot_dirs: list[str]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -136,6 +151,12 @@ class Plan:
     def edit_paths(self) -> list[str]:
         return changed_paths(self.steps)
 
+    @property
+    def touched_paths(self) -> list[str]:
+        """Every path the plan backs up, retires, edits or creates, once each."""
+        moved = [path for step in self.steps for action in step.actions for path in action.paths or []]
+        return list(dict.fromkeys(moved + self.edit_paths))
+
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
 
@@ -151,7 +172,8 @@ class Plan:
                         raise ValueError("an edit without its changes (saved by an older version)")
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"not a saved plan: {error}") from None
-        return cls(steps, [], None, bool(data.get("decision_needed")), list(data.get("notes", [])), None, [])
+        return cls(steps=steps, options=[], choice=None, decision_needed=bool(data.get("decision_needed")),
+                   notes=list(data.get("notes", [])))
 
 
 def changed_paths(steps: list[Step]) -> list[str]:

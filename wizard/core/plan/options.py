@@ -7,6 +7,7 @@ no supported in-place path at all: the admin chooses, with the caveats in front 
 """
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from dataclasses import dataclass, field
 
@@ -179,19 +180,18 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
         caveats=[_("the only fully supported answer: CentOS 6 left support on 2020-11-30 and nothing current runs "
                    "on it")],
         supported=True)
-    scl = _pip_on(plugins, "/opt/rh/rh-python36/root/usr/bin/python3", "3.6")
-    scl.key = "rh-python36"
-    scl.title = _("rh-python36 from the CentOS vault, then certbot<1.24 with pip in /opt/certbot")
-    scl.commands = [["yum", "install", "-y", "centos-release-scl"], ["yum", "install", "-y", "rh-python36"],
-                    *scl.commands]
-    scl.supported = False
-    scl.caveats = [
-        _("not supported by anyone: CentOS 6 repositories and SCL live only in the vault now; point yum at "
-          "vault.centos.org/6.10 first"),
-        _("OpenSSL 1.0.1e: check that Python can reach acme-v02 (the expired DST Root CA X3 may have to be "
-          "removed from the CA bundle)"),
-        _("recent cryptography wheels need a newer glibc; pip may have to build from source"),
-    ] + scl.caveats
+    pip = _pip_on(plugins, "/opt/rh/rh-python36/root/usr/bin/python3", "3.6")
+    scl = dataclasses.replace(
+        pip, key="rh-python36", supported=False,
+        title=_("rh-python36 from the CentOS vault, then certbot<1.24 with pip in /opt/certbot"),
+        commands=[["yum", "install", "-y", "centos-release-scl"], ["yum", "install", "-y", "rh-python36"],
+                  *pip.commands],
+        caveats=[_("not supported by anyone: CentOS 6 repositories and SCL live only in the vault now; point yum "
+                   "at vault.centos.org/6.10 first"),
+                 _("OpenSSL 1.0.1e: check that Python can reach acme-v02 (the expired DST Root CA X3 may have to be "
+                   "removed from the CA bundle)"),
+                 _("recent cryptography wheels need a newer glibc; pip may have to build from source"),
+                 *pip.caveats])
     acme_sh = ClientOption(
         key="acme.sh", title=_("acme.sh (POSIX shell + curl) issuing fresh certificates"), client_path=None,
         commands=[["curl", "-fsSL", "-o", "/root/acme.sh-install", "https://raw.githubusercontent.com/acmesh-official/acme.sh/master/acme.sh"],

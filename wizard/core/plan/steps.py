@@ -13,7 +13,7 @@ from wizard.core.analyse import findings as F
 from wizard.core.endpoints import V2_STAGING_URL, V2_URL, classify_url
 from wizard.core.plan.draft import Draft
 from wizard.core.plan.lines import drop_server_option, move_line, replace_url
-from wizard.core.plan.model import Action, Plan, Step, changed_paths
+from wizard.core.plan.model import Action, Plan, Step, StepId, changed_paths
 from wizard.core.plan.options import ClientOption
 from wizard.i18n import _
 
@@ -39,7 +39,7 @@ def build(draft: Draft) -> Plan:
         draft.steps.insert(0, backup_step(draft))
     if not decision_needed and (draft.steps or d.installs or d.renewal_confs):
         draft.steps.append(Step(
-            id="verify", title=_("Verify: probe again and check every ACMEv1 pin is gone"), why=[],
+            id=StepId.VERIFY, title=_("Verify: probe again and check every ACMEv1 pin is gone"), why=[],
             requires_root=False, risk="low", actions=[Action("verify")], undo=_("nothing to undo (read-only)"),
             done_when=_("acme-wizard verify passes")))
     return draft.plan(decision_needed)
@@ -48,7 +48,7 @@ def build(draft: Draft) -> Plan:
 def backup_step(draft: Draft) -> Step:
     paths = [draft.d.snapshot.config_dir] + [p for p in changed_paths(draft.steps)
                                             if not p.startswith(draft.d.snapshot.config_dir.rstrip("/") + "/")]
-    return Step(id="backup",
+    return Step(id=StepId.BACKUP,
                 title=_("Back up {config} and every file the plan changes", config=draft.d.snapshot.config_dir),
                 why=[], requires_root=True, risk="low", actions=[Action("backup", paths=paths)],
                 undo=_("nothing to undo; the backup stays in the run directory"),
@@ -69,7 +69,7 @@ def install_step(draft: Draft, choice: ClientOption) -> None:
                                                        F.CERTBOT_AUTO_PRESENT, F.PYTHON2_RUNTIME,
                                                        F.V1_IN_RENEWAL_CONF)]
     draft.steps.append(Step(
-        id="install-client", title=choice.title, why=why, requires_root=True, risk="medium", actions=actions,
+        id=StepId.INSTALL_CLIENT, title=choice.title, why=why, requires_root=True, risk="medium", actions=actions,
         undo=_("the install cannot be rolled back from the backup; remove it with: {undo}", undo=choice.undo),
         done_when=_("{path} runs and reports its version (certbot --version)", path=choice.client_path or "?")))
 
@@ -89,13 +89,14 @@ def pin_edits(draft: Draft) -> None:
                              replace_url(conf.server.evidence.text, V2_STAGING_URL), [F.V1_STAGING_LINEAGE])
             elif draft.answers.staging_lineages == "delete" and draft.client:
                 draft.steps.append(Step(
-                    id=f"delete-staging-{conf.name}", title=_("Delete the v1 staging lineage {name}", name=conf.name),
+                    id=StepId.DELETE_STAGING.format(name=conf.name),
+                    title=_("Delete the v1 staging lineage {name}", name=conf.name),
                     why=[F.V1_STAGING_LINEAGE], requires_root=True, risk="medium",
                     actions=[Action("command", argv=[draft.client, "delete", "--non-interactive", "--cert-name",
                                                      conf.name, *draft.dirs])],
                     undo=_("rollback restores {config} from the backup", config=draft.d.snapshot.config_dir),
                     done_when=_("no renewal conf names {name}", name=conf.name),
-                    depends_on=["install-client"] if draft.installs() else []))
+                    depends_on=[StepId.INSTALL_CLIENT] if draft.installs() else []))
             else:
                 draft.notes.append(_("The v1 staging lineage {name} is left as it is (answers: "
                                     "staging_lineages = move | delete); verify will keep flagging it.",
@@ -118,7 +119,7 @@ def pin_edits(draft: Draft) -> None:
             draft.change(run.source, run.line, line, drop_server_option(line), [F.V1_ON_SCHEDULED_COMMAND])
     for number, (path, edit) in enumerate(draft.edits.items(), 1):
         draft.steps.append(Step(
-            id=f"fix-pins-{number}", title=_("Remove the ACMEv1 pin from {path}", path=path),
+            id=StepId.FIX_PINS.format(number=number), title=_("Remove the ACMEv1 pin from {path}", path=path),
             why=draft.edit_why[path], requires_root=True, risk="low", actions=[Action("edit", edit=edit)],
             undo=_("rollback restores the file from the backup"),
             done_when=_("the changed lines read as in the diff")))
@@ -128,9 +129,9 @@ def pin_edits(draft: Draft) -> None:
 def test_renewal(draft: Draft) -> None:
     if not draft.client:
         return
-    depends = ["install-client"] if draft.installs() else []
+    depends = [StepId.INSTALL_CLIENT] if draft.installs() else []
     draft.steps.append(Step(
-        id="test-renewal", title=_("Test renewal with {client} (certbot renew --dry-run)", client=draft.client),
+        id=StepId.TEST_RENEWAL, title=_("Test renewal with {client} (certbot renew --dry-run)", client=draft.client),
         why=[F.V1_NEWEST_CONTACT] if any(f.id == F.V1_NEWEST_CONTACT for f in draft.d.findings) else [],
         requires_root=True, risk="low", actions=[Action("test-renewal", argv=[draft.client, "renew", "--dry-run",
                                                    "--no-random-sleep-on-renew", *draft.dirs])],
@@ -153,19 +154,20 @@ def move_schedules(draft: Draft) -> None:
     if not draft.d.schedules.renewing() and draft.choice and draft.choice.key in ("pip", "rh-python36"):
         content = (f"# Added by acme-wizard: renew twice a day with {draft.client}\n"
                    f"0 0,12 * * * root {draft.client} renew -q --no-random-sleep-on-renew\n")
-        draft.steps.append(Step(id="add-schedule", title=_("Schedule renewals twice a day"), why=[F.NOTHING_SCHEDULED],
+        draft.steps.append(Step(id=StepId.ADD_SCHEDULE, title=_("Schedule renewals twice a day"),
+                                why=[F.NOTHING_SCHEDULED],
                                 requires_root=True, risk="low",
                                 actions=[Action("create", path="/etc/cron.d/certbot-renew", content=content)],
                                undo=_("rollback removes the file"), done_when=_("/etc/cron.d/certbot-renew exists"),
-                               depends_on=["test-renewal"]))
+                               depends_on=[StepId.TEST_RENEWAL]))
     for path, edit in draft.edits.items():
         draft.steps.append(Step(
-            id="move-schedule",
+            id=StepId.MOVE_SCHEDULE,
             title=_("Move the scheduled renewal in {path} to {client}", path=path, client=draft.client),
             why=draft.edit_why[path], requires_root=True, risk="medium", actions=[Action("edit", edit=edit)],
             undo=_("rollback restores the file from the backup"),
             done_when=_("the job names {client}", client=draft.client),
-            depends_on=["test-renewal"]))
+            depends_on=[StepId.TEST_RENEWAL]))
     draft.edits = {}
     if not draft.d.schedules.renewing() and draft.choice and draft.choice.key in ("snap", "os-package"):
         draft.notes.append(_("The new client brings its own renewal timer."))
@@ -185,11 +187,12 @@ def retire_certbot_auto(draft: Draft) -> None:
     paths = list(dict.fromkeys(paths))
     if not paths:
         return
+    moves_schedule = any(s.id == StepId.MOVE_SCHEDULE for s in draft.steps)
     draft.steps.append(Step(
-        id="retire-certbot-auto", title=_("Retire certbot-auto (moved aside into the run directory, not deleted)"),
+        id=StepId.RETIRE_CERTBOT_AUTO, title=_("Retire certbot-auto (moved aside into the run directory, not deleted)"),
         why=[F.CERTBOT_AUTO_PRESENT], requires_root=True, risk="low", actions=[Action("retire", paths=paths)],
         undo=_("rollback moves them back"), done_when=_("none of {paths} exists", paths=", ".join(paths)),
-        depends_on=["test-renewal"] + (["move-schedule"] if any(s.id == "move-schedule" for s in draft.steps) else [])))
+        depends_on=[StepId.TEST_RENEWAL] + ([StepId.MOVE_SCHEDULE] if moves_schedule else [])))
 
 
 def _venv_root(prefix: str) -> str:

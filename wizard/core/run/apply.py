@@ -57,7 +57,7 @@ class _StepFailed(Exception):
         self.exit_code, self.status = exit_code, status
 
 
-def check_can_apply(plan: Plan, target: Target, euid: int) -> None:
+def check_can_apply(plan: Plan, target: Target) -> None:
     if plan.decision_needed:
         raise ApplyRefused(_("this host needs a decision first: choose a client in an answers file, e.g. "
                              "{{\"client\": \"{key}\"}} (options: {options})",
@@ -66,15 +66,13 @@ def check_can_apply(plan: Plan, target: Target, euid: int) -> None:
     needs_root = any(s.requires_root for s in plan.steps)
     if target.privilege_error and needs_root:
         raise ApplyRefused(target.privilege_error, ExitCode.TARGET)
-    if target.host is None and target.is_live and euid != 0 and needs_root:
-        raise ApplyRefused(_("applying to / needs root: run it with sudo (nothing was changed)"), ExitCode.TARGET)
 
 
 def check_state_dir_apart(target: Target, plan: Plan, state_dir: str) -> None:
     """The state directory must not lie in anything the plan backs up, edits, creates or retires:
     a restore or a retire would take the backups with it."""
     state = target.resolve(state_dir)
-    for path in plan_paths(plan):
+    for path in plan.touched_paths:
         for where in {target.resolve(path, follow=False), target.resolve(path)}:
             if is_within(state, where) or is_within(where, state):
                 raise ApplyRefused(_("the state directory {state} lies in {path}, which the plan backs up or "
@@ -96,16 +94,6 @@ def parents(paths: list[str]) -> list[str]:
     return [posixpath.dirname(path.rstrip("/")) or "/" for path in paths]
 
 
-def plan_paths(plan: Plan) -> list[str]:
-    paths: list[str] = []
-    for step in plan.steps:
-        for action in step.actions:
-            paths += action.paths or []
-            paths += [action.edit.path] if action.edit else []
-            paths += [action.path] if action.path else []
-    return list(dict.fromkeys(paths))
-
-
 def apply_plan(target: Target, plan: Plan, state_dir: str, events: ApplyEvents, before: dict[str, Any] | None = None,
                verifier: Verifier | None = None) -> ApplyOutcome:
     previous = unfinished_run(target, state_dir)
@@ -122,7 +110,7 @@ def apply_plan(target: Target, plan: Plan, state_dir: str, events: ApplyEvents, 
         run.create()
         state = run.journal()
         if previous is not None:
-            sweep_after_a_kill(target, [*parents(plan_paths(plan)), run.path])
+            sweep_after_a_kill(target, [*parents(plan.touched_paths), run.path])
         if previous is None:
             run.write_json("before.json", before or {})
             run.write_json("plan.json", plan.to_json())

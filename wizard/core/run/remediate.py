@@ -8,9 +8,7 @@ from wizard.core.analyse.model import Diagnosis
 from wizard.core.plan.model import Plan
 from wizard.core.run.apply import ApplyEvents, ApplyOutcome, apply_plan
 from wizard.core.run.verify import VerifyResult, summarize, verify_and_record
-from wizard.core.target.protocol import Target
-
-Emit = Callable[[str], None]
+from wizard.core.target.protocol import Emit, Target
 
 
 def apply_and_verify(target: Target, plan: Plan, diagnosis: Diagnosis, state_dir: str, events: ApplyEvents,

@@ -74,7 +74,8 @@ def verify(target: Target, on_output: Callable[[str], None], real_renewal: str |
     after = diagnose(run_probe(target), email)
     checks = [_client_check(after), _pins_check(after), _test_check(client, exit_code, argv, not_run),
               _newest_log_check(after, production=bool(real_renewal))]
-    return VerifyResult(checks, before, after, client, exit_code, argv, real_renewal)
+    return VerifyResult(checks=checks, before=before, after=after, client=client, test_exit_code=exit_code,
+                        test_command=argv, real_renewal=real_renewal)
 
 
 def summarize(diagnosis: Diagnosis) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from wizard.core.defaults import CONFIG_DIR, LOGS_DIR
+from wizard.core.errors import TargetError
+from wizard.core.target import private_dir
 from wizard.core.target.archive import extract_one
 from wizard.core.target.confine import resolve, resolved_host_path
-from wizard.core.target.errors import CommandsNotAllowed, JobLost, TargetError, UntrustedStateError
+from wizard.core.target.errors import CommandsNotAllowed, JobLost
 from wizard.core.target.process import ScriptRun, start_script, stop_process
-from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target
+from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target, commands_allowed
 from wizard.i18n import _
 
 
@@ -34,6 +36,7 @@ class LocalTarget(Target):
     logs_dir: str = LOGS_DIR
     allow_commands: bool | None = None
     demo: bool = False              # the bundled demo tree: shown as "/", its temp path never printed
+    euid: int = field(default_factory=os.geteuid)     # whom the wizard acts as here
     _children: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
     _interrupted: bool = field(default=False, repr=False)
 
@@ -45,7 +48,7 @@ class LocalTarget(Target):
         if self.demo:
             self.allow_commands = False          # the demo previews; its programs are placeholders
         elif self.allow_commands is None:
-            self.allow_commands = self.root == "/" or os.environ.get("ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT") == "1"
+            self.allow_commands = commands_allowed(self.is_live)
 
     def describe(self) -> str:
         return _("this machine") if self.root == "/" else self.root
@@ -56,7 +59,9 @@ class LocalTarget(Target):
 
     @property
     def privilege_error(self) -> str | None:
-        return None              # apply itself checks the euid on the live system
+        if self.is_live and self.euid != 0:
+            return _("applying to / needs root: run it with sudo (nothing was changed)")
+        return None              # a tree under a root prefix is changed as whoever owns it
 
     def close(self) -> None:
         pass
@@ -167,20 +172,18 @@ class LocalTarget(Target):
             os.mkdir(real, 0o700)
             os.chmod(real, 0o700)
             return
-        problem = private_dir_problem(real)      # an existing one is checked, never changed (not /var/lib)
-        if problem:
-            raise UntrustedStateError(_("{path} {problem}: refusing to keep state or backups there",
-                                        path=path, problem=problem))
+        why = _private_dir_problem(real)         # an existing one is checked, never changed (not /var/lib)
+        if why:
+            raise private_dir.refuse_to_keep(path, why)
 
     def check_private_dir(self, path: str) -> None:
         """Raise UntrustedStateError when an existing directory is not this user's own (see make_private_dir)."""
         real = self.host_path(path, follow=False)
         if not os.path.lexists(real):
             return
-        problem = private_dir_problem(real)
-        if problem:
-            raise UntrustedStateError(_("{path} {problem}: refusing to read state or backups from it",
-                                        path=path, problem=problem))
+        why = _private_dir_problem(real)
+        if why:
+            raise private_dir.refuse_to_read(path, why)
 
     def list_dir(self, path: str) -> list[str]:
         try:
@@ -190,11 +193,7 @@ class LocalTarget(Target):
 
     def remove(self, path: str) -> None:
         """Remove a path (a symlink itself, never what it points to)."""
-        real = self.host_path(path, follow=False)
-        if os.path.isdir(real) and not os.path.islink(real):
-            shutil.rmtree(real)
-        elif os.path.lexists(real):
-            os.unlink(real)
+        _remove_host(self.host_path(path, follow=False))
 
     def move(self, source: str, destination: str) -> None:
         real_destination = self.host_path(destination, follow=False)
@@ -338,24 +337,16 @@ class LocalTarget(Target):
 
 
 def _remove_host(real: str) -> None:
+    """Remove a host path (a symlink itself, never what it points to)."""
     if os.path.isdir(real) and not os.path.islink(real):
         shutil.rmtree(real)
     elif os.path.lexists(real):
         os.unlink(real)
 
 
-def private_dir_problem(real: str) -> str | None:
-    """Why an existing host directory cannot hold this user's private state, or None."""
+def _private_dir_problem(real: str) -> str | None:
     info = os.lstat(real)
-    if stat.S_ISLNK(info.st_mode):
-        return _("is a symbolic link")
-    if not stat.S_ISDIR(info.st_mode):
-        return _("is not a directory")
-    if info.st_uid != os.geteuid():
-        return _("belongs to another user (uid {uid})", uid=info.st_uid)
-    if stat.S_IMODE(info.st_mode) & 0o077:
-        return _("is open to other users (mode {mode:o}; a state directory is 0700)", mode=stat.S_IMODE(info.st_mode))
-    return None
+    return private_dir.problem(info.st_mode, info.st_uid, os.geteuid())
 
 
 def _sha256(real_path: str) -> str:

@@ -10,6 +10,7 @@ are used, so no symlink in the tree leads a read or a write outside it.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Callable, Literal, Protocol
@@ -21,6 +22,12 @@ from wizard.core.target.process import ScriptRun
 TEMPORARY = re.compile(r"\.acme-wizard(?:\.[a-z0-9_]{8}|-restore\.[a-z0-9_]{8})")
 
 JobState = Literal["absent", "running", "done", "lost"]
+
+
+def commands_allowed(is_live: bool) -> bool:
+    """Command steps run on a running system; in a tree under a root prefix only in labs and tests
+    (ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT=1: a program named by an absolute path runs from the tree)."""
+    return is_live or os.environ.get("ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT") == "1"
 Emit = Callable[[str], None]           # where a command's output lines go, one at a time
 
 

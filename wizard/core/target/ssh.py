@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from wizard.core.defaults import CONFIG_DIR, LOGS_DIR
-from wizard.core.target.errors import CommandsNotAllowed, JobLost, UntrustedStateError
+from wizard.core.target import private_dir
+from wizard.core.target.errors import CommandsNotAllowed, JobLost
 from wizard.core.target.process import ScriptRun
-from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target
+from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target, commands_allowed
 from wizard.core.target.ssh_link import SshLink
 from wizard.i18n import _
 
@@ -45,7 +46,7 @@ class SshTarget(Target):
     def __post_init__(self) -> None:
         self.link = SshLink(self.spec, self.ssh_config, self.legacy, self.connect_timeout)
         if self.allow_commands is None:
-            self.allow_commands = self.root in ("/", "") or os.environ.get("ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT") == "1"
+            self.allow_commands = commands_allowed(self.is_live)
 
     @property
     def host(self) -> str:
@@ -145,27 +146,26 @@ class SshTarget(Target):
                    self.host_path(path), line.rstrip("\n")])
 
     def make_private_dir(self, path: str) -> None:
-        real = self.host_path(path)
-        self.link.run(["sh", "-c", '[ -L "$1" ] || mkdir -p "$1"', "sh", real])
-        self.check_private_dir(path)
-        self.link.run(["chmod", "700", "--", real])
+        """Create a 0700 directory, or check an existing one (never changed; see private_dir)."""
+        create = ('[ -e "$1" ] || [ -L "$1" ] && exit 0; mkdir -p -- "$(dirname -- "$1")"; '
+                  'mkdir -m 700 -- "$1" 2>/dev/null || [ -d "$1" ]')
+        self.link.run(["sh", "-c", create, "sh", self.host_path(path)])
+        why = self._private_dir_problem(path)
+        if why:
+            raise private_dir.refuse_to_keep(path, why)
 
     def check_private_dir(self, path: str) -> None:
-        """Raise UntrustedStateError unless an existing directory is the remote user's own (root's
-        with sudo), not a symlink."""
-        script = ('[ -e "$1" ] || [ -L "$1" ] || exit 0; if [ -L "$1" ]; then echo link; '
-                  'elif [ ! -d "$1" ]; then echo notdir; else echo "uid $(stat -c %u -- "$1") $(id -u)"; fi')
+        why = self._private_dir_problem(path)
+        if why:
+            raise private_dir.refuse_to_read(path, why)
+
+    def _private_dir_problem(self, path: str) -> str | None:
+        """The remote lstat of an existing directory (the user's own: root's with sudo), judged."""
+        script = '[ -e "$1" ] || [ -L "$1" ] || exit 0; echo "$(stat -c "%f %u" -- "$1") $(id -u)"'
         words = self.link.run(["sh", "-c", script, "sh", self.host_path(path)]).stdout.decode().split()
-        problem = None
-        if words[:1] == ["link"]:
-            problem = _("is a symbolic link")
-        elif words[:1] == ["notdir"]:
-            problem = _("is not a directory")
-        elif len(words) == 3 and words[1] != words[2]:
-            problem = _("belongs to another user (uid {uid})", uid=words[1])
-        if problem:
-            raise UntrustedStateError(_("{path} {problem}: refusing to keep state or backups there",
-                                        path=path, problem=problem))
+        if len(words) != 3:
+            return None
+        return private_dir.problem(int(words[0], 16), int(words[1]), int(words[2]))
 
     def list_dir(self, path: str) -> list[str]:
         result = self.link.run(["ls", "-1A", "--", self.host_path(path)], check=False)

@@ -13,11 +13,10 @@ from textual.widgets import Log, Static
 from wizard.core.plan.model import Step
 from wizard.i18n import _
 from wizard.render.plan import STATUS_MARK
+from wizard.render.styles import rich_style
 from wizard.tui.bridge import ApplyBridge
 from wizard.tui.messages import ApplyEnded, StepAwaitsAnswer, StepFinished, StepOutput, StepStarted
 from wizard.tui.session import Session
-
-STATUS_STYLES = {"ok": "green", "already-done": "green", "failed": "bold red", "started": "bold"}
 
 
 class ApplyPane(Vertical):
@@ -151,7 +150,7 @@ class ApplyPane(Vertical):
         for number, step in enumerate(plan.steps, 1):
             record = self.session.records.get(step.id)
             mark = STATUS_MARK.get(record.status, "?") if record else " "
-            text.append(f"{mark} {number}. {step.title}", style=STATUS_STYLES.get(record.status if record else "", ""))
+            text.append(f"{mark} {number}. {step.title}", style=rich_style(record.status if record else ""))
             if record and record.status not in ("ok", "started"):
                 text.append(f"  ({record.status})", style="dim")
             text.append("\n")

@@ -12,7 +12,7 @@ from wizard.core.analyse.model import Diagnosis
 from wizard.i18n import _
 from wizard.render.findings import finding_view
 from wizard.render.styles import rich_style
-from wizard.render.width import pad
+from wizard.render.width import clip, pad
 
 
 class FindingsPane(VerticalScroll):
@@ -29,7 +29,7 @@ class FindingsPane(VerticalScroll):
             for where, text in finding.evidence:
                 line = Text.assemble((_("at") + " ", "dim"), (where, "underline"))
                 if text:
-                    line.append("  " + text[:200], style="dim")
+                    line.append("  " + clip(text, 200), style="dim")
                 parts.append(Padding(line, (0, 0, 0, 2)))
-            parts.append(Padding(Text(_("Fix: ") + finding.fix, style="green"), (0, 0, 1, 2)))
+            parts.append(Padding(Text(_("Fix: ") + finding.fix, style=rich_style("fix")), (0, 0, 1, 2)))
         self.query_one("#findings-body", Static).update(Group(*parts) if parts else Text(_("No findings.")))

@@ -38,4 +38,4 @@ class OverviewPane(VerticalScroll):
         self.query_one("#overview-body", Static).update(Group(verdict, rows, closing))
 
     def show_error(self, message: str) -> None:
-        self.query_one("#overview-body", Static).update(Text(message, style="bold red"))
+        self.query_one("#overview-body", Static).update(Text(message, style=rich_style("error")))
