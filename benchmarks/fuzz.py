@@ -11,13 +11,14 @@ Seeds (probe transcripts of the fixture hosts), reproducers and scratch files li
 Stages (every case is one stage; a case is a dict of named byte fields, so it can be replayed,
 minimized and written to disk):
 
-  bundle    probe transcript -> probe.read_bundle -> (cli._bundle's "root" check) -> diagnose ->
-            check_json.check_document + textview.render_check -> plan.build_plan ->
-            planview.render_plan + Plan.to_json -> report.build_report -> every RENDERERS format
-            -> redact.Redactor(known_hosts).document -> rendered again; optional e-mail / answers
+  bundle    probe transcript -> probe.run.read_bundle -> (commands.files.read_bundle's "root" check) ->
+            diagnose -> analyse.document.check_document + render.check.render_check -> plan.build_plan
+            -> render.plan.render_plan + Plan.to_json -> report.model.build_report -> every RENDERERS
+            format -> report.redact.Redactor(known_hosts).document -> rendered again; optional e-mail /
+            answers
   runstate  mutated run directory JSON (plan.json, backup.json, journal.jsonl, verify.json,
             verify-latest.json) read by report.build_report through a target, then rendered
-  answers   mutated --answers file -> remedy_cli.read_answers -> plan.build_plan -> render_plan
+  answers   mutated --answers file -> commands.files.read_answers -> plan.build_plan -> render_plan
   email     mutated "Update your client software" mail -> email_notice.read_email, parse_user_agent
   osinfo    mutated os-release / *-release files -> osinfo.detect_os
   versions  versions.parse / at_least / upstream / python_major_minor
@@ -269,7 +270,7 @@ class Corpus:
 
 
 def _runstate_seed(diagnosis) -> dict[str, bytes]:
-    """A run directory as apply/verify leave it (shapes from runstate.py, apply.py, verify.py)."""
+    """A run directory as apply/verify leave it (shapes from run/journal.py, run/apply.py, run/verify.py)."""
     plan = build_plan(diagnosis)
     plan_json = plan.to_json()
     entries = [{"path": "/etc/letsencrypt", "kind": "dir", "sha256": "", "mode": 0o755, "link": "",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from wizard.core import defaults
-from wizard.core.errors import UsageError
+from wizard.core.errors import ExitCode, UsageError
 from wizard.core.invocation import ANSWER_TAKERS, BUNDLE_TAKERS, DEMO_TAKERS
 from wizard.i18n import N_, _
 
@@ -135,7 +135,7 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if "expected one argument" in message:
             message += " " + _("(a value that starts with '-' is written --option=VALUE)")
-        self.exit(2, _("{prog}: {message} (see {prog} --help)", prog=self.prog, message=message) + "\n")
+        self.exit(ExitCode.USAGE, _("{prog}: {message} (see {prog} --help)", prog=self.prog, message=message) + "\n")
 
 
 class _Once(argparse.Action):

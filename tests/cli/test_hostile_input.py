@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from tests.fixtures.commands import COMMANDS
 from wizard.core.endpoints import classify_url
 from wizard.core.plan.lines import drop_server_option
 from wizard.core.readers.email_notice import EmailError, read_email
@@ -251,9 +252,6 @@ def test_broken_os_release_unknown_charset_and_huge_numbers(make_host, tmp_path)
 
 # --- 6. every documented command on every kind of target -----------------------------------------
 
-COMMANDS = [("check",), ("check", "--json"), ("plan",), ("plan", "--json"), ("apply", "--dry-run"),
-            ("verify",), ("rollback", "--dry-run")] + \
-           [("report", "--format", fmt) for fmt in ("txt", "md", "html", "json")]
 
 
 @pytest.fixture(scope="module")

@@ -253,7 +253,7 @@ def test_a_truncated_backup_over_ssh_stops_the_rollback_with_nothing_changed(ser
 
 
 def _commands():
-    from tests.cli.test_hostile_input import COMMANDS
+    from tests.fixtures.commands import COMMANDS
     return COMMANDS
 
 

@@ -4,9 +4,7 @@ import sys
 import pytest
 
 from tests.fixtures.hosts import NOW
-from tests.tui.test_snapshots import after_load
-from tests.tui.test_terminal import tmux, wait_for  # noqa: F401  (tmux is a fixture)
-from tests.tui.test_wizard import screen_text, settle
+from tests.fixtures.tui import after_load, screen_text, settle, wait_for
 from wizard import i18n
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
@@ -50,7 +48,7 @@ def test_japanese_screen(snap_compare, tmp_path, japanese, name, keys):
     assert snap_compare(demo(tmp_path), terminal_size=(80, 24), run_before=after_load(*keys))
 
 
-def test_demo_in_tmux_with_a_japanese_locale(tmux):  # noqa: F811
+def test_demo_in_tmux_with_a_japanese_locale(tmux):
     base, _exit_file = tmux({"TERM": "xterm", "LANG": "ja_JP.UTF-8", "LC_ALL": ""})
     screen = wait_for(base, "判定")
     assert "ACMEv1 使用中" in screen and "概要" in screen and "終了" in screen

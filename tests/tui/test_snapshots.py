@@ -4,6 +4,7 @@ import sys
 import pytest
 
 from tests.fixtures.hosts import NOW
+from tests.fixtures.tui import after_load
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import wizard_app
@@ -17,15 +18,6 @@ def demo(tmp_path):
     session = Session(LocalTarget(root, demo=True), "demo host (CentOS 6, certbot-auto 0.20.0)", preview=True, demo=True, now=NOW)
     return wizard_app(session, report_dir="/srv/reports")
 
-
-def after_load(*keys):
-    async def run_before(pilot):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        for key in keys:
-            await pilot.press(key)
-            await pilot.pause()
-    return run_before
 
 
 @pytest.mark.parametrize("name,keys", [

@@ -1,55 +1,11 @@
 """The demo in a real terminal: tmux at 80×24, read back with capture-pane."""
 import os
-import shutil
 import subprocess
-import sys
 import time
 
 import pytest
 
-
-@pytest.fixture
-def tmux(tmp_path):
-    assert shutil.which("tmux"), "tmux is installed by the test command"
-    socket = f"acme-wizard-test-{os.getpid()}"
-    base = ["tmux", "-L", socket]
-
-    def start(env: dict) -> tuple[list[str], str]:
-        exit_file = str(tmp_path / "exit")
-        command = ["env", *[f"{k}={v}" for k, v in env.items()], sys.executable, "-m", "wizard", "--demo"]
-        script = " ".join(_quote(c) for c in command) + f"; echo EXIT=$? > {exit_file}"
-        subprocess.run(base + ["new-session", "-d", "-s", "w", "-x", "80", "-y", "24", "sh", "-c", script], check=True)
-        subprocess.run(base + ["set-option", "-t", "w", "remain-on-exit", "on"], check=True)
-        return base, exit_file
-
-    yield start
-    subprocess.run(base + ["kill-server"], capture_output=True)
-
-
-def _quote(word: str) -> str:
-    import shlex
-    return shlex.quote(word)
-
-
-def capture(base, escapes=False) -> str:
-    argv = base + ["capture-pane", "-t", "w", "-p"] + (["-e"] if escapes else [])
-    return subprocess.run(argv, capture_output=True, text=True).stdout
-
-
-def wait_for(base, text, seconds=20.0) -> str:
-    deadline = time.monotonic() + seconds
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = capture(base)
-        if text in screen:
-            return screen
-        time.sleep(0.05)
-    raise AssertionError(f"{text!r} never appeared:\n{screen}")
-
-
-def pane_flag(base, name) -> str:
-    return subprocess.run(base + ["display-message", "-p", "-t", "w", "#{" + name + "}"],
-                          capture_output=True, text=True).stdout.strip()
+from tests.fixtures.tui import capture, pane_flag, wait_for
 
 
 @pytest.mark.parametrize("term", ["xterm", "screen", "tmux-256color"])

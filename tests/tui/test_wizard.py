@@ -6,6 +6,7 @@ import pytest
 
 from tests.fixtures.hosts import HOSTS, NOW
 from tests.fixtures.stubs import stub_bin, stub_certbot
+from tests.fixtures.tui import screen_text, settle, text_of
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.tui.app import wizard_app
@@ -15,27 +16,6 @@ from wizard.tui.session import Session
 
 SIZE = (80, 24)
 
-
-def screen_text(app) -> str:
-    """The screen as lines of text, read back from Textual's own SVG screenshot."""
-    import html
-    import re
-    svg = app.export_screenshot()
-    lines: dict[float, list[tuple[float, str]]] = {}
-    for x, y, body in re.findall(r'<text[^>]* x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
-        lines.setdefault(float(y), []).append((float(x), html.unescape(body).replace("\xa0", " ")))
-    return "\n".join("".join(t for _x, t in sorted(parts)) for _y, parts in sorted(lines.items()))
-
-
-def text_of(app, selector):
-    widget = app.query_one(selector)
-    rendered = widget.render()
-    return str(getattr(rendered, "plain", rendered))
-
-
-async def settle(app, pilot):
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def demo_app(tmp_path, **kwargs):

@@ -19,10 +19,6 @@ class Word:
     start: int          # its span in the line, quotes included
     end: int
 
-    @property
-    def is_operator(self) -> bool:
-        return bool(self.value) and set(self.value) <= set(OPERATORS)
-
 
 def shell_words(line: str) -> list[Word]:
     """The words and operators of a POSIX shell command line. An unbalanced quote runs to the

@@ -95,10 +95,6 @@ def at_width(width: int) -> Iterator[None]:
         _width.reset(token)
 
 
-def current_width() -> int:
-    return _width.get()
-
-
 def fill(text: str, indent: int = 0, hanging: int | None = None, break_long: bool = False) -> list[str]:
     """`text` wrapped to the current width: the first line indented `indent`, the rest `hanging`."""
     hanging = indent if hanging is None else hanging

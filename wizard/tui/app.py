@@ -305,4 +305,4 @@ def wizard_app(session: Session, report_dir: str | None = None) -> WizardApp:
 def run_tui(session: Session, mouse: bool) -> int:
     app = wizard_app(session)
     app.run(mouse=mouse)
-    return app.return_code if app.return_code is not None else 0
+    return app.return_code if app.return_code is not None else ExitCode.OK

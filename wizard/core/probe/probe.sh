@@ -287,7 +287,7 @@ rec "H${TAB}uid$TAB$(id -u 2>/dev/null)"
 rec "H${TAB}date$TAB$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 rec "H${TAB}nodename$TAB$(uname -n 2>/dev/null)"
 rec "H${TAB}machine$TAB$(uname -m 2>/dev/null)"
-if [ -n "$R" ] && [ ! -d "$R" ]; then x missing-root "$R"; exit 3; fi
+if [ -n "$R" ] && [ ! -d "$R" ]; then x missing-root "$R"; exit 3; fi   # PROBE_MISSING_ROOT in run.py
 
 # --- operating system ----------------------------------------------------------------------------
 looked "/etc/os-release"

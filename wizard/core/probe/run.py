@@ -12,6 +12,9 @@ from wizard.core.target.protocol import Target
 from wizard.i18n import _
 
 
+PROBE_MISSING_ROOT = 3          # probe.sh's own exit code when the root it was given is not a directory
+
+
 def probe_script() -> bytes:
     script = resources.files("wizard.core.probe").joinpath("probe.sh").read_bytes()
     return script.replace(b"@KEPT_LINES@", kept_lines_pattern().encode("ascii"))
@@ -32,7 +35,7 @@ def run_probe(target: Target, save_to: BinaryIO | None = None) -> Snapshot:
     if save_to is not None and stderr:
         save_to.write(stderr)
     snapshot = reader.finish(stderr)
-    if returncode == 3 or "root" not in snapshot.facts:
+    if returncode == PROBE_MISSING_ROOT or "root" not in snapshot.facts:
         reasons = "; ".join(p.message + (f" ({p.path})" if p.path else "") for p in snapshot.problems)
         raise TargetError(_("Cannot inspect {target}: {reason}", target=target.describe(),
                             reason=reasons or _("the probe failed (exit code {code})", code=returncode)))

@@ -6,7 +6,8 @@
                               journal.jsonl one event a line, written as each step starts and ends
                               backup-N.tar.gz + manifest.sha256 + backup.json
                               retired/…   what the plan moved aside (certbot-auto)
-                              output/<step>.log  the full output of each step
+                              output/step-NN.log  the full output of each step (NN: its place in the plan)
+                              jobs/step-NN-K.*  a remote command's detached job (log, pid, exit code)
 
 The journal is appended (and fsynced) before and after every step, so a run stopped at any
 point — Ctrl-C, a kill, a dropped connection — can be read by the next one.

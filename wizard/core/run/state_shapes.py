@@ -1,6 +1,6 @@
 """The shapes of a run's JSON files, checked before anything reads them.
 
-A run directory is this user's own (runstate checks that), but a file in it can still be cut by a
+A run directory is this user's own (journal.py checks that), but a file in it can still be cut by a
 crash, hand-edited or written by another version. A file that does not have the shape below is
 treated as absent — the report says the record is missing, rollback refuses — never a crash.
 

@@ -283,8 +283,6 @@ class LocalTarget(Target):
                 removed.append(directory.rstrip("/") + "/" + name)
         return removed
 
-    # --- commands -----------------------------------------------------------------------------
-
     def create_exclusive(self, path: str, data: bytes) -> bool:
         real = self.host_path(path, follow=False)
         os.makedirs(os.path.dirname(real), exist_ok=True)
@@ -295,6 +293,8 @@ class LocalTarget(Target):
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         return True
+
+    # --- commands -----------------------------------------------------------------------------
 
     def run(self, argv: list[str], on_output: Callable[[str], None], env: dict[str, str] | None = None,
             timeout: float | None = None, job: str | None = None) -> int:

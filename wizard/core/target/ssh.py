@@ -4,6 +4,7 @@ a step keeps running when the link drops and the next run can re-attach to it.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -111,7 +112,7 @@ class SshTarget(Target):
             return out or "/"
         base = self.root.rstrip("/")
         if out != base and not out.startswith(base + "/"):
-            raise OSError(18, _("{path} leads outside the root {root}", path=path, root=self.root), path)
+            raise OSError(errno.EXDEV, _("{path} leads outside the root {root}", path=path, root=self.root), path)
         return out[len(base):] or "/"
 
     def exists(self, path: str) -> bool:
@@ -132,7 +133,7 @@ class SshTarget(Target):
         if result.returncode != 0:
             raise FileNotFoundError(2, result.stderr.decode("utf-8", "replace").strip(), path)
         if limit is not None and len(result.stdout) > limit:
-            raise OSError(27, _("larger than {size} bytes", size=limit), path)
+            raise OSError(errno.EFBIG, _("larger than {size} bytes", size=limit), path)
         return result.stdout
 
     def write_bytes(self, path: str, data: bytes, mode: int = 0o644, follow: bool = True) -> None:
