@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="acme-wizard", allow_abbrev=False, epilog=_(EPILOG),
         description=_("Move servers off Let's Encrypt's retired ACMEv1 API: diagnose, plan, fix, prove."))
-    parser.add_argument("--version", action="version", version=f"acme-wizard {__version__}")
+    parser.add_argument("--version", action="version", version=f"acme-wizard {__version__}",
+                        help=_("show program's version number and exit"))
     add_options(parser, WIZARD, before=True)    # without a command: the interactive wizard
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:

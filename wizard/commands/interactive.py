@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> ExitCode:
     if not all(stream.isatty() for stream in (sys.stdin, sys.stdout, sys.stderr)):
         # Without a terminal Textual would write escape codes into a pipe or a log for ever (it draws
         # on stderr and reads stdin; stdout too, so `acme-wizard | cat` is refused).
-        raise UsageError(_("the wizard needs a terminal; for plain output use 'acme-wizard check' (or plan, "
-                           "report), and over SSH use 'ssh -t HOST acme-wizard'"))
+        raise UsageError(_("the wizard needs a terminal; for plain output use {command} (or plan, report), and "
+                           "over SSH use 'ssh -t HOST acme-wizard'", command=invocation(args).command("check")))
     from wizard.tui.app import run_tui  # Textual loads only for the wizard
     from wizard.tui.session import Session
     answers = read_answers(args.answers)

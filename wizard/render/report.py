@@ -248,7 +248,7 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
         para(f"[{finding.label}] {finding.id} {finding.title}", 0, 2)
         para(finding.detail, 2)
         for where, text in finding.evidence:
-            para(f"at {where}" + (f"  {_code(text)}" if text else ""), 2, 5)
+            para(f"{_('at')} {where}" + (f"  {_code(text)}" if text else ""), 2, 5)
         para(f"{_('Fix')}: {finding.fix}", 2, 7)
         out.append("")
     if doc["plan"]:
@@ -263,8 +263,9 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
         run = doc["run"]
         heading(f"{_('What was done')}: {run['id']} ({run['status']})")
         for step in run["steps"]:
-            para(f"- {step['title']}: {step['status']}" + (f" (exit {step['exit_code']})" if step["exit_code"] else "")
-                 + f" [{step['started'] or ''} – {step['ended'] or ''}]", 0, 2)
+            exit_code = f" ({_('exit')} {step['exit_code']})" if step["exit_code"] else ""
+            para(f"- {step['title']}: {step['status']}{exit_code} [{step['started'] or ''} – {step['ended'] or ''}]",
+                 0, 2)
             for line in step["output"]:
                 out.append("    | " + clip(line, width - 6))
         out.append("")

@@ -7,7 +7,6 @@ verifying wait on subprocesses, so they run in worker threads that report throug
 """
 from __future__ import annotations
 
-import datetime
 import functools
 import os
 from typing import ClassVar
@@ -27,7 +26,6 @@ from wizard.tui.messages import (
     Loaded,
     LoadFailed,
     Verified,
-    VerifyOutput,
 )
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
 from wizard.tui.session import Session
@@ -90,6 +88,7 @@ class WizardApp(App[int]):
     def on_mount(self) -> None:
         self.theme = "ansi-dark"          # the terminal's own 16 colours
         self.sub_title = self.session.label
+        self.refresh_bindings()
         self.load()
 
     @work(thread=True, exclusive=True, group="probe")
@@ -114,6 +113,7 @@ class WizardApp(App[int]):
         self.apply_pane.show_steps()
         self.query_one(VerifyPane).show_hint(self.session.preview)
         self.query_one(ReportPane).show_hint(self.report_dir)
+        self.refresh_bindings()             # which keys mean something depends on what was found
 
     def text_width(self) -> int:
         """Columns the scrolling panes leave for text (padding and scrollbar taken off)."""
@@ -241,40 +241,18 @@ class WizardApp(App[int]):
     # --- verify --------------------------------------------------------------------------------------
 
     def action_verify(self) -> None:
-        self.query_one(VerifyPane).started()
-        self.run_verify()
-
-    @work(thread=True, exclusive=True, group="verify")
-    def run_verify(self) -> None:
-        def output(line: str) -> None:
-            self.post_message(VerifyOutput(line))
-
-        self.session.verify(output)
-        self.post_message(Verified())
-
-    def on_verify_output(self, message: VerifyOutput) -> None:
-        self.query_one(VerifyPane).output(message.line)
+        self.query_one(VerifyPane).start(self.session)
 
     def on_verified(self, _message: Verified) -> None:
+        """(After the verify pane: the result is shown at the width the app has.)"""
         self.show_verify()
 
     # --- report --------------------------------------------------------------------------------------
 
     def action_export(self) -> None:
         """The report (print-ready HTML and Markdown) from the same model as `acme-wizard report`."""
-        if self.session.diagnosis is None:
-            return
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = os.path.join(self.report_dir, f"acme-wizard-report-{stamp}")
-        try:
-            paths = self.session.write_report(base)
-        except OSError as error:
-            self.notify(_("Cannot write {path}: {reason}", path=base, reason=error.strerror), severity="error")
-            return
-        self.report_path = paths[0]
-        message = _("Report written to {paths}", paths=", ".join(paths))
-        self.query_one(ReportPane).show_written(message)
-        self.notify(message)
+        if self.session.diagnosis is not None:
+            self.report_path = self.query_one(ReportPane).export(self.session, self.report_dir) or self.report_path
 
     # --- quit ------------------------------------------------------------------------------------------
 

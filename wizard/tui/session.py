@@ -22,6 +22,7 @@ from wizard.core.run.journal import StepRecord
 from wizard.core.run.remediate import apply_and_verify
 from wizard.core.run.verify import VerifyResult, summarize, verify_and_record
 from wizard.core.target.protocol import Emit, Target
+from wizard.i18n import _
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Session:
     def can_apply(self) -> str | None:
         """Why apply cannot start now, or None."""
         if self.plan is None:
-            return "not loaded"
+            return _("the host has not been probed yet")
         try:
             check_can_apply(self.plan, self.target)
         except ApplyRefused as refused:

@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from wizard.core.errors import StepFailed
+from wizard.i18n import _
 
 
 class EditConflict(StepFailed):
@@ -42,10 +43,11 @@ class FileEdit:
         for change in self.changes:
             index = change.line - 1
             if index >= len(lines):
-                raise EditConflict(f"{self.path}: line {change.line} is gone")
+                raise EditConflict(_("{path}: line {line} is gone", path=self.path, line=change.line))
             current = lines[index].rstrip(b"\r\n").decode("utf-8", "surrogateescape")
             if current.rstrip() != change.old.rstrip():
-                raise EditConflict(f"{self.path}:{change.line} is now {current!r}, the plan expected {change.old!r}")
+                raise EditConflict(_("{path}:{line} is now {current!r}, the plan expected {planned!r}", path=self.path,
+                                      line=change.line, current=current, planned=change.old))
         result = []
         by_line = {c.line: c for c in self.changes}
         for number, raw in enumerate(lines, 1):

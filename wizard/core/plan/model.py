@@ -13,6 +13,7 @@ from wizard.core import defaults
 from wizard.core.errors import UsageError
 from wizard.core.plan.edits import FileEdit, LineChange
 from wizard.core.plan.options import ClientOption
+from wizard.i18n import _
 
 STAGING_CHOICES = ("move", "delete", "keep")
 
@@ -50,20 +51,20 @@ class Answers:
         try:
             data = json.loads(text)
         except ValueError as error:
-            raise AnswersError(f"not JSON: {error}") from error
+            raise AnswersError(_("not JSON: {reason}", reason=error)) from error
         except RecursionError:
-            raise AnswersError("not JSON this tool reads: nested too deep") from None
+            raise AnswersError(_("not JSON this tool reads: nested too deep")) from None
         if not isinstance(data, dict):
-            raise AnswersError("expected a JSON object")
+            raise AnswersError(_("expected a JSON object"))
         if not isinstance(data.get("client"), (str, type(None))):
-            raise AnswersError("client must be a string")
+            raise AnswersError(_("client must be a string"))
         unknown = set(data) - {"client", "staging_lineages", "retire_certbot_auto"}
         if unknown:
-            raise AnswersError(f"unknown keys: {', '.join(sorted(unknown))}")
+            raise AnswersError(_("unknown keys: {keys}", keys=", ".join(sorted(unknown))))
         answers = cls(data.get("client"), data.get("staging_lineages", "keep"),
                       bool(data.get("retire_certbot_auto", True)))
         if answers.staging_lineages not in STAGING_CHOICES:
-            raise AnswersError(f"staging_lineages must be one of {', '.join(STAGING_CHOICES)}")
+            raise AnswersError(_("staging_lineages must be one of {choices}", choices=", ".join(STAGING_CHOICES)))
         return answers
 
 

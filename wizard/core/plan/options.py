@@ -22,7 +22,7 @@ SNAP_ARCHES = {"x86_64", "aarch64", "armv7l"}
 
 @dataclass
 class ClientOption:
-    key: str                           # keep, snap, os-package, pip, rh-python36, acme.sh, move-host
+    key: str                           # keep, snap, os-package, pip, rh-python36, acme.sh, upgrade-acme.sh, move-host
     title: str
     client_path: str | None            # the certbot that renews afterwards (None: no certbot here)
     commands: list[list[str]] = field(default_factory=list)

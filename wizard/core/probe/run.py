@@ -11,7 +11,6 @@ from wizard.core.probe.snapshot import Snapshot, SnapshotReader, read_snapshot
 from wizard.core.target.protocol import Target
 from wizard.i18n import _
 
-
 PROBE_MISSING_ROOT = 3          # probe.sh's own exit code when the root it was given is not a directory
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from wizard.core.errors import UsageError
 from wizard.core.evidence import Evidence
+from wizard.i18n import _
 
 LABELS = {
     "client_ip": r"Client IP address",
@@ -93,7 +94,7 @@ def read_email(path: str, data: bytes) -> AcmeV1Email:
         else:
             current = None
     if "user_agent" not in fields and "client_ip" not in fields:
-        raise EmailError("no 'User agent' or 'Client IP address' field found")
+        raise EmailError(_("no 'User agent' or 'Client IP address' field found"))
     evidence = [Evidence(path, number, f"{key}: {value}") for key, (number, value) in fields.items()]
     hostnames, elided = _hostnames(fields.get("hostnames", (0, ""))[1])
     return AcmeV1Email(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Log, Static
@@ -12,6 +13,8 @@ from wizard.core.invocation import Invocation
 from wizard.core.run.verify import VerifyResult
 from wizard.i18n import _
 from wizard.render.verify import render_verify
+from wizard.tui.messages import Verified, VerifyOutput
+from wizard.tui.session import Session
 
 
 class VerifyPane(Vertical):
@@ -37,12 +40,22 @@ class VerifyPane(Vertical):
             hint = _("Press v to verify: probe again, run a test renewal and check that no ACMEv1 pin is left.")
         self.query_one("#verify-body", Static).update(Text(hint))
 
-    def started(self) -> None:
+    def start(self, session: Session) -> None:
+        """Probe again, test-renew and check, in a worker; Verified follows (the app shows the result)."""
         self.query_one("#verify-log", Log).clear()
         self.query_one("#verify-body", Static).update(Text(_("Verifying: probe, test renewal, checks…")))
+        self.run_verify(session)
 
-    def output(self, line: str) -> None:
-        self.query_one("#verify-log", Log).write_line(line)
+    @work(thread=True, exclusive=True, group="verify")
+    def run_verify(self, session: Session) -> None:
+        def output(line: str) -> None:
+            self.post_message(VerifyOutput(line))
+
+        session.verify(output)
+        self.post_message(Verified())
+
+    def on_verify_output(self, message: VerifyOutput) -> None:
+        self.query_one("#verify-log", Log).write_line(message.line)
 
     def show(self, result: VerifyResult, target_label: str, before: dict[str, Any] | None,
              invocation: Invocation, width: int) -> None:
