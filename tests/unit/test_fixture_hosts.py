@@ -175,3 +175,14 @@ def test_rpm_query_on_a_live_system(tmp_path, monkeypatch):
     assert snapshot.commands["!rpm"] == ["certbot\t1.11.0-2.el7"]
     install = _rpm_install(snapshot)
     assert (install.version, install.package, install.source) == ("1.11.0", "certbot 1.11.0-2.el7", "EPEL")
+
+
+def test_a_blank_rpm_version_falls_back_to_the_egg_info(make_host):
+    """A damaged or edited bundle: rpm names certbot without a version; the egg-info still tells it."""
+    from wizard.core.probe.snapshot import Snapshot
+    from wizard.core.readers.clients import _rpm_install
+    egg = "/usr/lib/python2.7/site-packages/certbot-0.27.1-py2.7.egg-info"
+    with_egg = Snapshot(commands={"!rpm": ["certbot\t  "]}, entries={egg: "d"})
+    assert _rpm_install(with_egg).version == "0.27.1"
+    without = Snapshot(commands={"!rpm": ["certbot\t "]})
+    assert _rpm_install(without).version is None          # unknown, never a crash

@@ -244,12 +244,10 @@ def _rpm_install(snapshot: Snapshot) -> Install | None:
             continue          # pip into the system Python: reported by _pip
         egg = (path, dist.group(2), match.group(2))
         break
-    if "certbot" in rpm:
-        version = rpm["certbot"]
-    elif egg is not None:
-        version = egg[1]
-    else:
+    if "certbot" not in rpm and egg is None:
         return None
+    # rpm's word first; a blank one (a damaged or edited bundle) falls back to the egg-info's
+    version = rpm.get("certbot") or (egg[1] if egg is not None else None)
     install = Install("certbot", "os-package", "/usr/bin/certbot", versions.upstream(version),
                       python_version=egg[2] if egg else None)
     install.aliases.add("/usr/bin/letsencrypt")
