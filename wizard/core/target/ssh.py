@@ -129,7 +129,7 @@ class SshTarget(Target):
                   'echo "No such file or directory" >&2; exit 1; }; '
                   'if [ -n "$3" ]; then head -c "$3" -- "$1"; else cat -- "$1"; fi')
         result = self.link.run(["sh", "-c", script, "sh", self.host_path(path), "1" if follow else "0",
-                            "" if limit is None else str(limit + 1)], check=False)
+                                "" if limit is None else str(limit + 1)], check=False)
         if result.returncode != 0:
             raise FileNotFoundError(2, result.stderr.decode("utf-8", "replace").strip(), path)
         if limit is not None and len(result.stdout) > limit:
@@ -144,7 +144,7 @@ class SshTarget(Target):
 
     def append_line(self, path: str, line: str) -> None:
         self.link.run(["sh", "-c", '[ ! -L "$1" ] || exit 1; umask 077; printf "%s\\n" "$2" >> "$1"', "sh",
-                   self.host_path(path), line.rstrip("\n")])
+                       self.host_path(path), line.rstrip("\n")])
 
     def make_private_dir(self, path: str) -> None:
         """Create a 0700 directory, or check an existing one (never changed; see private_dir)."""
@@ -178,7 +178,7 @@ class SshTarget(Target):
 
     def move(self, source: str, destination: str) -> None:
         self.link.run(["sh", "-c", 'mkdir -p "$(dirname "$2")" && mv -- "$1" "$2"', "sh",
-                   self.host_path(source), self.host_path(destination)])
+                       self.host_path(source), self.host_path(destination)])
 
     def sweep_temporaries(self, directory: str) -> list[str]:
         """Remove what a killed write or restore left in `directory` (see LocalTarget)."""
@@ -223,7 +223,7 @@ class SshTarget(Target):
                   '{ mkdir -p -- "$(dirname -- "$3")" && mv -- "$tmp.old" "$3"; }; '
                   'else [ "$had" = 0 ] || mv -- "$tmp.old" "$real"; exit 1; fi')
         self.link.run(["sh", "-c", script, "sh", self.host_path(path), path.lstrip("/"), self.host_path(displaced)],
-                  archive_bytes)
+                      archive_bytes)
 
     # --- commands ------------------------------------------------------------------------------
 
@@ -296,5 +296,5 @@ class SshTarget(Target):
     def create_exclusive(self, path: str, data: bytes) -> bool:
         """Create a file only if it does not exist (the shell's noclobber makes it atomic)."""
         result = self.link.run(["sh", "-c", 'umask 077; mkdir -p "$(dirname "$1")"; set -C; cat > "$1"', "sh",
-                            self.host_path(path)], data, check=False)
+                                self.host_path(path)], data, check=False)
         return result.returncode == 0
