@@ -9,6 +9,7 @@ CERTBOT_SPEAKS_V2 = Version("0.22.0")       # first ACMEv2 support
 CERTBOT_V2_DEFAULT = Version("0.26.0")      # v2 became the default server
 CERTBOT_REWRITES_V1 = Version("1.6.0")      # reads a v01 renewal `server` as v02
 CERTBOT_AUTO_OPT_VENV = Version("0.18.0")   # certbot-auto venv moved to /opt/eff.org
+CERTBOT_NO_RANDOM_SLEEP = Version("0.30.0")  # --no-random-sleep-on-renew exists (facts §9, commit 856bfe3)
 ACME_SH_SPEAKS_V2 = Version("2.7.6")
 ACME_SH_REWRITES_V1 = Version("3.0.1")    # reads a v01 Le_API as v02 (facts §6.1)
 DEHYDRATED_SPEAKS_V2 = Version("0.6.0")
@@ -36,6 +37,13 @@ def parse(version: str | None) -> Version | None:
 def sort_key(version: str | None) -> Version:
     """For ordering installs: a version that cannot be read sorts before every real one."""
     return parse(version) or Version("0")
+
+
+def renew_quietly(version: str | None) -> list[str]:
+    """The flag that skips certbot's random pre-renewal sleep, for a certbot that knows it (older
+    ones reject it as an unknown argument). version None: a current release the plan installs."""
+    known = version is None or at_least(version, CERTBOT_NO_RANDOM_SLEEP)
+    return ["--no-random-sleep-on-renew"] if known else []
 
 
 def at_least(version: str | None, threshold: Version) -> bool | None:

@@ -30,6 +30,7 @@ class ClientOption:
     undo: str = ""
     supported: bool = True             # an in-place path the vendor supports
     version_note: str = ""
+    client_version: str | None = None  # the certbot it leaves renewing; None: a current release
 
 
 def plugins_in_use(diagnosis: Diagnosis) -> list[str]:
@@ -62,6 +63,7 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
     if renewing is not None and current_client_is_good(renewing) and renewing.present:
         options.append(ClientOption(
             key="keep", title=_("Keep {label}", label=renewing.label), client_path=renewing.path,
+            client_version=renewing.version or "0",
             undo=_("nothing was installed")))
     if renewing is not None and renewing.kind == "acme.sh":
         options.append(_acme_sh_upgrade(renewing))
@@ -106,6 +108,12 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
         version_note=_("current certbot, updated automatically by snapd; includes the apache and nginx plugins"))
 
 
+# The certbot a release's own archive installs, where it matters for the commands a plan gives
+# (reference facts §3.2 and §9: xenial 0.4.1, stretch and jessie-backports 0.10.2, bionic-updates 0.27.0).
+DISTRO_CERTBOT = {("ubuntu", "16.04"): "0.4.1", ("ubuntu", "18.04"): "0.27.0", ("debian", "8"): "0.10.2",
+                  ("debian", "9"): "0.10.2"}
+
+
 def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     packages = ["certbot"] + [f"python3-certbot-{p}" for p in plugins]
     caveats = []
@@ -127,7 +135,9 @@ def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
         client_path="/usr/bin/certbot", commands=[["apt-get", "update"], ["apt-get", "install", "-y", *packages]],
         caveats=caveats,
         undo=shlex.join(["apt-get", "remove", *packages]),
-        supported=not (os_info.id == "ubuntu" and os_info.version.startswith("16.04")))
+        supported=not (os_info.id == "ubuntu" and os_info.version.startswith("16.04")),
+        client_version=DISTRO_CERTBOT.get((os_info.id, os_info.version[:5] if os_info.id == "ubuntu"
+                                           else os_info.major)))
 
 
 def _epel(major: str, plugins: list[str]) -> ClientOption:
@@ -143,7 +153,8 @@ def _epel(major: str, plugins: list[str]) -> ClientOption:
         client_path="/usr/bin/certbot",
         commands=[[manager, "install", "-y", "epel-release"], [manager, "install", "-y", *packages]], caveats=caveats,
         undo=shlex.join([manager, "remove", *packages]),
-        version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "")
+        version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "",
+        client_version="1.11.0" if major == "7" else None)
 
 
 def _pip(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption | None:

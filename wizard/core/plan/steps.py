@@ -9,6 +9,7 @@ verify-only plan.
 """
 from __future__ import annotations
 
+from wizard.core import versions
 from wizard.core.analyse import findings as F
 from wizard.core.endpoints import V2_STAGING_URL, V2_URL, classify_url
 from wizard.core.plan.draft import Draft
@@ -133,8 +134,10 @@ def test_renewal(draft: Draft) -> None:
     draft.steps.append(Step(
         id=StepId.TEST_RENEWAL, title=_("Test renewal with {client} (certbot renew --dry-run)", client=draft.client),
         why=[F.V1_NEWEST_CONTACT] if any(f.id == F.V1_NEWEST_CONTACT for f in draft.d.findings) else [],
-        requires_root=True, risk="low", actions=[Action("test-renewal", argv=[draft.client, "renew", "--dry-run",
-                                                   "--no-random-sleep-on-renew", *draft.dirs])],
+        requires_root=True, risk="low",
+        actions=[Action("test-renewal", argv=[draft.client, "renew", "--dry-run",
+                                              *versions.renew_quietly(draft.choice.client_version if draft.choice
+                                                                      else None), *draft.dirs])],
         undo=_("nothing to undo: a dry run saves no certificate (it may reload the web server through hooks)"),
         done_when=_("the dry run exits 0 and its log shows the ACMEv2 staging directory"), depends_on=depends))
 

@@ -14,13 +14,14 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from wizard.core import defaults, textsafe
+from wizard.core import defaults, textsafe, versions
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
 from wizard.core.evidence import Evidence
 from wizard.core.probe.run import run_probe
 from wizard.core.readers.certbot_config import ServerPin
+from wizard.core.readers.clients import Install
 from wizard.core.readers.email_notice import AcmeV1Email
 from wizard.core.target.protocol import Target
 from wizard.i18n import _
@@ -53,8 +54,8 @@ class VerifyResult:
         return _("verify passed") if not failed else _("verify failed: {reasons}", reasons="; ".join(failed))
 
 
-def test_renewal_argv(client: str, target: Target, real_renewal: str | None = None) -> list[str]:
-    argv = [client, "renew", "--non-interactive", "--no-random-sleep-on-renew"]
+def test_renewal_argv(client: Install, target: Target, real_renewal: str | None = None) -> list[str]:
+    argv = [client.path, "renew", "--non-interactive", *versions.renew_quietly(client.version or "0")]
     argv += ["--cert-name", real_renewal, "--force-renewal"] if real_renewal else ["--dry-run"]
     return argv + defaults.certbot_dir_options(target.config_dir, target.logs_dir)
 
@@ -62,10 +63,11 @@ def test_renewal_argv(client: str, target: Target, real_renewal: str | None = No
 def verify(target: Target, on_output: Callable[[str], None], real_renewal: str | None = None,
            email: AcmeV1Email | None = None) -> VerifyResult:
     before = diagnose(run_probe(target), email)
-    client = _client_to_test(before)
+    install = _client_to_test(before)
+    client = install.path if install else None
     exit_code, argv, not_run = None, None, None
-    if client:
-        argv = test_renewal_argv(client, target, real_renewal)
+    if install:
+        argv = test_renewal_argv(install, target, real_renewal)
         if target.allow_commands:
             on_output("$ " + shlex.join(argv))
             exit_code = target.run(argv, on_output)
@@ -89,10 +91,10 @@ def summarize(diagnosis: Diagnosis) -> dict[str, Any]:
     }
 
 
-def _client_to_test(diagnosis: Diagnosis) -> str | None:
+def _client_to_test(diagnosis: Diagnosis) -> Install | None:
     for install in diagnosis.renewing:
         if install.kind == "certbot" and install.present:
-            return install.path
+            return install
     return None
 
 

@@ -1,0 +1,41 @@
+"""Plans checked against the facts review (reference facts §9): each test names the item of issue 13."""
+import pytest
+
+from wizard.core import versions
+from wizard.core.plan.build import build_plan
+from wizard.core.plan.model import Answers
+from wizard.core.readers.clients import Install
+from wizard.core.run import verify
+from wizard.core.target.local import LocalTarget
+
+
+def renewal_argv_of(plan):
+    return next(a.argv for s in plan.steps for a in s.actions if a.type == "test-renewal")
+
+
+@pytest.mark.parametrize("version,flag", [("0.10.2", False), ("0.27.1", False), ("0.29.1", False),
+                                          ("0.30.0", True), ("1.11.0", True), (None, True)])
+def test_item_13_the_no_sleep_flag_only_for_certbot_0_30_and_later(version, flag):
+    assert (versions.renew_quietly(version) == ["--no-random-sleep-on-renew"]) is flag
+
+
+@pytest.mark.parametrize("client,flag", [("os-package", False), ("snap", True), ("pip", True)])
+def test_item_13_bionic_test_renewal_fits_the_client_it_installs(make_host, diagnose_root, client, flag):
+    """Ubuntu 18.04's archive certbot is 0.27.0: it rejects --no-random-sleep-on-renew."""
+    plan = build_plan(diagnose_root(make_host("ubuntu1804_ppa_031_cli_ini")), Answers(client=client))
+    assert ("--no-random-sleep-on-renew" in renewal_argv_of(plan)) is flag
+
+
+@pytest.mark.parametrize("version,flag", [("0.27.1", False), ("1.11.0", True), (None, False)])
+def test_item_13_verify_passes_the_flag_only_to_a_certbot_that_knows_it(tmp_path, version, flag):
+    install = Install("certbot", "os-package", "/usr/bin/certbot", version)
+    argv = verify.test_renewal_argv(install, LocalTarget(str(tmp_path)))
+    assert argv[:3] == ["/usr/bin/certbot", "renew", "--non-interactive"] and "--dry-run" in argv
+    assert ("--no-random-sleep-on-renew" in argv) is flag
+
+
+def test_item_13_a_kept_certbot_is_tested_with_the_flags_its_version_knows(make_host, diagnose_root):
+    """EPEL 7's certbot 1.11.0 knows the flag; the plan keeps it and passes it."""
+    plan = build_plan(diagnose_root(make_host("centos7_epel_111")), Answers())
+    assert plan.choice is not None and plan.choice.key == "keep" and plan.choice.client_version == "1.11.0"
+    assert "--no-random-sleep-on-renew" in renewal_argv_of(plan)
