@@ -39,3 +39,28 @@ def test_item_13_a_kept_certbot_is_tested_with_the_flags_its_version_knows(make_
     plan = build_plan(diagnose_root(make_host("centos7_epel_111")), Answers())
     assert plan.choice is not None and plan.choice.key == "keep" and plan.choice.client_version == "1.11.0"
     assert "--no-random-sleep-on-renew" in renewal_argv_of(plan)
+
+
+def test_item_16_an_acme_sh_plan_speaks_of_acme_sh_and_numbers_its_diff_as_the_file_does(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("acme_sh_old")), Answers())
+    install = next(s for s in plan.steps if s.id == "install-client")
+    assert "certbot" not in install.done_when and "/root/.acme.sh/acme.sh --version" in install.done_when
+    fix = next(s for s in plan.steps if s.id.startswith("fix-pins"))
+    diff = fix.actions[0].to_json()["diff"]
+    assert "\n@@ -4 +4 @@\n-Le_API='https://acme-v01" in diff          # Le_API is line 4 of the conf
+
+
+def test_item_16_a_config_file_known_by_its_settings_only_is_diffed_at_its_own_line(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("letsencrypt_auto_config_file")), Answers(client="rh-python36"))
+    diffs = [a.to_json()["diff"] for s in plan.steps for a in s.actions if a.type == "edit"]
+    config = next(d for d in diffs if "configs/example.org.conf" in d)
+    assert "\n@@ -2 +2 @@\n-server = https://acme-v01" in config
+
+
+def test_a_diff_of_separate_runs_keeps_each_runs_line_numbers():
+    from wizard.core.plan.edits import FileEdit, LineChange
+    edit = FileEdit("/f", [LineChange(3, "c", "C"), LineChange(10, "j", None)],
+                    context={1: "a", 2: "b", 3: "c", 9: "i", 10: "j"})
+    diff = edit.diff()
+    assert "@@ -1,3 +1,3 @@" in diff and "@@ -9,2 +9 @@" in diff, diff
+    assert edit.apply_to(b"a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n") == b"a\nb\nC\nd\ne\nf\ng\nh\ni\n"

@@ -7,6 +7,7 @@ changed in between. Line endings and every other byte are kept.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from wizard.core.errors import StepFailed
@@ -31,11 +32,19 @@ class FileEdit:
     context: dict[int, str] = field(default_factory=dict)   # the file's lines, for the diff
 
     def diff(self) -> str:
-        before = [self.context[n] for n in sorted(self.context)]
-        after = _apply_lines(self.context, self.changes)
-        return "".join(difflib.unified_diff(
-            [line + "\n" for line in before], [line + "\n" for line in after],
-            fromfile=f"a{self.path}", tofile=f"b{self.path}", n=2))
+        """A unified diff with the file's own line numbers. The probe may have sent only some lines
+        (an acme.sh conf's Le_API line): each contiguous run of them is diffed on its own and its
+        hunk headers are moved to where the run stands in the file."""
+        hunks: list[str] = []
+        shift = 0                                   # lines the earlier runs added (or removed)
+        for run in _contiguous(sorted(self.context)):
+            part = {n: self.context[n] for n in run}
+            before = [part[n] + "\n" for n in run]
+            after = [line + "\n" for line in _apply_lines(part, [c for c in self.changes if c.line in part])]
+            for line in list(difflib.unified_diff(before, after, n=2))[2:]:      # without the file headers
+                hunks.append(_moved(line, run[0] - 1, run[0] - 1 + shift) if line.startswith("@@") else line)
+            shift += len(after) - len(before)
+        return f"--- a{self.path}\n+++ b{self.path}\n" + "".join(hunks) if hunks else ""
 
     def apply_to(self, data: bytes) -> bytes:
         """The new file content; raises EditConflict if an edited line is not what was planned."""
@@ -73,6 +82,28 @@ class FileEdit:
             elif index >= len(lines) or lines[index].rstrip() != change.new.rstrip():
                 return False
         return True
+
+
+def _contiguous(numbers: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return runs
+
+
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _moved(header: str, old_offset: int, new_offset: int) -> str:
+    """A hunk header of a run diffed on its own, numbered as in the whole file."""
+    match = _HUNK.match(header)
+    if match is None:
+        return header
+    old, new = int(match.group(1)) + old_offset, int(match.group(3)) + new_offset
+    return f"@@ -{old}{match.group(2) or ''} +{new}{match.group(4) or ''} @@" + header[match.end():]
 
 
 def _apply_lines(context: dict[int, str], changes: list[LineChange]) -> list[str]:

@@ -31,6 +31,7 @@ class ClientOption:
     supported: bool = True             # an in-place path the vendor supports
     version_note: str = ""
     client_version: str | None = None  # the certbot it leaves renewing; None: a current release
+    done_when: str = ""                # how to tell the install worked ("" : the new certbot reports its version)
 
 
 def plugins_in_use(diagnosis: Diagnosis) -> list[str]:
@@ -225,7 +226,8 @@ def _acme_sh_upgrade(install: Install) -> ClientOption:
          [install.path, "--set-default-ca", "--server", "letsencrypt", "--home", home]],
         caveats=[_("acme.sh >= 3.0.1 reads an acme-v01 Le_API as v02 when renewing; older per-domain confs are "
            "rewritten on their next renewal")],
-        undo=_("acme.sh keeps no old version: reinstall a specific release by hand if needed"))
+        undo=_("acme.sh keeps no old version: reinstall a specific release by hand if needed"),
+        done_when=_("{acme} --version reports the new version", acme=install.path))
 
 
 def _system_python3(diagnosis: Diagnosis) -> str | None:

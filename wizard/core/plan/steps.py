@@ -72,7 +72,8 @@ def install_step(draft: Draft, choice: ClientOption) -> None:
     draft.steps.append(Step(
         id=StepId.INSTALL_CLIENT, title=choice.title, why=why, requires_root=True, risk="medium", actions=actions,
         undo=_("the install cannot be rolled back from the backup; remove it with: {undo}", undo=choice.undo),
-        done_when=_("{path} runs and reports its version (certbot --version)", path=choice.client_path or "?")))
+        done_when=choice.done_when or _("{path} runs and reports its version (certbot --version)",
+                                        path=choice.client_path or "?")))
 
 
 def pin_edits(draft: Draft) -> None:
