@@ -64,3 +64,43 @@ def test_a_diff_of_separate_runs_keeps_each_runs_line_numbers():
     diff = edit.diff()
     assert "@@ -1,3 +1,3 @@" in diff and "@@ -9,2 +9 @@" in diff, diff
     assert edit.apply_to(b"a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n") == b"a\nb\nC\nd\ne\nf\ng\nh\ni\n"
+
+
+def acme_sh_host(root, version, le_api="https://acme-v01.api.letsencrypt.org/directory"):
+    from tests.fixtures.hosts import HostTree
+    tree = HostTree(root)
+    tree.os_release(pretty_name="Ubuntu 22.04.4 LTS", id="ubuntu", version_id="22.04")
+    tree.file("/root/.acme.sh/acme.sh", f"#!/usr/bin/env sh\n\nVER={version}\n\nPROJECT_NAME=\"acme.sh\"\n", mode=0o755)
+    tree.file("/var/spool/cron/crontabs/root", '12 0 * * * "/root/.acme.sh"/acme.sh --cron --home "/root/.acme.sh" > /dev/null\n')
+    tree.file("/root/.acme.sh/shop.example.jp/shop.example.jp.conf",
+              f"Le_Domain='shop.example.jp'\nLe_Alt='no'\nLe_Webroot='/var/www/shop'\nLe_API='{le_api}'\n")
+    return root
+
+
+@pytest.mark.parametrize("version,le_api,rewritten", [
+    ("3.1.3", "https://acme-v01.api.letsencrypt.org/directory", False),     # the review's case: it will expire
+    ("3.0.5", "https://acme-v01.api.letsencrypt.org/directory", False),
+    ("3.0.0", "https://acme-v01.api.letsencrypt.org/directory", False),
+    ("2.9.0", "https://acme-v01.api.letsencrypt.org/directory", False),
+    ("3.0.2", "https://acme-v01.api.letsencrypt.org/directory", True),
+    ("2.8.9", "https://acme-v01.api.letsencrypt.org/directory", True),
+    ("2.8.6", "https://acme-v01.api.letsencrypt.org", True),               # the bare host: 2.8.1-2.8.6 only
+    ("2.8.7", "https://acme-v01.api.letsencrypt.org", False),
+    ("3.0.2", "https://acme-v01.api.letsencrypt.org", False),
+])
+def test_item_1_acme_sh_reads_a_v01_le_api_as_v2_only_in_its_windows(tmp_path, diagnose_root, version, le_api,
+                                                                      rewritten):
+    diagnosis = diagnose_root(acme_sh_host(str(tmp_path / "h"), version, le_api))
+    ids = {f.id for f in diagnosis.findings}
+    if rewritten:
+        assert "ACME-025" in ids and "ACME-024" not in ids and diagnosis.verdict == "v2"
+    else:
+        assert "ACME-024" in ids and diagnosis.verdict == "v1" and diagnosis.action_needed
+    plan = build_plan(diagnosis, Answers())
+    edits = [a.to_json()["diff"] for s in plan.steps for a in s.actions if a.type == "edit"]
+    assert any("+Le_API='https://acme-v02.api.letsencrypt.org/directory'" in d for d in edits)   # fixed either way
+
+
+def test_item_1_a_current_acme_sh_with_a_v01_pin_is_not_fine(tmp_path, run_cli):
+    code, out, _err = run_cli("check", "--root", acme_sh_host(str(tmp_path / "h"), "3.1.3"))
+    assert code == 1 and "ACMEv1 IN USE" in out and "ACME-024" in out

@@ -11,7 +11,6 @@ CERTBOT_REWRITES_V1 = Version("1.6.0")      # reads a v01 renewal `server` as v0
 CERTBOT_AUTO_OPT_VENV = Version("0.18.0")   # certbot-auto venv moved to /opt/eff.org
 CERTBOT_NO_RANDOM_SLEEP = Version("0.30.0")  # --no-random-sleep-on-renew exists (facts §9, commit 856bfe3)
 ACME_SH_SPEAKS_V2 = Version("2.7.6")
-ACME_SH_REWRITES_V1 = Version("3.0.1")    # reads a v01 Le_API as v02 (facts §6.1)
 DEHYDRATED_SPEAKS_V2 = Version("0.6.0")
 
 # Newest certbot each Python can run (the release before support was dropped).
@@ -32,6 +31,21 @@ def parse(version: str | None) -> Version | None:
         return Version(match.group(1))
     except (InvalidVersion, ValueError):
         return None
+
+
+def acme_sh_reads_v1_as_v2(version: str | None, url: str) -> bool:
+    """Whether this acme.sh renews a certificate whose Le_API is the v01 `url` against ACMEv2.
+    Facts §6.1 (read at every tag): the full v01 directory URL only in 2.8.1–2.8.9 and 3.0.1–3.0.4
+    (3.0.5 removed the mapping for good; 2.9.0 and 3.0.0 never had it); the bare v01 host only where
+    it maps to a v2 default CA, 2.8.1–2.8.6. Any other version renews against Le_API as written."""
+    parsed = parse(version)
+    if parsed is None:
+        return False
+    if url == "https://acme-v01.api.letsencrypt.org/directory":
+        return Version("2.8.1") <= parsed < Version("2.9.0") or Version("3.0.1") <= parsed < Version("3.0.5")
+    if url.rstrip("/") == "https://acme-v01.api.letsencrypt.org":
+        return Version("2.8.1") <= parsed <= Version("2.8.6")
+    return False
 
 
 def sort_key(version: str | None) -> Version:

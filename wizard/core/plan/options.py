@@ -224,8 +224,8 @@ def _acme_sh_upgrade(install: Install) -> ClientOption:
         client_path=None,
         commands=[[install.path, "--upgrade", "--home", home],
          [install.path, "--set-default-ca", "--server", "letsencrypt", "--home", home]],
-        caveats=[_("acme.sh >= 3.0.1 reads an acme-v01 Le_API as v02 when renewing; older per-domain confs are "
-           "rewritten on their next renewal")],
+        caveats=[_("from 3.0.5 on acme.sh renews against exactly what each certificate's Le_API says: the plan "
+                   "changes every acme-v01 Le_API line")],
         undo=_("acme.sh keeps no old version: reinstall a specific release by hand if needed"),
         done_when=_("{acme} --version reports the new version", acme=install.path))
 

@@ -1,7 +1,7 @@
 """acme.sh's per-certificate confs: the Le_API each one renews against (reference facts §6.1).
 
-acme.sh >= 3.0.1 reads an exact `https://acme-v01.api.letsencrypt.org/directory` Le_API as the v2
-URL when renewing (like certbot 1.6.0); older versions, and other v1 URL shapes, keep using it.
+Only acme.sh 2.8.1–2.8.9 and 3.0.1–3.0.4 read a v01 Le_API as the v2 URL when renewing; every other
+version renews against Le_API exactly as written (versions.acme_sh_reads_v1_as_v2).
 """
 from __future__ import annotations
 

@@ -85,18 +85,18 @@ def cli_ini_pins(ctx: RuleContext) -> None:
 
 def acme_sh_pins(ctx: RuleContext) -> None:
     acme_sh = [i for i in ctx.d.installs if i.kind == "acme.sh"]
-    rewrites = bool(acme_sh) and all(versions.at_least(i.version, versions.ACME_SH_REWRITES_V1)
-                                     for i in acme_sh)
     for pin in ctx.d.acme_sh_pins:
         if pin.api not in V1_APIS:
             continue
-        if rewrites and pin.value == V1_URL:
+        if acme_sh and all(versions.acme_sh_reads_v1_as_v2(i.version, pin.value) for i in acme_sh):
             ctx.add(Finding(
                 id=F.V1_IN_ACME_SH_CONF_REWRITTEN, severity="low", blocking=False,
                 title=_("An acme.sh certificate still names acme-v01 (read as v02 when it renews)"),
-                detail=_("acme.sh 3.0.1+ renews {path} against ACMEv2 and rewrites the line then.",
-                  path=pin.evidence.path),
-                remediation=_("Change the line to Le_API='{v2}' to remove the doubt.", v2=V2_URL),
+                detail=_("acme.sh {version} renews {path} against ACMEv2; from 3.0.5 on acme.sh renews against "
+                         "exactly what Le_API says, so an upgrade would renew against ACMEv1 again.",
+                         version=", ".join(i.version or "?" for i in acme_sh), path=pin.evidence.path),
+                remediation=_("Change the line to Le_API='{v2}' (the plan does it with a backup) before "
+                              "acme.sh is upgraded.", v2=V2_URL),
                 evidence=[pin.evidence]))
         else:
             ctx.add(Finding(
