@@ -104,3 +104,37 @@ def test_item_1_acme_sh_reads_a_v01_le_api_as_v2_only_in_its_windows(tmp_path, d
 def test_item_1_a_current_acme_sh_with_a_v01_pin_is_not_fine(tmp_path, run_cli):
     code, out, _err = run_cli("check", "--root", acme_sh_host(str(tmp_path / "h"), "3.1.3"))
     assert code == 1 and "ACMEv1 IN USE" in out and "ACME-024" in out
+
+
+def must_staple_host(root):
+    from tests.fixtures.hosts import HOSTS
+    HOSTS["debian12_apt_21"](root)
+    conf = f"{root}/etc/letsencrypt/renewal/example.de.conf"
+    text = open(conf).read().replace("[renewalparams]\n", "[renewalparams]\nmust_staple = True\n", 1)
+    with open(conf, "w") as handle:
+        handle.write(text)
+    return root
+
+
+def test_item_5_must_staple_is_a_blocking_finding_and_the_plan_drops_it(tmp_path, diagnose_root):
+    diagnosis = diagnose_root(must_staple_host(str(tmp_path / "h")))
+    finding = next(f for f in diagnosis.findings if f.id == "ACME-027")
+    assert finding.blocking and diagnosis.action_needed and diagnosis.verdict == "v2"    # not ACMEv1, still fails
+    assert finding.evidence[0].path == "/etc/letsencrypt/renewal/example.de.conf"
+    assert finding.evidence[0].text == "must_staple = True"
+    plan = build_plan(diagnosis, Answers())
+    step = next(s for s in plan.steps if "ACME-027" in s.why)
+    assert step.title.startswith("Drop Must-Staple from /etc/letsencrypt/renewal/example.de.conf")
+    diff = step.actions[0].to_json()["diff"]
+    assert "-must_staple = True\n+# must_staple = True" in diff
+    assert plan.steps[0].id == "backup" and "test-renewal" in [s.id for s in plan.steps]
+
+
+def test_item_5_must_staple_false_is_fine(tmp_path, diagnose_root):
+    root = must_staple_host(str(tmp_path / "h"))
+    conf = f"{root}/etc/letsencrypt/renewal/example.de.conf"
+    with open(conf) as handle:
+        text = handle.read().replace("must_staple = True", "must_staple = False")
+    with open(conf, "w") as handle:
+        handle.write(text)
+    assert "ACME-027" not in {f.id for f in diagnose_root(root).findings}

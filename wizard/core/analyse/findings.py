@@ -38,6 +38,7 @@ V1_ACCOUNT_ONLY = "ACME-023"
 V1_IN_ACME_SH_CONF = "ACME-024"
 V1_IN_ACME_SH_CONF_REWRITTEN = "ACME-025"
 PROTECTED_INPUTS = "ACME-026"
+MUST_STAPLE_REFUSED = "ACME-027"
 
 PERMISSION_REASONS = ("permission-denied", "unlistable-directory")   # problems that hide evidence
 

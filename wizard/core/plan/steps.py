@@ -119,9 +119,19 @@ def pin_edits(draft: Draft) -> None:
         if any(classify_url(s) in ("v1", "v1-staging") for s in run.servers):
             line = draft.line(run.source, run.line)
             draft.change(run.source, run.line, line, drop_server_option(line), [F.V1_ON_SCHEDULED_COMMAND])
+    for conf in draft.d.renewal_confs:
+        staple = conf.params.get("must_staple")
+        if staple is not None and F.MUST_STAPLE_REFUSED in {f.id for f in draft.d.findings} \
+                and staple.evidence.path == conf.path and staple.evidence.text:
+            draft.change(conf.path, staple.evidence.line, staple.evidence.text,
+                         "# " + staple.evidence.text + "   # acme-wizard: Let's Encrypt refuses Must-Staple",
+                         [F.MUST_STAPLE_REFUSED])
     for number, (path, edit) in enumerate(draft.edits.items(), 1):
+        only_staple = draft.edit_why[path] == [F.MUST_STAPLE_REFUSED]
         draft.steps.append(Step(
-            id=StepId.FIX_PINS.format(number=number), title=_("Remove the ACMEv1 pin from {path}", path=path),
+            id=StepId.FIX_PINS.format(number=number),
+            title=_("Drop Must-Staple from {path}", path=path) if only_staple
+            else _("Remove the ACMEv1 pin from {path}", path=path),
             why=draft.edit_why[path], requires_root=True, risk="low", actions=[Action("edit", edit=edit)],
             undo=_("rollback restores the file from the backup"),
             done_when=_("the changed lines read as in the diff")))

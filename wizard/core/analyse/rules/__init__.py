@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from wizard.core.analyse.rules import activity, clients, host, pins, verdict
+from wizard.core.analyse.rules import activity, clients, host, pins, policy, verdict
 from wizard.core.analyse.rules.context import RuleContext
 
 RULES: list[Callable[[RuleContext], None]] = [
@@ -16,6 +16,7 @@ RULES: list[Callable[[RuleContext], None]] = [
     pins.acme_sh_pins,
     pins.scheduled_pins,
     pins.logged_argument_pins,
+    policy.must_staple,
     activity.newest_contact,
     activity.email_notice,
     clients.certbot_auto_and_python,
