@@ -138,3 +138,18 @@ def test_item_5_must_staple_false_is_fine(tmp_path, diagnose_root):
     with open(conf, "w") as handle:
         handle.write(text)
     assert "ACME-027" not in {f.id for f in diagnose_root(root).findings}
+
+
+def test_item_15_no_stale_advice_in_any_plan_or_report(make_host, diagnose_root):
+    """No 'remove DST Root CA X3' (the chain stopped 2024-06-06); renewal timing as certbot >= 4.0
+    does it; a pinned old certbot is said to have no ARI."""
+    from tests.fixtures.hosts import HOSTS
+    from wizard.core.report.model import build_report
+    for name in HOSTS:
+        diagnosis = diagnose_root(make_host(name))
+        plan = build_plan(diagnosis, Answers())
+        text = str(plan.to_json()) + str([f.to_json() for f in diagnosis.findings])
+        text += str(build_report(diagnosis, plan, None, "/var/lib/acme-wizard"))
+        assert "DST Root" not in text and "30 days before expiry" not in text, name
+    centos6 = build_plan(diagnose_root(make_host("centos6_certbot_auto")), Answers(client="rh-python36"))
+    assert any("predates ARI" in caveat for caveat in centos6.choice.caveats)

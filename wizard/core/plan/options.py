@@ -149,6 +149,8 @@ def _epel(major: str, plugins: list[str]) -> ClientOption:
     if major == "7":
         caveats.append(_("EPEL 7 stopped at certbot 1.11.0 (Python 2.7); CentOS 7 and EPEL 7 are end of life, "
                          "so the repositories may have to point at the archives first"))
+        caveats.append(_("certbot {newest} predates ARI (renewal information, certbot 4.1.0): it renews on its own "
+                         "schedule only", newest="1.11.0"))
     return ClientOption(
         key="os-package", title=_("Install certbot from EPEL ({packages})", packages=" ".join(packages)),
         client_path="/usr/bin/certbot",
@@ -180,7 +182,9 @@ def _pip_on(plugins: list[str], python: str, python_version: str) -> ClientOptio
         client_path="/opt/certbot/bin/certbot", commands=commands,
         caveats=[_("supported by certbot on a best-effort basis; you update it yourself "
            "(/opt/certbot/bin/pip install --upgrade certbot)")] + (
-            [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest)]
+            [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest),
+             _("certbot {newest} predates ARI (renewal information, certbot 4.1.0): it renews on its own "
+               "schedule only", newest=newest)]
             if newest else []),
         undo=shlex.join(["rm", "-rf", "/opt/certbot"]),
         version_note=shlex.join(spec))
@@ -200,8 +204,8 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
                   *pip.commands],
         caveats=[_("not supported by anyone: CentOS 6 repositories and SCL live only in the vault now; point yum "
                    "at vault.centos.org/6.10 first"),
-                 _("OpenSSL 1.0.1e: check that Python can reach acme-v02 (the expired DST Root CA X3 may have to be "
-                   "removed from the CA bundle)"),
+                 _("OpenSSL 1.0.1e: check that Python reaches acme-v02 over TLS 1.2 (the venv's certifi bundle "
+                   "carries ISRG Root X1)"),
                  _("recent cryptography wheels need a newer glibc; pip may have to build from source"),
                  *pip.caveats])
     acme_sh = ClientOption(

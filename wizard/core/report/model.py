@@ -153,7 +153,8 @@ def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict[str, Any] | N
     if run and run["rolled_back"]:
         steps.append(_("The changes of run {run} were rolled back; the server is as it was before.", run=run["id"]))
     if verification and verification.get("passed"):
-        steps.append(_("Watch the next real renewal (certbot renews 30 days before expiry): its log should show "
+        steps.append(_("Watch the next real renewal (certbot renews when a third of the lifetime is left: 30 "
+                       "days of a 90-day certificate): its log should show "
                        "https://acme-v02.api.letsencrypt.org/directory."))
     elif run and run["status"] not in ("complete",):
         steps.append(_("The run stopped ({status}). Resume it (first command) or undo it (second):",

@@ -39,8 +39,8 @@ def certificates(ctx: RuleContext) -> None:
             ctx.add(Finding(
                 id=F.CERT_EXPIRING, severity="high", blocking=False,
                 title=_("Certificate {name} expires in {days} days", name=cert.name, days=int(days)),
-                detail=_("certbot renews 30 days before expiry; a certificate this close means renewals "
-                  "are failing or have not run."),
+                detail=_("certbot renews when a third of the lifetime is left (30 days of a 90-day certificate); "
+                         "a certificate this close means renewals are failing or have not run."),
                 remediation=_("Fix the renewal path (the plan), then run a renewal."),
                 evidence=[Evidence(cert.path, None, f"notAfter={expiry}")]))
 
