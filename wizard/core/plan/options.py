@@ -78,7 +78,9 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
         options.append(_snap(diagnosis, plugins))
     elif os_info.family == "debian":
         options.append(_snap(diagnosis, plugins))
-        options.append(_apt(diagnosis, plugins))
+        apt = _apt(diagnosis, plugins)
+        if apt.client_version is None or versions.at_least(apt.client_version, versions.CERTBOT_SPEAKS_V2):
+            options.append(apt)     # not where the release's own certbot is v1-only (stretch, xenial: §9)
     else:
         options.append(_snap(diagnosis, plugins))
     pip = _pip(diagnosis, plugins)
