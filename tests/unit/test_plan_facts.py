@@ -175,3 +175,19 @@ def make_bookworm(tmp_path):
     root = str(tmp_path / "bookworm")
     HOSTS["debian12_apt_21"](root)
     return root
+
+
+def test_item_14_an_added_schedule_runs_at_the_hosts_own_minute(make_host, diagnose_root, tmp_path):
+    from wizard.core.plan.steps import renewal_time
+    times = {renewal_time(f"web{n:02d}.example.jp") for n in range(40)}
+    assert len(times) > 30                                            # a fleet is spread, not all at 0:00
+    assert all(0 <= minute < 60 and 0 <= hour < 12 for minute, hour in times)
+    assert renewal_time("web01.example.jp") == renewal_time("web01.example.jp")   # stable: plan == apply
+    root = make_host("debian12_apt_21")
+    for path in ("etc/cron.d/certbot", "etc/systemd/system/timers.target.wants/certbot.timer"):
+        (tmp_path / "debian12_apt_21" / path).unlink()
+    plan = build_plan(diagnose_root(root), Answers(client="pip"))
+    added = next(a for s in plan.steps for a in s.actions if a.type == "create")
+    minute, hours = added.content.splitlines()[1].split()[:2]
+    first = int(hours.split(",")[0])
+    assert hours == f"{first},{first + 12}" and 0 <= int(minute) < 60

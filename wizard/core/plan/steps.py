@@ -9,6 +9,8 @@ verify-only plan.
 """
 from __future__ import annotations
 
+import hashlib
+
 from wizard.core import versions
 from wizard.core.analyse import findings as F
 from wizard.core.endpoints import V2_STAGING_URL, V2_URL, classify_url
@@ -166,8 +168,9 @@ def move_schedules(draft: Draft) -> None:
         if new_line != line:
             draft.change(run.source, run.line, line, new_line, [F.SCHEDULER_RUNS_OLD_INSTALL, F.CLIENT_CANNOT_SPEAK_V2])
     if not draft.d.schedules.renewing() and draft.choice and draft.choice.key in ("pip", "rh-python36"):
-        content = (f"# Added by acme-wizard: renew twice a day with {draft.client}\n"
-                   f"0 0,12 * * * root {draft.client} renew -q --no-random-sleep-on-renew\n")
+        minute, hour = renewal_time(draft.d.snapshot.facts.get("nodename") or draft.d.snapshot.root)
+        content = (f"# Added by acme-wizard: renew twice a day with {draft.client}, at this host's own minute\n"
+                   f"{minute} {hour},{hour + 12} * * * root {draft.client} renew -q --no-random-sleep-on-renew\n")
         draft.steps.append(Step(id=StepId.ADD_SCHEDULE, title=_("Schedule renewals twice a day"),
                                 why=[F.NOTHING_SCHEDULED],
                                 requires_root=True, risk="low",
@@ -207,6 +210,13 @@ def retire_certbot_auto(draft: Draft) -> None:
         why=[F.CERTBOT_AUTO_PRESENT], requires_root=True, risk="low", actions=[Action("retire", paths=paths)],
         undo=_("rollback moves them back"), done_when=_("none of {paths} exists", paths=", ".join(paths)),
         depends_on=[StepId.TEST_RENEWAL] + ([StepId.MOVE_SCHEDULE] if moves_schedule else [])))
+
+
+def renewal_time(host: str) -> tuple[int, int]:
+    """(minute, first hour) of a host's twice-daily renewal: fixed for the host, spread across a
+    fleet, as certbot's packaging guidance asks (never every server at 0:00 and 12:00)."""
+    value = int.from_bytes(hashlib.sha256(host.encode("utf-8", "surrogateescape")).digest()[:4], "big")
+    return value % 60, (value // 60) % 12
 
 
 def _venv_root(prefix: str) -> str:
