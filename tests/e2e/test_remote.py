@@ -269,3 +269,15 @@ def test_every_command_over_ssh_is_clean(server, make_host, command):
         assert result.stdout.strip()
         if "--json" in command or "json" in command:
             json.loads(result.stdout)
+
+
+def test_a_state_dir_open_to_other_users_is_refused_over_ssh_and_left_as_it_is(server, make_host):
+    """The same rule as on this machine: an existing state dir is checked, never chmodded."""
+    root = make_host("ubuntu1804_ppa_031_cli_ini")
+    state = os.path.join(root, "var/lib/acme-wizard")
+    os.makedirs(state)
+    os.chmod(state, 0o777)
+    result = wizard("apply", *remote(server, "--root", root, "--yes"))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "is open to other users (mode 777" in result.stderr
+    assert oct(os.stat(state).st_mode & 0o777) == "0o777" and os.listdir(state) == []

@@ -191,3 +191,16 @@ def test_item_14_an_added_schedule_runs_at_the_hosts_own_minute(make_host, diagn
     minute, hours = added.content.splitlines()[1].split()[:2]
     first = int(hours.split(",")[0])
     assert hours == f"{first},{first + 12}" and 0 <= int(minute) < 60
+
+
+def test_item_5_only_the_lineage_that_asks_for_must_staple_is_changed(tmp_path, diagnose_root):
+    root = must_staple_host(str(tmp_path / "h"))
+    other = f"{root}/etc/letsencrypt/renewal/example.net.conf"
+    with open(f"{root}/etc/letsencrypt/renewal/example.de.conf") as handle:
+        text = handle.read().replace("must_staple = True", "must_staple = False")
+    with open(other, "w") as handle:
+        handle.write(text)
+    plan = build_plan(diagnose_root(root), Answers())
+    diffs = [a.to_json()["diff"] for s in plan.steps for a in s.actions if a.type == "edit"]
+    assert any("-must_staple = True" in d for d in diffs)
+    assert not any("example.net.conf" in d for d in diffs)          # must_staple = False is left alone

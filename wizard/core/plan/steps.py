@@ -121,13 +121,12 @@ def pin_edits(draft: Draft) -> None:
         if any(classify_url(s) in ("v1", "v1-staging") for s in run.servers):
             line = draft.line(run.source, run.line)
             draft.change(run.source, run.line, line, drop_server_option(line), [F.V1_ON_SCHEDULED_COMMAND])
-    for conf in draft.d.renewal_confs:
-        staple = conf.params.get("must_staple")
-        if staple is not None and F.MUST_STAPLE_REFUSED in {f.id for f in draft.d.findings} \
-                and staple.evidence.path == conf.path and staple.evidence.text:
-            draft.change(conf.path, staple.evidence.line, staple.evidence.text,
-                         "# " + staple.evidence.text + "   # acme-wizard: Let's Encrypt refuses Must-Staple",
-                         [F.MUST_STAPLE_REFUSED])
+    for finding in draft.d.findings:               # the lines the Must-Staple finding proves, and no other
+        if finding.id == F.MUST_STAPLE_REFUSED:
+            for proof in finding.evidence:
+                draft.change(proof.path, proof.line, proof.text,
+                             "# " + proof.text + "   # acme-wizard: Let's Encrypt refuses Must-Staple",
+                             [F.MUST_STAPLE_REFUSED])
     for number, (path, edit) in enumerate(draft.edits.items(), 1):
         only_staple = draft.edit_why[path] == [F.MUST_STAPLE_REFUSED]
         draft.steps.append(Step(
