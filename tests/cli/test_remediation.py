@@ -44,29 +44,38 @@ def test_centos6_has_no_supported_path_and_needs_a_decision(make_host, diagnose_
         check_can_apply(plan, LocalTarget("/", euid=0))
 
 
+SCL = ["env", "LD_LIBRARY_PATH=/opt/rh/rh-python36/root/usr/lib64"]
+
+
 def test_centos6_with_rh_python36_installs_certbot_below_1_24_and_moves_the_cron_line(make_host, diagnose_root):
     plan = plan_for(diagnose_root, make_host("centos6_certbot_auto"), client="rh-python36")
-    assert ["yum", "install", "-y", "rh-python36"] in commands(plan)
-    assert ["/opt/certbot/bin/pip", "install", "certbot<1.24"] in commands(plan)
+    assert ["yum", "install", "-y", "rh-python36", "augeas-libs"] in commands(plan)
+    assert [*SCL, "/opt/certbot/bin/pip", "install", "--only-binary", ":all:", "certbot<1.24", "cryptography<38",
+            "pyOpenSSL<23"] in commands(plan)
     ids = [s.id for s in plan.steps]
-    assert ids == ["backup", "install-client", "fix-pins-1", "test-renewal", "move-schedule",
+    assert ids == ["backup", "repositories", "install-client", "fix-pins-1", "test-renewal", "move-schedule",
                    "retire-certbot-auto", "verify"]
     move = plan.step("move-schedule")
     assert move.depends_on == ["test-renewal"]
     diff = move.actions[0].to_json()["diff"]
     assert "-30 2 * * 1 root /usr/local/bin/certbot-auto renew --quiet --no-self-upgrade" in diff
-    assert "+30 2 * * 1 root /opt/certbot/bin/certbot renew --quiet >> /var/log/le-renew.log 2>&1" in diff
+    assert ("+30 2 * * 1 root env LD_LIBRARY_PATH=/opt/rh/rh-python36/root/usr/lib64 /opt/certbot/bin/certbot "
+            "renew --quiet >> /var/log/le-renew.log 2>&1") in diff
     retire = plan.step("retire-certbot-auto")
     assert retire.actions[0].paths == ["/usr/local/bin/certbot-auto", "/opt/eff.org"]
     assert retire.depends_on == ["test-renewal", "move-schedule"]
-    assert plan.step("backup").actions[0].paths == ["/etc/letsencrypt", "/etc/crontab"]
+    assert plan.step("backup").actions[0].paths == ["/etc/letsencrypt", "/etc/yum.repos.d/CentOS-Base.repo",
+                                                    "/etc/yum.repos.d/CentOS-SCLo-scl-rh.repo", "/etc/crontab"]
 
 
 @pytest.mark.parametrize("name,choice,expected", [
-    ("centos7_epel_027_v01_pin", "os-package", [["yum", "install", "-y", "epel-release"], ["yum", "install", "-y", "certbot"]]),
-    ("centos7_two_installs", "os-package", [["yum", "install", "-y", "epel-release"], ["yum", "install", "-y", "certbot"]]),
-    ("ubuntu1604_letsencrypt_041", "snap", [["apt-get", "remove", "-y", "letsencrypt"], ["snap", "install", "core"],
-                                            ["snap", "refresh", "core"], ["snap", "install", "--classic", "certbot"],
+    # EL7: the vault and the EPEL archive first (proved by makecache), then EPEL's certbot
+    ("centos7_epel_027_v01_pin", "os-package", [["yum", "makecache"], ["yum", "install", "-y", "certbot"]]),
+    ("centos7_two_installs", "os-package", [["yum", "makecache"], ["yum", "install", "-y", "certbot"]]),
+    # the package goes only once the snap is in, right before its /usr/bin/certbot is replaced by the link
+    ("ubuntu1604_letsencrypt_041", "snap", [["snap", "install", "core"], ["snap", "refresh", "core"],
+                                            ["snap", "install", "--classic", "certbot"],
+                                            ["apt-get", "remove", "-y", "letsencrypt"],
                                             ["ln", "-sfn", "/snap/bin/certbot", "/usr/bin/certbot"]]),
     ("centos7_epel_111", "keep", []),
     ("cron_server_flag", "keep", []),
@@ -82,7 +91,7 @@ def test_the_recommended_path_per_os_method_and_python(make_host, diagnose_root,
 def test_pip_path_is_pinned_to_what_the_system_python_runs(make_host, diagnose_root):
     plan = plan_for(diagnose_root, make_host("centos7_two_installs"), client="pip")
     assert ["/usr/bin/python3", "-m", "venv", "/opt/certbot"] in commands(plan)
-    assert ["/opt/certbot/bin/pip", "install", "certbot<1.24"] in commands(plan)       # Python 3.6
+    assert ["/opt/certbot/bin/pip", "install", "certbot<1.24", "pyOpenSSL<23.2"] in commands(plan)   # Python 3.6
 
 
 def test_acme_sh_le_api_pin_is_edited(make_host, diagnose_root):
@@ -230,10 +239,13 @@ def test_full_apply_with_stubs_then_verify_and_rollback(two_installs):
     result = wizard("apply", "--root", root, "--yes", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| stub yum install -y certbot" in result.stdout and "| stub certbot renew --dry-run" in result.stdout
+    assert "| stub yum makecache" in result.stdout
+    repos = open(os.path.join(root, "etc/yum.repos.d/CentOS-Base.repo")).read()
+    assert "baseurl=https://vault.centos.org/7.9.2009/os/$basearch/" in repos
     crontab = open(os.path.join(root, "etc/crontab")).read()
     assert "&& /usr/bin/certbot renew -q" in crontab and "certbot-auto" not in crontab
     planned = ("etc/crontab", "usr/local/bin/certbot-auto", "opt/eff.org",     # nothing outside the plan
-               "usr/bin/certbot")                                         # (the stub names its own root)
+               "usr/bin/certbot", "etc/yum.repos.d")                      # (the stub names its own root)
     assert content_digest(root, logs + planned) == content_digest(pristine, logs + planned)
     assert not os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))
     assert not os.path.exists(os.path.join(root, "opt/eff.org"))
@@ -254,7 +266,7 @@ def test_failing_step_stops_with_exit_4_and_a_rerun_resumes(two_installs):
     stub_bin(bin_dir, "yum", 'echo "Cannot find a valid baseurl for repo: base/7/x86_64" >&2; exit 1')
     first = wizard("apply", "--root", root, "--yes", env=env)
     assert first.returncode == 4, first.stdout + first.stderr
-    assert "Step install-client failed" in first.stderr and "exited with 1" in first.stderr
+    assert "Step repositories failed" in first.stderr and "exited with 1" in first.stderr   # before any install
     assert "valid baseurl" in first.stdout
     assert os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))     # nothing after the failure ran
     stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
@@ -290,7 +302,7 @@ def _journal(root):
 def test_a_kill_mid_step_leaves_a_journal_the_next_run_understands(two_installs, tmp_path):
     root, bin_dir, env = two_installs
     pid_file = tmp_path / "yum.pid"
-    stub_bin(bin_dir, "yum", f'echo $$ > {pid_file}; echo "stub yum downloading"; sleep 60')
+    stub_bin(bin_dir, "yum", f'[ "$1" = install ] || exit 0; echo $$ > {pid_file}; echo "stub yum downloading"; sleep 60')
     process = subprocess.Popen([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **env})
     try:
@@ -313,7 +325,7 @@ def test_a_kill_mid_step_leaves_a_journal_the_next_run_understands(two_installs,
 
 def test_ctrl_c_mid_step_exits_130_with_a_consistent_journal(two_installs):
     root, bin_dir, env = two_installs
-    stub_bin(bin_dir, "yum", 'echo "stub yum waiting"; sleep 60')
+    stub_bin(bin_dir, "yum", '[ "$1" = install ] || exit 0; echo "stub yum waiting"; sleep 60')
     process = subprocess.Popen([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **env}, text=True)
     assert _wait_for(lambda: any(e.get("step") == "install-client" for e in _journal(root)))
@@ -370,6 +382,6 @@ def test_verify_json_is_kept_with_the_run(two_installs):
     result = wizard("verify", "--root", root, "--json", env=env)
     document = json.loads(result.stdout)
     assert result.returncode == 0 and document["passed"] and document["test_renewal"]["exit_code"] == 0
-    assert {c["key"] for c in document["checks"]} == {"client", "pins", "test-renewal", "newest-log"}
+    assert {c["key"] for c in document["checks"]} == {"client", "schedule", "pins", "test-renewal", "newest-log"}
     run = os.listdir(os.path.join(root, STATE, "runs"))[0]
     assert json.load(open(os.path.join(root, STATE, "runs", run, "verify.json")))["passed"]

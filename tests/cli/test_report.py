@@ -61,7 +61,7 @@ def test_after_apply_and_verify_the_report_is_the_remediation_record(make_host, 
     jsonschema.validate(document, SCHEMA)
     assert document["mode"] == "applied" and document["verdict"]["verified"]
     run = document["run"]
-    assert run["status"] == "complete" and [s["status"] for s in run["steps"]] == ["ok"] * 6
+    assert run["status"] == "complete" and [s["status"] for s in run["steps"]] == ["ok"] * 7     # with the repositories step
     assert re.fullmatch(r"[0-9a-f]{64}", run["backup"]["manifest_sha256"])
     assert run["rollback_command"] == f"acme-wizard rollback {run['id']} --root={root}"
     assert document["verification"]["passed"] and document["verification"]["test_renewal"]["exit_code"] == 0

@@ -204,3 +204,312 @@ def test_item_5_only_the_lineage_that_asks_for_must_staple_is_changed(tmp_path, 
     diffs = [a.to_json()["diff"] for s in plan.steps for a in s.actions if a.type == "edit"]
     assert any("-must_staple = True" in d for d in diffs)
     assert not any("example.net.conf" in d for d in diffs)          # must_staple = False is left alone
+
+
+# --- helpers for hosts the fixture set does not hold as such -------------------------------------------
+
+OS_RELEASES = {
+    "rhel8": 'NAME="Red Hat Enterprise Linux"\nVERSION_ID="8.10"\nID="rhel"\nID_LIKE="fedora"\n'
+             'PRETTY_NAME="Red Hat Enterprise Linux 8.10 (Ootpa)"\n',
+    "rhel7": 'NAME="Red Hat Enterprise Linux Server"\nVERSION_ID="7.9"\nID="rhel"\nID_LIKE="fedora"\n'
+             'PRETTY_NAME="Red Hat Enterprise Linux Server 7.9 (Maipo)"\n',
+    "rocky9": 'NAME="Rocky Linux"\nVERSION_ID="9.4"\nID="rocky"\nID_LIKE="rhel centos fedora"\n'
+              'PRETTY_NAME="Rocky Linux 9.4 (Blue Onyx)"\n',
+    "ol8": 'NAME="Oracle Linux Server"\nVERSION_ID="8.9"\nID="ol"\nID_LIKE="fedora"\n'
+           'PRETTY_NAME="Oracle Linux Server 8.9"\n',
+    "fedora40": 'NAME="Fedora Linux"\nVERSION_ID=40\nID=fedora\nPRETTY_NAME="Fedora Linux 40 (Server Edition)"\n',
+    "amzn2": 'NAME="Amazon Linux"\nVERSION="2"\nID="amzn"\nID_LIKE="centos rhel fedora"\nVERSION_ID="2"\n'
+             'PRETTY_NAME="Amazon Linux 2"\n',
+    "stretch": 'PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\n'
+               'VERSION="9 (stretch)"\nVERSION_CODENAME=stretch\nID=debian\n',
+}
+
+
+def host_on(tmp_path, fixture, release, files=None):
+    """A fixture host moved onto another release: its os-release replaced, other release files dropped."""
+    import glob
+    import os
+
+    from tests.fixtures.hosts import HOSTS
+    root = str(tmp_path / f"{fixture}-{release}")
+    HOSTS[fixture](root)
+    for path in glob.glob(f"{root}/etc/*-release") + glob.glob(f"{root}/etc/*_version"):
+        os.remove(path)
+    for path, text in {"/etc/os-release": OS_RELEASES[release], **(files or {})}.items():
+        os.makedirs(os.path.dirname(root + path), exist_ok=True)
+        with open(root + path, "w") as handle:
+            handle.write(text)
+    return root
+
+
+def commands_of(plan, step_id="install-client"):
+    step = plan.step(step_id)
+    return [a.argv for a in step.actions if a.type == "command"] if step else []
+
+
+def edits_of(plan, step_id):
+    return {a.edit.path: {c.line: c.new for c in a.edit.changes}
+            for a in plan.step(step_id).actions if a.type == "edit"}
+
+
+STRETCH_SOURCES = ("deb http://deb.debian.org/debian stretch main\n"
+                   "deb http://security.debian.org/debian-security stretch/updates main\n"
+                   "deb http://deb.debian.org/debian stretch-updates main\n")
+
+
+# --- item 6: dead repositories are a step ----------------------------------------------------------------
+
+def test_item_6_centos7_repositories_point_at_the_vault_and_the_epel_archive_before_the_install(
+        make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("centos7_two_installs")), Answers(client="os-package"))
+    ids = [s.id for s in plan.steps]
+    assert ids.index("backup") < ids.index("repositories") < ids.index("install-client")
+    assert plan.step("install-client").depends_on == ["repositories"]
+    edits = edits_of(plan, "repositories")
+    base = edits["/etc/yum.repos.d/CentOS-Base.repo"]
+    assert "baseurl=https://vault.centos.org/7.9.2009/os/$basearch/" in base.values()
+    assert "baseurl=https://vault.centos.org/7.9.2009/updates/$basearch/" in base.values()
+    assert all(v.startswith(("baseurl=https://vault.centos.org/7.9.2009/", "#mirrorlist=")) for v in base.values())
+    epel = edits["/etc/yum.repos.d/epel.repo"]
+    assert "baseurl=https://archives.fedoraproject.org/pub/archive/epel/7/$basearch" in epel.values()
+    assert any(v.startswith("#metalink=https://mirrors.fedoraproject.org/metalink?repo=epel-7") for v in epel.values())
+    assert commands_of(plan, "repositories") == [["yum", "makecache"]]          # the repos answer, or stop here
+    backup = plan.step("backup").actions[0].paths
+    assert "/etc/yum.repos.d/CentOS-Base.repo" in backup and "/etc/yum.repos.d/epel.repo" in backup
+
+
+def test_item_6_without_epel_repo_file_the_epel_archive_is_added_as_a_new_file(tmp_path, diagnose_root):
+    import os
+    root = host_on(tmp_path, "centos7_two_installs", "rhel7")
+    os.remove(f"{root}/etc/yum.repos.d/epel.repo")
+    os.remove(f"{root}/etc/yum.repos.d/CentOS-Base.repo")                      # RHEL: its repos are Red Hat's
+    plan = build_plan(diagnose_root(root), Answers(client="os-package"))
+    created = {a.path: a.content for a in plan.step("repositories").actions if a.type == "create"}
+    repo = created["/etc/yum.repos.d/epel-archive.repo"]
+    assert "baseurl=https://archives.fedoraproject.org/pub/archive/epel/7/$basearch" in repo
+    assert "gpgcheck=1" in repo and "gpgkey=https://archives.fedoraproject.org/pub/archive/epel/RPM-GPG-KEY-EPEL-7" in repo
+    assert not [a for a in plan.step("repositories").actions if a.type == "edit"]
+
+
+def test_item_6_centos6_scl_comes_from_the_vault(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("centos6_certbot_auto")), Answers(client="rh-python36"))
+    base = edits_of(plan, "repositories")["/etc/yum.repos.d/CentOS-Base.repo"]
+    assert "baseurl=https://vault.centos.org/6.10/os/$basearch/" in base.values()
+    created = {a.path: a.content for a in plan.step("repositories").actions if a.type == "create"}
+    assert "baseurl=https://vault.centos.org/6.10/sclo/$basearch/rh/" in created["/etc/yum.repos.d/CentOS-SCLo-scl-rh.repo"]
+    assert ["yum", "install", "-y", "centos-release-scl"] not in commands_of(plan)   # its repo files are dead
+
+
+def test_item_6_debian_stretch_moves_to_archive_debian_org(tmp_path, diagnose_root):
+    root = host_on(tmp_path, "debian12_apt_21", "stretch", {"/etc/apt/sources.list": STRETCH_SOURCES})
+    plan = build_plan(diagnose_root(root), Answers(client="pip"))
+    lines = edits_of(plan, "repositories")["/etc/apt/sources.list"]
+    assert lines[1] == "deb http://archive.debian.org/debian stretch main"
+    assert lines[2] == "deb http://archive.debian.org/debian-security stretch/updates main"
+    assert lines[3].startswith("# deb http://deb.debian.org/debian stretch-updates main")   # not in the archive
+    archive_update = ["apt-get", "-o", "Acquire::Check-Valid-Until=false", "update"]
+    assert commands_of(plan, "repositories") == [archive_update]
+    assert archive_update in commands_of(plan) and ["apt-get", "update"] not in commands_of(plan)
+
+
+def test_item_6_lts_ubuntu_and_current_releases_need_no_repository_step(make_host, diagnose_root):
+    for name, client in (("ubuntu1804_ppa_031_cli_ini", "pip"), ("debian12_apt_21", "pip")):
+        plan = build_plan(diagnose_root(make_host(name)), Answers(client=client))
+        assert plan.step("repositories") is None, name
+
+
+def test_item_6_apt_lines_of_other_mirrors_and_third_parties():
+    from wizard.core.plan.repositories import _archived_apt_line
+    assert _archived_apt_line("deb [arch=amd64] http://ftp.jp.debian.org/debian/ jessie main", True) == \
+        "deb [arch=amd64] http://archive.debian.org/debian jessie main"
+    assert _archived_apt_line("deb http://example.org/debian stretch main", True) is None     # third-party: kept
+
+
+# --- item 7: per-distro install commands -------------------------------------------------------------------
+
+@pytest.mark.parametrize("release,first,package", [
+    ("rhel8", ["dnf", "install", "-y", "https://dl.fedoraproject.org/pub/epel/epel-release-latest-8.noarch.rpm"],
+     ["dnf", "install", "-y", "certbot"]),
+    ("rocky9", ["dnf", "install", "-y", "epel-release"], ["dnf", "install", "-y", "certbot"]),
+    ("ol8", ["dnf", "install", "-y", "oracle-epel-release-el8"], ["dnf", "install", "-y", "certbot"]),
+    ("fedora40", ["dnf", "install", "-y", "certbot"], ["dnf", "install", "-y", "certbot"]),
+    ("amzn2", ["yum", "install", "-y", "certbot"], ["yum", "install", "-y", "certbot"]),
+])
+def test_item_7_each_rhel_like_gets_its_own_install_commands(tmp_path, diagnose_root, release, first, package):
+    root = host_on(tmp_path, "centos7_two_installs", release)
+    plan = build_plan(diagnose_root(root), Answers(client="os-package"))
+    commands = commands_of(plan)
+    assert commands[0] == first and package in commands
+    assert ["yum", "install", "-y", "epel-release"] not in commands
+    if release == "fedora40":
+        assert "Fedora" in plan.choice.title and plan.choice.repositories == []
+    if release == "amzn2":                  # EL7's EPEL: from the archive, added by the repositories step
+        assert set(edits_of(plan, "repositories")) == {"/etc/yum.repos.d/epel.repo"}     # amzn2-core is alive
+
+
+def test_item_7_snap_on_a_rhel_like_brings_snapd_its_socket_and_the_snap_link(tmp_path, diagnose_root):
+    root = host_on(tmp_path, "centos7_two_installs", "rhel8")
+    commands = commands_of(build_plan(diagnose_root(root), Answers(client="snap")))
+    expected = [["dnf", "install", "-y", "snapd"], ["systemctl", "enable", "--now", "snapd.socket"],
+                ["ln", "-s", "/var/lib/snapd/snap", "/snap"], ["snap", "install", "core"]]
+    start = commands.index(expected[0])
+    assert commands[start:start + 4] == expected
+    assert commands.index(["dnf", "install", "-y", EPEL8]) < start                  # snapd is in EPEL
+
+
+EPEL8 = "https://dl.fedoraproject.org/pub/epel/epel-release-latest-8.noarch.rpm"
+
+
+# --- item 9: exactly one scheduler ---------------------------------------------------------------------------
+
+def test_item_9_epel_certbot_with_nothing_else_scheduled_gets_its_timer_enabled(tmp_path, diagnose_root):
+    import os
+
+    from tests.fixtures.hosts import centos7_two_installs
+    root = str(tmp_path / "h")
+    centos7_two_installs(root)
+    os.remove(f"{root}/etc/crontab")
+    plan = build_plan(diagnose_root(root), Answers(client="os-package"))
+    assert commands_of(plan, "enable-timer") == [["systemctl", "enable", "--now", "certbot-renew.timer"]]
+    assert plan.step("add-schedule") is None
+
+
+def test_item_9_epel_certbot_takes_over_an_existing_cron_line_and_starts_no_timer(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("centos7_two_installs")), Answers(client="os-package"))
+    assert plan.step("enable-timer") is None
+    moved = edits_of(plan, "move-schedule")["/etc/crontab"]
+    assert next(iter(moved.values())).endswith("&& /usr/bin/certbot renew -q")
+
+
+def test_item_9_a_plain_cron_renewal_stops_when_the_snap_timer_takes_over(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("centos7_two_installs")), Answers(client="snap"))
+    line = next(iter(edits_of(plan, "move-schedule")["/etc/crontab"].values()))
+    assert line.startswith("# 0 0,12 * * * root") and "snap.certbot.renew.timer renews now" in line
+    assert ["snap", "stop", "--disable", "certbot.renew"] not in commands_of(plan, "move-schedule")
+
+
+def test_item_9_a_cron_line_with_the_admins_hooks_keeps_running_and_the_new_timer_stops(make_host, diagnose_root):
+    root = make_host("centos7_two_installs", cron_runs="/usr/local/bin/certbot-auto --post-hook 'systemctl reload nginx'")
+    plan = build_plan(diagnose_root(root), Answers(client="snap"))
+    line = next(iter(edits_of(plan, "move-schedule")["/etc/crontab"].values()))
+    assert "/snap/bin/certbot --post-hook 'systemctl reload nginx' renew -q" in line and not line.startswith("#")
+    assert ["snap", "stop", "--disable", "certbot.renew"] in commands_of(plan, "move-schedule")
+
+
+def test_item_9_a_removed_package_takes_its_timer_along_so_pip_adds_a_schedule(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("ubuntu1804_ppa_031_cli_ini")), Answers(client="pip"))
+    created = next(a for a in plan.step("add-schedule").actions if a.type == "create")
+    assert "root /opt/certbot/bin/certbot renew -q" in created.content
+
+
+def test_item_9_verify_fails_when_two_schedulers_renew_the_same_certificates(make_host, diagnose_root):
+    from wizard.core.run.verify import _schedule_check
+    root = make_host("debian12_apt_21")
+    assert _schedule_check(diagnose_root(root)).passed
+    with open(f"{root}/etc/crontab", "a") as handle:
+        handle.write("17 3 * * * root /usr/bin/certbot renew -q\n")
+    check = _schedule_check(diagnose_root(root))
+    assert not check.passed and "/etc/crontab" in check.text and len(check.evidence) == 2
+
+
+# --- item 10: SCL Python needs its libraries ---------------------------------------------------------------
+
+RUNNER = ["env", "LD_LIBRARY_PATH=/opt/rh/rh-python36/root/usr/lib64"]
+
+
+def test_item_10_every_command_that_runs_the_scl_venv_carries_the_library_path(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("centos6_certbot_auto")), Answers(client="rh-python36"))
+    for argv in commands_of(plan):
+        if "/opt/certbot/" in " ".join(argv) or argv[0].startswith("/opt/rh/") or "/opt/rh/" in argv[-1]:
+            assert argv[:2] == RUNNER, argv
+    assert renewal_argv_of(plan)[:3] == [*RUNNER, "/opt/certbot/bin/certbot"]
+    assert not any(argv[0] == "ln" for argv in commands_of(plan))           # /usr/bin/certbot would not start
+
+
+def test_item_10_the_generated_cron_line_gives_the_program_its_library_path(make_host, diagnose_root, tmp_path):
+    """Run the moved cron line's command through /bin/sh as cron would, with the client swapped for a
+    script that reports its environment."""
+    import os
+    import subprocess
+    plan = build_plan(diagnose_root(make_host("centos6_certbot_auto")), Answers(client="rh-python36"))
+    line = next(iter(edits_of(plan, "move-schedule")["/etc/crontab"].values()))
+    command = line.split(" root ", 1)[1]
+    probe = tmp_path / "certbot"
+    probe.write_text(f'#!/bin/sh\necho "LD=$LD_LIBRARY_PATH ARGS=$*" > {tmp_path}/seen\n')
+    probe.chmod(0o755)
+    command = command.replace("/opt/certbot/bin/certbot", str(probe)).replace("/var/log/le-renew.log",
+                                                                              str(tmp_path / "renew.log"))
+    subprocess.run(["/bin/sh", "-c", command], check=True, env={"PATH": "/usr/bin:/bin"})
+    seen = open(f"{tmp_path}/seen").read()
+    assert seen.startswith("LD=/opt/rh/rh-python36/root/usr/lib64 ARGS=renew --quiet"), seen
+    assert os.path.exists(tmp_path / "renew.log")
+
+
+def test_item_10_a_venv_made_from_scl_python_is_tested_through_the_library_path(tmp_path, diagnose_root):
+    from wizard.core import scl
+    root = make_host_scl_venv(str(tmp_path / "h"))
+    diagnosis = diagnose_root(root)
+    install = next(i for i in diagnosis.installs if i.path == "/opt/certbot/bin/certbot")
+    assert scl.runner_for(diagnosis.snapshot, install) == RUNNER
+    argv = verify.test_renewal_argv(install, LocalTarget(root), runner=scl.runner_for(diagnosis.snapshot, install))
+    assert argv[:3] == [*RUNNER, "/opt/certbot/bin/certbot"]
+
+
+def make_host_scl_venv(root):
+    from tests.fixtures.hosts import centos6_certbot_auto
+    from wizard.demo.hostkit import HostTree
+    centos6_certbot_auto(root)
+    tree = HostTree(root)
+    tree.venv("/opt/certbot", "3.6", "1.23.0", egg=False, pyvenv_version="3.6.9")
+    tree.link("/opt/certbot/bin/python3", "/opt/rh/rh-python36/root/usr/bin/python3")
+    tree.link("/opt/certbot/bin/python", "python3")
+    tree.file("/opt/rh/rh-python36/root/usr/bin/python3", "\x7fELF\n", mode=0o755)
+    return root
+
+
+# --- item 11: wheels-only pins -------------------------------------------------------------------------------
+
+def pip_install_of(plan):
+    return next(argv for argv in commands_of(plan) if "install" in argv and any("certbot<" in a for a in argv))
+
+
+def test_item_11_centos6_installs_wheels_only_below_cryptography_38(make_host, diagnose_root):
+    argv = pip_install_of(build_plan(diagnose_root(make_host("centos6_certbot_auto")), Answers(client="rh-python36")))
+    assert argv[argv.index("install") + 1:] == ["--only-binary", ":all:", "certbot<1.24", "cryptography<38",
+                                                 "pyOpenSSL<23"]
+
+
+def test_item_11_with_the_apache_plugin_only_python_augeas_is_built(make_host, diagnose_root):
+    argv = pip_install_of(build_plan(diagnose_root(make_host("centos6_frozen_021")), Answers(client="rh-python36")))
+    assert argv[argv.index("install") + 1:argv.index("install") + 5] == ["--only-binary", ":all:", "--no-binary",
+                                                                         "python-augeas"]
+    assert "certbot-apache<1.24" in argv and "cryptography<38" in argv
+
+
+def test_item_11_python_3_6_holds_pyopenssl_below_23_2(make_host, diagnose_root):
+    argv = pip_install_of(build_plan(diagnose_root(make_host("ubuntu1804_ppa_031_cli_ini")), Answers(client="pip")))
+    assert "pyOpenSSL<23.2" in argv and "--only-binary" not in argv        # bionic's glibc 2.27 has the wheels
+    assert versions.PINS_FOR_PYTHON["2.7"] == ["pyrfc3339<2", "parsedatetime==2.4"]
+
+
+# --- item 12: the pip path does not break a working host ----------------------------------------------------
+
+def test_item_12_pip_installs_prerequisites_and_removes_the_package_before_linking(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("ubuntu1804_ppa_031_cli_ini")), Answers(client="pip"))
+    commands = commands_of(plan)
+    assert commands[:2] == [["apt-get", "update"], ["apt-get", "install", "-y", "python3", "python3-venv", "libaugeas0"]]
+    remove, link = commands.index(["apt-get", "remove", "-y", "certbot"]), \
+        commands.index(["ln", "-sfn", "/opt/certbot/bin/certbot", "/usr/bin/certbot"])
+    assert remove == link - 1                         # after the new client installed, right before the link
+    assert plan.choice.undo.startswith("rm -f /usr/bin/certbot; rm -rf /opt/certbot")   # no dangling link
+
+
+def test_item_12_xenial_pip_upgrades_only_to_a_pip_that_runs_python_3_5(make_host, diagnose_root):
+    plan = build_plan(diagnose_root(make_host("ubuntu1604_letsencrypt_041")), Answers(client="pip"))
+    assert ["/opt/certbot/bin/pip", "install", "--upgrade", "pip<21"] in commands_of(plan)
+
+
+def test_item_12_rhel_pip_prerequisites(tmp_path, diagnose_root):
+    root = host_on(tmp_path, "centos7_two_installs", "rhel8")
+    commands = commands_of(build_plan(diagnose_root(root), Answers(client="pip")))
+    assert commands[0] == ["dnf", "install", "-y", "python3", "augeas-libs"]

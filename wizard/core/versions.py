@@ -18,6 +18,17 @@ NEWEST_CERTBOT_FOR_PYTHON = {
     "2.6": "0.21.1", "2.7": "1.11.0", "3.4": "1.1.0", "3.5": "1.7.0", "3.6": "1.23.0",
     "3.7": "2.7.4", "3.8": "3.0.1",
 }
+# Dependencies that must be held back for that newest certbot to install and run today (facts §9,
+# proven with the real clients): pyOpenSSL 23.2 breaks acme 1.23's CSR; pyrfc3339 2 and
+# parsedatetime 2.6 no longer import on Python 2.7.
+PINS_FOR_PYTHON = {"2.7": ["pyrfc3339<2", "parsedatetime==2.4"], "3.6": ["pyOpenSSL<23.2"]}
+# glibc 2.12 (CentOS 6): only manylinux2010 wheels run, and cryptography's end with 37.x; any
+# source build of it needs Rust. Wheels only, then (python-augeas, for the apache plugin, has none).
+WHEELS_ONLY_FOR_GLIBC_2_12 = ["--only-binary", ":all:"]
+GLIBC_2_12_PINS = ["cryptography<38", "pyOpenSSL<23"]
+# The first pip that no longer runs on each Python: an old venv pip (8.1.1 on Ubuntu 16.04)
+# ignores Requires-Python and would upgrade itself into one (pip's changelog: 21.0, 22.0, 24.1).
+PIP_BEFORE_DROPPING_PYTHON = {"2.7": "21", "3.5": "21", "3.6": "22", "3.7": "24.1"}
 
 
 def parse(version: str | None) -> Version | None:

@@ -80,6 +80,7 @@ def sweep_stale_demo_trees(tmp: str | None = None) -> list[str]:
 def build_demo_host(root: str | None = None) -> str:
     tree = HostTree(root or tempfile.mkdtemp(prefix="acme-wizard-demo-"))
     tree.rhel_release("CentOS release 6.9 (Final)")
+    tree.centos_repos("6")
     tree.python_links(python="python2", python2="python2.6")
     tree.file("/usr/bin/python2.6", "\x7fELF (placeholder for the system Python 2.6.6)\n", mode=0o755)
     tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")

@@ -93,6 +93,15 @@ class HostTree:
         body = "".join(f'{key.upper()}="{value}"\n' for key, value in fields.items())
         self.file("/etc/os-release", body)
 
+    def centos_repos(self, major: str, epel: bool = False) -> None:
+        """The repository files a stock CentOS 6/7 ships (and epel-release's), mirrorlists and all."""
+        self.file("/etc/yum.repos.d/CentOS-Base.repo", centos_base_repo(major))
+        if epel:
+            self.file("/etc/yum.repos.d/epel.repo", epel_repo(major))
+
+    def apt_sources(self, lines: list[str]) -> None:
+        self.file("/etc/apt/sources.list", "".join(line + "\n" for line in lines))
+
     def python_links(self, **links: str) -> None:
         for name, target in links.items():
             self.link(f"/usr/bin/{name.replace('_', '.')}", target)
@@ -342,3 +351,35 @@ Architecture: amd64
 Version: 10.1
 Description: Debian base system miscellaneous files
 """
+
+
+def centos_base_repo(major: str) -> str:
+    """CentOS-Base.repo as centos-release ships it (6 has no &infra= on its mirrorlists)."""
+    infra = "&infra=$infra" if major == "7" else ""
+    out = ["# CentOS-Base.repo", "#", "# The mirror system uses the connecting IP address of the client and the",
+           "# update status of each mirror to pick mirrors that are updated to and",
+           "# geographically close to the client.  You should use this for CentOS updates",
+           "# unless you are manually picking other mirrors.", "#",
+           "# If the mirrorlist= does not work for you, as a fall back you can try the ",
+           "# remarked out baseurl= line instead.", "#", "#", ""]
+    for repo, name, enabled in (("base", "Base", True), ("updates", "Updates", True), ("extras", "Extras", True),
+                                ("centosplus", "Plus", False)):
+        repo_path = "os" if repo == "base" else repo
+        out += [f"[{repo}]", f"name=CentOS-$releasever - {name}",
+                f"mirrorlist=http://mirrorlist.centos.org/?release=$releasever&arch=$basearch&repo={repo_path}{infra}",
+                f"#baseurl=http://mirror.centos.org/centos/$releasever/{repo_path}/$basearch/", "gpgcheck=1",
+                *([] if enabled else ["enabled=0"]), f"gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-{major}", ""]
+    return "\n".join(out)
+
+
+def epel_repo(major: str) -> str:
+    """epel.repo as epel-release ships it: a metalink to mirrors that no longer carry EPEL 6/7."""
+    key = "mirrorlist" if major == "6" else "metalink"
+    return (f"[epel]\nname=Extra Packages for Enterprise Linux {major} - $basearch\n"
+            f"#baseurl=http://download.fedoraproject.org/pub/epel/{major}/$basearch\n"
+            f"{key}=https://mirrors.fedoraproject.org/metalink?repo=epel-{major}&arch=$basearch\n"
+            f"failovermethod=priority\nenabled=1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-{major}\n\n"
+            f"[epel-debuginfo]\nname=Extra Packages for Enterprise Linux {major} - $basearch - Debug\n"
+            f"#baseurl=http://download.fedoraproject.org/pub/epel/{major}/$basearch/debug\n"
+            f"{key}=https://mirrors.fedoraproject.org/metalink?repo=epel-debug-{major}&arch=$basearch\n"
+            f"failovermethod=priority\nenabled=0\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-{major}\ngpgcheck=1\n")

@@ -6,6 +6,7 @@ from wizard.core.analyse.model import Diagnosis
 from wizard.core.plan.edits import FileEdit, LineChange
 from wizard.core.plan.model import Answers, Plan, Step, StepId
 from wizard.core.plan.options import ClientOption
+from wizard.core.readers.clients import Install
 
 
 class Draft:
@@ -19,6 +20,8 @@ class Draft:
         snap = diagnosis.snapshot
         self.dirs = defaults.certbot_dir_options(snap.config_dir, snap.logs_dir)
         self.client = choice.client_path if choice else None
+        self.client_argv = choice.client_argv if choice else []     # how to run it (an SCL runner first)
+        self.apt_archive = False        # apt reads an archive whose Release files have expired
         self.edits: dict[str, FileEdit] = {}
         self.edit_why: dict[str, list[str]] = {}
 
@@ -28,6 +31,12 @@ class Draft:
 
     def something_to_renew(self) -> bool:
         return bool(self.d.renewal_confs or self.d.certs or self.d.verdict == "v1")
+
+    def removed_installs(self) -> list[Install]:
+        """The distribution certbot the chosen install removes first, as certbot's instructions say."""
+        if self.choice is None or not self.choice.replaces_os_package:
+            return []
+        return [i for i in self.d.installs if i.method == "os-package" and i.present and i.kind == "certbot"]
 
     def installs(self) -> bool:
         """Whether the plan installs a client (later steps then wait for it)."""

@@ -47,3 +47,18 @@ def move_line(line: str, run: ScheduledRun, client: str) -> str:
         elif word.value in AUTO_ONLY_FLAGS:
             changes.append((word.start, word.end, None))
     return rewrite(line, changes)
+
+
+# What a plain scheduled renewal says; anything else on the line (hooks, --config-dir, …) is the
+# admin's and must keep running.
+PLAIN_RENEWAL_WORDS = {"renew", "-q", "--quiet", "-n", "--non-interactive", "--noninteractive",
+                       "--no-random-sleep-on-renew", *AUTO_ONLY_FLAGS}
+
+
+def is_plain_renewal(run: ScheduledRun) -> bool:
+    return run.verb == "renew" and all(a in PLAIN_RENEWAL_WORDS for a in run.arguments)
+
+
+def retire_line(line: str, replaced_by: str) -> str:
+    """The scheduled line commented out, saying what renews instead (two schedulers race)."""
+    return f"# {line}   # acme-wizard: {replaced_by} renews now"

@@ -22,12 +22,14 @@ class StepId:
     """The ids of a plan's steps (saved in plan.json and the journal: never renamed)."""
 
     BACKUP = "backup"
+    REPOSITORIES = "repositories"
     INSTALL_CLIENT = "install-client"
     FIX_PINS = "fix-pins-{number}"
     DELETE_STAGING = "delete-staging-{name}"
     TEST_RENEWAL = "test-renewal"
     ADD_SCHEDULE = "add-schedule"
     MOVE_SCHEDULE = "move-schedule"
+    ENABLE_TIMER = "enable-timer"
     RETIRE_CERTBOT_AUTO = "retire-certbot-auto"
     VERIFY = "verify"
 

@@ -11,9 +11,11 @@ import dataclasses
 import shlex
 from dataclasses import dataclass, field
 
-from wizard.core import versions
+from wizard.core import scl, versions
 from wizard.core.analyse.model import Diagnosis
+from wizard.core.plan import platform
 from wizard.core.readers.clients import Install
+from wizard.core.readers.osinfo import OsInfo
 from wizard.i18n import _
 
 PLUGIN_FOR_AUTHENTICATOR = {"apache": "apache", "nginx": "nginx"}
@@ -32,6 +34,15 @@ class ClientOption:
     version_note: str = ""
     client_version: str | None = None  # the certbot it leaves renewing; None: a current release
     done_when: str = ""                # how to tell the install worked ("" : the new certbot reports its version)
+    runner: list[str] = field(default_factory=list)   # what must come before client_path to run it (SCL)
+    repositories: list[str] = field(default_factory=list)   # extra repositories it installs from: epel, sclo-rh
+    replaces_os_package: bool = False  # certbot's instructions remove a distribution certbot first
+    own_timer: str | None = None       # the renewal timer the install brings and starts
+    timer_to_enable: str | None = None  # a timer the package ships but does not start (EPEL, Fedora)
+
+    @property
+    def client_argv(self) -> list[str]:
+        return [*self.runner, self.client_path] if self.client_path else []
 
 
 def plugins_in_use(diagnosis: Diagnosis) -> list[str]:
@@ -64,17 +75,19 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
     if renewing is not None and current_client_is_good(renewing) and renewing.present:
         options.append(ClientOption(
             key="keep", title=_("Keep {label}", label=renewing.label), client_path=renewing.path,
-            client_version=renewing.version or "0",
+            client_version=renewing.version or "0", runner=scl.runner_for(diagnosis.snapshot, renewing),
             undo=_("nothing was installed")))
     if renewing is not None and renewing.kind == "acme.sh":
         options.append(_acme_sh_upgrade(renewing))
         return options
     major = os_info.major
-    if os_info.family == "rhel" and major in ("5", "6"):
+    if os_info.family == "rhel" and major in ("5", "6") and os_info.id != "fedora":
         options += _el6_options(diagnosis, plugins)
         return options
     if os_info.family == "rhel":
-        options.append(_epel(os_info.major, plugins))
+        package = _rhel_package(os_info, plugins)
+        if package is not None:
+            options.append(package)
         options.append(_snap(diagnosis, plugins))
     elif os_info.family == "debian":
         options.append(_snap(diagnosis, plugins))
@@ -98,7 +111,9 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     if os_info.family == "rhel":
         caveats.append(_("snapd on RHEL-likes comes from EPEL and needs a recent kernel; admins report "
                          "failures on CentOS 7 ('cannot read the value of fs.may_detach_mounts')"))
-    commands = [["snap", "install", "core"], ["snap", "refresh", "core"],
+    commands = [*platform.enable_epel(os_info),
+                *platform.snapd(os_info, diagnosis.snapshot.exists(platform.SNAP_MOUNT_LINK[1])),
+                ["snap", "install", "core"], ["snap", "refresh", "core"],
                 ["snap", "install", "--classic", "certbot"]]
     for plugin in dns_plugins_in_use(diagnosis):
         commands.append(["snap", "set", "certbot", "trust-plugin-with-root=ok"])
@@ -107,8 +122,11 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     return ClientOption(
         key="snap", title=_("Install the certbot snap (certbot's recommended install)"),
         client_path="/snap/bin/certbot",
-        commands=commands, caveats=caveats, undo=shlex.join(["snap", "remove", "certbot"]),
-        version_note=_("current certbot, updated automatically by snapd; includes the apache and nginx plugins"))
+        commands=commands, caveats=caveats,
+        undo=shlex.join(["rm", "-f", "/usr/bin/certbot"]) + "; " + shlex.join(["snap", "remove", "certbot"]),
+        version_note=_("current certbot, updated automatically by snapd; includes the apache and nginx plugins"),
+        repositories=["epel"] if os_info.family == "rhel" else [], replaces_os_package=True,
+        own_timer="snap.certbot.renew.timer")
 
 
 # The certbot a release's own archive installs, where it matters for the commands a plan gives
@@ -118,9 +136,9 @@ DISTRO_CERTBOT = {("ubuntu", "16.04"): "0.4.1", ("ubuntu", "18.04"): "0.27.0", (
 
 
 def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
-    packages = ["certbot"] + [f"python3-certbot-{p}" for p in plugins]
-    caveats = []
     os_info = diagnosis.os
+    packages = platform.certbot_packages(os_info, plugins)
+    caveats = []
     if os_info.id == "ubuntu" and os_info.version.startswith("16.04"):
         caveats.append(_("Ubuntu 16.04's own package is letsencrypt 0.4.1 (ACMEv1 only); its archive has no "
                          "usable certbot and the certbot PPA is deprecated"))
@@ -130,36 +148,41 @@ def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
     if os_info.id == "debian" and os_info.major in ("9", "10"):
         caveats.append(_("Debian {major}'s certbot predates 1.6.0: it speaks ACMEv2 but does not rewrite v01 "
                          "pins (the plan edits them)", major=os_info.major))
-    if os_info.eol:
-        caveats.append(_("this release is past its end of life: its archive may have moved (archive mirrors)"))
     return ClientOption(
         key="os-package",
         title=_("Install the distribution's certbot package ({packages})", packages=" ".join(packages)),
-        client_path="/usr/bin/certbot", commands=[["apt-get", "update"], ["apt-get", "install", "-y", *packages]],
+        client_path="/usr/bin/certbot", commands=platform.install(os_info, packages),
         caveats=caveats,
-        undo=shlex.join(["apt-get", "remove", *packages]),
+        undo=shlex.join(platform.remove(os_info, packages)),
         supported=not (os_info.id == "ubuntu" and os_info.version.startswith("16.04")),
         client_version=DISTRO_CERTBOT.get((os_info.id, os_info.version[:5] if os_info.id == "ubuntu"
-                                           else os_info.major)))
+                                           else os_info.major)),
+        own_timer="certbot.timer")
 
 
-def _epel(major: str, plugins: list[str]) -> ClientOption:
-    python = "python2" if major == "7" else "python3"
-    manager = "yum" if major == "7" else "dnf"
-    packages = ["certbot"] + [f"{python}-certbot-{p}" for p in plugins]
+def _rhel_package(os_info: OsInfo, plugins: list[str]) -> ClientOption | None:
+    """certbot from EPEL (Fedora: its own repositories). Amazon Linux 2023 has no EPEL: no package."""
+    release = platform.el_release(os_info)
+    if release is None and not platform.is_fedora(os_info):
+        return None
+    packages = platform.certbot_packages(os_info, plugins)
     caveats = []
-    if major == "7":
-        caveats.append(_("EPEL 7 stopped at certbot 1.11.0 (Python 2.7); CentOS 7 and EPEL 7 are end of life, "
-                         "so the repositories may have to point at the archives first"))
+    if release == 7:
+        caveats.append(_("EPEL 7 stopped at certbot 1.11.0 (Python 2.7) and is archived: the plan installs it "
+                         "from the EPEL archive"))
         caveats.append(_("certbot {newest} predates ARI (renewal information, certbot 4.1.0): it renews on its own "
                          "schedule only", newest="1.11.0"))
+    title = (_("Install Fedora's certbot package ({packages})", packages=" ".join(packages))
+             if platform.is_fedora(os_info)
+             else _("Install certbot from EPEL ({packages})", packages=" ".join(packages)))
     return ClientOption(
-        key="os-package", title=_("Install certbot from EPEL ({packages})", packages=" ".join(packages)),
-        client_path="/usr/bin/certbot",
-        commands=[[manager, "install", "-y", "epel-release"], [manager, "install", "-y", *packages]], caveats=caveats,
-        undo=shlex.join([manager, "remove", *packages]),
-        version_note=_("certbot 1.11.0 on Python 2.7") if major == "7" else "",
-        client_version="1.11.0" if major == "7" else None)
+        key="os-package", title=title, client_path="/usr/bin/certbot",
+        commands=[*platform.enable_epel(os_info), *platform.install(os_info, packages)], caveats=caveats,
+        undo=shlex.join(platform.remove(os_info, packages)),
+        version_note=_("certbot 1.11.0 on Python 2.7") if release == 7 else "",
+        client_version="1.11.0" if release == 7 else None,
+        repositories=[] if platform.is_fedora(os_info) else ["epel"],
+        timer_to_enable="certbot-renew.timer")
 
 
 def _pip(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption | None:
@@ -167,29 +190,44 @@ def _pip(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption | None:
     python_version = _system_python3(diagnosis)
     if python_version is None:
         return None
-    return _pip_on(plugins, "/usr/bin/python3", python_version)
+    option = _pip_on(plugins, "/usr/bin/python3", python_version)
+    option.commands[:0] = platform.pip_prerequisites(diagnosis.os)
+    return option
 
 
-def _pip_on(plugins: list[str], python: str, python_version: str) -> ClientOption:
+def _pip_on(plugins: list[str], python: str, python_version: str, runner: list[str] | None = None,
+            glibc_2_12: bool = False) -> ClientOption:
     """certbot with pip in /opt/certbot on this Python, pinned to the newest release it runs."""
+    runner = runner or []
     newest = versions.NEWEST_CERTBOT_FOR_PYTHON.get(python_version or "")
     spec = [f"certbot<{_next_minor(newest)}" if newest else "certbot"]
     spec += [f"certbot-{p}<{_next_minor(newest)}" if newest else f"certbot-{p}" for p in plugins]
-    commands = [[python, "-m", "venv", "/opt/certbot"],
-                ["/opt/certbot/bin/pip", "install", "--upgrade", "pip"],
-                ["/opt/certbot/bin/pip", "install", *spec],
+    pins = versions.PINS_FOR_PYTHON.get(python_version, [])
+    binary: list[str] = []
+    if glibc_2_12:
+        pins = [p for p in pins if not p.startswith("pyOpenSSL")] + versions.GLIBC_2_12_PINS
+        binary = versions.WHEELS_ONLY_FOR_GLIBC_2_12 + (["--no-binary", "python-augeas"] if "apache" in plugins
+                                                         else [])
+    pip_bound = versions.PIP_BEFORE_DROPPING_PYTHON.get(python_version)
+    commands = [[*runner, python, "-m", "venv", "/opt/certbot"],
+                [*runner, "/opt/certbot/bin/pip", "install", "--upgrade", f"pip<{pip_bound}" if pip_bound else "pip"],
+                [*runner, "/opt/certbot/bin/pip", "install", *binary, *spec, *pins],
                 ["ln", "-sfn", "/opt/certbot/bin/certbot", "/usr/bin/certbot"]]
+    caveats = [_("supported by certbot on a best-effort basis; you update it yourself "
+                 "(/opt/certbot/bin/pip install --upgrade certbot)")]
+    if newest:
+        caveats += [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest),
+                    _("certbot {newest} predates ARI (renewal information, certbot 4.1.0): it renews on its own "
+                      "schedule only", newest=newest)]
+    if pins:
+        caveats.append(_("dependencies held back so certbot {newest} installs and renews today: {pins}",
+                         newest=newest or "", pins=" ".join(pins)))
     return ClientOption(
         key="pip", title=_("Install certbot with pip in /opt/certbot (Python {python})", python=python_version),
-        client_path="/opt/certbot/bin/certbot", commands=commands,
-        caveats=[_("supported by certbot on a best-effort basis; you update it yourself "
-           "(/opt/certbot/bin/pip install --upgrade certbot)")] + (
-            [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest),
-             _("certbot {newest} predates ARI (renewal information, certbot 4.1.0): it renews on its own "
-               "schedule only", newest=newest)]
-            if newest else []),
-        undo=shlex.join(["rm", "-rf", "/opt/certbot"]),
-        version_note=shlex.join(spec))
+        client_path="/opt/certbot/bin/certbot", commands=commands, caveats=caveats,
+        undo=shlex.join(["rm", "-f", "/usr/bin/certbot"]) + "; " + shlex.join(["rm", "-rf", "/opt/certbot"]),
+        version_note=shlex.join([*binary, *spec, *pins]), client_version=newest, runner=runner,
+        replaces_os_package=True)
 
 
 def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]:
@@ -198,18 +236,25 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
         caveats=[_("the only fully supported answer: CentOS 6 left support on 2020-11-30 and nothing current runs "
                    "on it")],
         supported=True)
-    pip = _pip_on(plugins, "/opt/rh/rh-python36/root/usr/bin/python3", "3.6")
-    scl = dataclasses.replace(
+    pip = _pip_on(plugins, scl.PYTHON36, "3.6", runner=scl.runner(scl.RH_PYTHON36), glibc_2_12=True)
+    prerequisites = ["rh-python36", "augeas-libs"]
+    if "apache" in plugins:         # python-augeas is built from source: a compiler and headers
+        prerequisites += ["gcc", "augeas-devel", "libffi-devel", "rh-python36-python-devel"]
+    scl_option = dataclasses.replace(
         pip, key="rh-python36", supported=False,
         title=_("rh-python36 from the CentOS vault, then certbot<1.24 with pip in /opt/certbot"),
-        commands=[["yum", "install", "-y", "centos-release-scl"], ["yum", "install", "-y", "rh-python36"],
-                  *pip.commands],
-        caveats=[_("not supported by anyone: CentOS 6 repositories and SCL live only in the vault now; point yum "
-                   "at vault.centos.org/6.10 first"),
+        commands=[["yum", "install", "-y", *prerequisites], *pip.commands[:-1]],   # no /usr/bin link: see runner
+        caveats=[_("not supported by anyone: CentOS 6 and its SCL repositories live only in the vault now (the "
+                   "plan points yum there first)"),
                  _("OpenSSL 1.0.1e: check that Python reaches acme-v02 over TLS 1.2 (the venv's certifi bundle "
                    "carries ISRG Root X1)"),
-                 _("recent cryptography wheels need a newer glibc; pip may have to build from source"),
-                 *pip.caveats])
+                 _("rh-python36 runs only with its libraries on the path: every command and the schedule run "
+                   "certbot through {runner}, and no /usr/bin/certbot link is made (it would not start)",
+                   runner=shlex.join(scl.runner(scl.RH_PYTHON36))),
+                 _("cryptography's last wheels for CentOS 6's glibc are 37.x: the plan installs wheels only, "
+                   "pinned below cryptography 38"),
+                 *pip.caveats],
+        undo=shlex.join(["rm", "-rf", "/opt/certbot"]), repositories=["sclo-rh"])
     acme_sh = ClientOption(
         key="acme.sh", title=_("acme.sh (POSIX shell + curl) issuing fresh certificates"), client_path=None,
         commands=[["curl", "-fsSL", "-o", "/root/acme.sh-install", "https://raw.githubusercontent.com/acmesh-official/acme.sh/master/acme.sh"],
@@ -220,7 +265,7 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
          _("acme.sh >= 3.0 defaults to ZeroSSL; the plan sets Let's Encrypt as the default CA"),
          _("CentOS 6's curl uses NSS; check it can reach acme-v02 before relying on it")],
         undo=_("rm -rf /root/.acme.sh and its crontab line"), supported=False)
-    return [move, scl, acme_sh]
+    return [move, scl_option, acme_sh]
 
 
 def _acme_sh_upgrade(install: Install) -> ClientOption:

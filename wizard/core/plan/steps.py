@@ -10,14 +10,17 @@ verify-only plan.
 from __future__ import annotations
 
 import hashlib
+import shlex
 
 from wizard.core import versions
 from wizard.core.analyse import findings as F
 from wizard.core.endpoints import V2_STAGING_URL, V2_URL, classify_url
+from wizard.core.plan import platform
 from wizard.core.plan.draft import Draft
-from wizard.core.plan.lines import drop_server_option, move_line, replace_url
+from wizard.core.plan.lines import drop_server_option, is_plain_renewal, move_line, replace_url, retire_line
 from wizard.core.plan.model import Action, Plan, Step, StepId, changed_paths
 from wizard.core.plan.options import ClientOption
+from wizard.core.plan.repositories import APT_ARCHIVE_OPTION, repository_fixes
 from wizard.i18n import _
 
 
@@ -32,6 +35,7 @@ def build(draft: Draft) -> Plan:
         draft.notes.append(_("You chose to move the sites: nothing is changed on this host."))
         return draft.plan(decision_needed=False)
     if choice is not None and choice.key != "keep" and draft.something_to_renew():
+        repositories_step(draft, choice)
         install_step(draft, choice)
     pin_edits(draft)
     if not decision_needed and draft.steps:
@@ -60,14 +64,22 @@ def backup_step(draft: Draft) -> Step:
 
 def install_step(draft: Draft, choice: ClientOption) -> None:
     actions = []
-    conflicting = [i for i in draft.d.installs if i.method == "os-package" and i.present]
-    if choice.key == "snap" and conflicting:
-        manager = "apt-get" if draft.d.os.family == "debian" else "yum"
-        names = [(i.package or "certbot").split()[0] for i in conflicting]
-        actions.append(Action("command", argv=[manager, "remove", "-y", *dict.fromkeys(names)]))
-        draft.notes.append(_("certbot's snap instructions remove the distribution package first; its "
-                            "certificates and configuration in {config} stay.", config=draft.d.snapshot.config_dir))
-    actions += [Action("command", argv=argv) for argv in choice.commands]
+    for argv in choice.commands:
+        if draft.apt_archive and argv[:2] == ["apt-get", "update"]:
+            argv = ["apt-get", *APT_ARCHIVE_OPTION, "update"]      # the archive's Release files have expired
+        actions.append(Action("command", argv=argv))
+    removed = draft.removed_installs()
+    if removed:
+        # Only once the new client is in place (a failed install leaves the old certbot working), and
+        # before /usr/bin/certbot is linked: a package's file is never overwritten.
+        names = [(i.package or "certbot").split()[0] for i in removed]
+        link = next((n for n, a in enumerate(actions) if (a.argv or [""])[0] == "ln"
+                     and (a.argv or [])[-1] == "/usr/bin/certbot"), len(actions))
+        actions.insert(link, Action("command", argv=platform.remove(draft.d.os, list(dict.fromkeys(names)))))
+        draft.notes.append(_("certbot's instructions remove the distribution package before /usr/bin/certbot is "
+                            "linked (a package's file is never overwritten); the plan does it once the new "
+                            "client is installed. Certificates and configuration in {config} stay.",
+                            config=draft.d.snapshot.config_dir))
     why = [f.id for f in draft.d.findings if f.id in (F.CLIENT_CANNOT_SPEAK_V2, F.NO_SERVER_FALLS_BACK_TO_V1,
                                                        F.CERTBOT_AUTO_PRESENT, F.PYTHON2_RUNTIME,
                                                        F.V1_IN_RENEWAL_CONF)]
@@ -75,7 +87,32 @@ def install_step(draft: Draft, choice: ClientOption) -> None:
         id=StepId.INSTALL_CLIENT, title=choice.title, why=why, requires_root=True, risk="medium", actions=actions,
         undo=_("the install cannot be rolled back from the backup; remove it with: {undo}", undo=choice.undo),
         done_when=choice.done_when or _("{path} runs and reports its version (certbot --version)",
-                                        path=choice.client_path or "?")))
+                                        path=shlex.join(choice.client_argv) or "?"),
+        depends_on=[StepId.REPOSITORIES] if any(s.id == StepId.REPOSITORIES for s in draft.steps) else []))
+
+
+def repositories_step(draft: Draft, choice: ClientOption) -> None:
+    """Point dead repositories at the archives before anything is installed (facts §9)."""
+    if not any(argv and argv[0] in platform.PACKAGE_MANAGERS for argv in choice.commands):
+        return
+    fixes = repository_fixes(draft.d.os, draft.d.snapshot, set(choice.repositories))
+    if not fixes:
+        return
+    why = [F.OS_END_OF_LIFE]
+    for fix in fixes.lines:
+        draft.change(fix.path, fix.line, fix.old, fix.new, why)
+    actions = [Action("edit", edit=edit) for edit in draft.edits.values()]
+    actions += [Action("create", path=path, content=content) for path, content in fixes.new_files.items()]
+    if fixes.check:
+        actions.append(Action("command", argv=fixes.check))
+    draft.edits, draft.edit_why = {}, {}
+    draft.steps.append(Step(
+        id=StepId.REPOSITORIES, title=_("Point the package repositories at the archives ({os} is past its end of "
+                                        "life)", os=draft.d.os.pretty_name),
+        why=[f.id for f in draft.d.findings if f.id in why], requires_root=True, risk="medium", actions=actions,
+        undo=_("rollback restores the repository files from the backup and removes the ones it added"),
+        done_when=_("{check} succeeds", check=shlex.join(fixes.check or []))))
+    draft.apt_archive = fixes.archived_apt
 
 
 def pin_edits(draft: Draft) -> None:
@@ -96,7 +133,7 @@ def pin_edits(draft: Draft) -> None:
                     id=StepId.DELETE_STAGING.format(name=conf.name),
                     title=_("Delete the v1 staging lineage {name}", name=conf.name),
                     why=[F.V1_STAGING_LINEAGE], requires_root=True, risk="medium",
-                    actions=[Action("command", argv=[draft.client, "delete", "--non-interactive", "--cert-name",
+                    actions=[Action("command", argv=[*draft.client_argv, "delete", "--non-interactive", "--cert-name",
                                                      conf.name, *draft.dirs])],
                     undo=_("rollback restores {config} from the backup", config=draft.d.snapshot.config_dir),
                     done_when=_("no renewal conf names {name}", name=conf.name),
@@ -147,7 +184,7 @@ def test_renewal(draft: Draft) -> None:
         id=StepId.TEST_RENEWAL, title=_("Test renewal with {client} (certbot renew --dry-run)", client=draft.client),
         why=[F.V1_NEWEST_CONTACT] if any(f.id == F.V1_NEWEST_CONTACT for f in draft.d.findings) else [],
         requires_root=True, risk="low",
-        actions=[Action("test-renewal", argv=[draft.client, "renew", "--dry-run",
+        actions=[Action("test-renewal", argv=[*draft.client_argv, "renew", "--dry-run",
                                               *versions.renew_quietly(draft.choice.client_version if draft.choice
                                                                       else None), *draft.dirs])],
         undo=_("nothing to undo: a dry run saves no certificate (it may reload the web server through hooks)"),
@@ -155,38 +192,82 @@ def test_renewal(draft: Draft) -> None:
 
 
 def move_schedules(draft: Draft) -> None:
-    if not draft.client or (draft.choice and draft.choice.key == "keep"):
+    """Leave exactly one scheduler renewing with the new client (facts §9): a timer the install
+    brings replaces plain cron renewals; a cron line with the admin's own options moves to the new
+    client (and the new timer is stopped); with nothing left, the package's timer is enabled or a
+    cron line is added."""
+    choice = draft.choice
+    if not draft.client or choice is None or choice.key == "keep":
         return
-    for run in draft.d.schedules.renewing():
+    removed = draft.removed_installs()
+    surviving = [r for r in draft.d.schedules.renewing() if r.install is None or r.install not in removed]
+    stop_new_timer = False
+    retired: set[str] = set()
+    command = shlex.join(draft.client_argv)
+    for run in surviving:
         if run.install is not None and draft.client in run.install.paths:
             continue
         if run.kind == "systemd":
             continue          # a package's own unit: the package step changes or removes it
         line = draft.line(run.source, run.line)
-        new_line = move_line(line, run, draft.client)
+        if choice.own_timer and is_plain_renewal(run):
+            new_line = retire_line(line, choice.own_timer)
+            retired.add(run.source)
+        else:
+            new_line = move_line(line, run, command)
+            stop_new_timer = stop_new_timer or bool(choice.own_timer)
+            retired.discard(run.source)
         if new_line != line:
             draft.change(run.source, run.line, line, new_line, [F.SCHEDULER_RUNS_OLD_INSTALL, F.CLIENT_CANNOT_SPEAK_V2])
-    if not draft.d.schedules.renewing() and draft.choice and draft.choice.key in ("pip", "rh-python36"):
+    keeps_a_line = any(r.kind != "systemd" and not (choice.own_timer and is_plain_renewal(r)) for r in surviving)
+    runs_after = keeps_a_line or any(r.kind == "systemd" for r in surviving) or bool(choice.own_timer)
+    if not runs_after and choice.timer_to_enable:
+        draft.steps.append(Step(
+            id=StepId.ENABLE_TIMER,
+            title=_("Start the package's renewal timer ({timer})", timer=choice.timer_to_enable),
+            why=[F.NOTHING_SCHEDULED] if any(f.id == F.NOTHING_SCHEDULED for f in draft.d.findings) else [],
+            requires_root=True, risk="low",
+            actions=[Action("command", argv=["systemctl", "enable", "--now", choice.timer_to_enable])],
+            undo=shlex.join(["systemctl", "disable", "--now", choice.timer_to_enable]),
+            done_when=_("systemctl is-enabled {timer} says enabled", timer=choice.timer_to_enable),
+            depends_on=[StepId.TEST_RENEWAL]))
+    elif not runs_after and choice.key in ("pip", "rh-python36"):
         minute, hour = renewal_time(draft.d.snapshot.facts.get("nodename") or draft.d.snapshot.root)
         content = (f"# Added by acme-wizard: renew twice a day with {draft.client}, at this host's own minute\n"
-                   f"{minute} {hour},{hour + 12} * * * root {draft.client} renew -q --no-random-sleep-on-renew\n")
+                   f"{minute} {hour},{hour + 12} * * * root {command} renew -q "
+                   f"{' '.join(versions.renew_quietly(choice.client_version))}".rstrip() + "\n")
         draft.steps.append(Step(id=StepId.ADD_SCHEDULE, title=_("Schedule renewals twice a day"),
-                                why=[F.NOTHING_SCHEDULED],
+                                why=[F.NOTHING_SCHEDULED] if any(f.id == F.NOTHING_SCHEDULED
+                                                                for f in draft.d.findings) else [],
                                 requires_root=True, risk="low",
                                 actions=[Action("create", path="/etc/cron.d/certbot-renew", content=content)],
-                               undo=_("rollback removes the file"), done_when=_("/etc/cron.d/certbot-renew exists"),
-                               depends_on=[StepId.TEST_RENEWAL]))
+                                undo=_("rollback removes the file"), done_when=_("/etc/cron.d/certbot-renew exists"),
+                                depends_on=[StepId.TEST_RENEWAL]))
     for path, edit in draft.edits.items():
+        actions = [Action("edit", edit=edit)]
+        if stop_new_timer and choice.own_timer:
+            actions.append(Action("command", argv=_stop_timer(choice.own_timer)))
+            stop_new_timer = False
+        title = (_("Stop the old scheduled renewal in {path} ({timer} renews now)", path=path, timer=choice.own_timer)
+                 if path in retired else
+                 _("Move the scheduled renewal in {path} to {client}", path=path, client=draft.client))
         draft.steps.append(Step(
-            id=StepId.MOVE_SCHEDULE,
-            title=_("Move the scheduled renewal in {path} to {client}", path=path, client=draft.client),
-            why=draft.edit_why[path], requires_root=True, risk="medium", actions=[Action("edit", edit=edit)],
+            id=StepId.MOVE_SCHEDULE, title=title,
+            why=draft.edit_why[path], requires_root=True, risk="medium", actions=actions,
             undo=_("rollback restores the file from the backup"),
-            done_when=_("the job names {client}", client=draft.client),
+            done_when=_("the old line is commented out") if path in retired
+            else _("the job names {client}", client=draft.client),
             depends_on=[StepId.TEST_RENEWAL]))
     draft.edits = {}
-    if not draft.d.schedules.renewing() and draft.choice and draft.choice.key in ("snap", "os-package"):
-        draft.notes.append(_("The new client brings its own renewal timer."))
+    if not surviving and choice.own_timer:
+        draft.notes.append(_("The new client brings its own renewal timer ({timer}).", timer=choice.own_timer))
+
+
+def _stop_timer(timer: str) -> list[str]:
+    """Stop the timer an install brought, for good: a moved cron line renews instead."""
+    if timer.startswith("snap."):
+        return ["snap", "stop", "--disable", "certbot.renew"]
+    return ["systemctl", "disable", "--now", timer]
 
 
 def retire_certbot_auto(draft: Draft) -> None:

@@ -67,6 +67,17 @@ class Schedules:
         return [r for r in active if not (r.fallback_only and has_timer)]
 
 
+    def competing(self) -> list[list[ScheduledRun]]:
+        """Groups of two or more scheduled `renew` runs over the same config dir: they race for
+        certbot's lock and renew twice (facts §9: exactly one scheduler, never none, never two)."""
+        groups: dict[str, list[ScheduledRun]] = {}
+        for run in self.renewing():
+            if run.verb == "renew" and (run.install is None or run.install.kind == "certbot"):
+                config_dir = (option_values(run.arguments, ("--config-dir",)) or ["/etc/letsencrypt"])[-1]
+                groups.setdefault(config_dir.rstrip("/"), []).append(run)
+        return [runs for runs in groups.values() if len(runs) > 1]
+
+
 def find_schedules(snapshot: Snapshot, installs: list[Install]) -> Schedules:
     schedules = Schedules()
     for path in _crontab_paths(snapshot):

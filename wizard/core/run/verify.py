@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from wizard.core import defaults, textsafe, versions
+from wizard.core import defaults, scl, textsafe, versions
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.endpoints import V1_APIS, V2_APIS, classify_url
@@ -54,8 +54,10 @@ class VerifyResult:
         return _("verify passed") if not failed else _("verify failed: {reasons}", reasons="; ".join(failed))
 
 
-def test_renewal_argv(client: Install, target: Target, real_renewal: str | None = None) -> list[str]:
-    argv = [client.path, "renew", "--non-interactive", *versions.renew_quietly(client.version or "0")]
+def test_renewal_argv(client: Install, target: Target, real_renewal: str | None = None,
+                      runner: list[str] | None = None) -> list[str]:
+    """runner: what must come before the client to start it (an SCL Python's libraries)."""
+    argv = [*(runner or []), client.path, "renew", "--non-interactive", *versions.renew_quietly(client.version or "0")]
     argv += ["--cert-name", real_renewal, "--force-renewal"] if real_renewal else ["--dry-run"]
     return argv + defaults.certbot_dir_options(target.config_dir, target.logs_dir)
 
@@ -67,15 +69,15 @@ def verify(target: Target, on_output: Callable[[str], None], real_renewal: str |
     client = install.path if install else None
     exit_code, argv, not_run = None, None, None
     if install:
-        argv = test_renewal_argv(install, target, real_renewal)
+        argv = test_renewal_argv(install, target, real_renewal, scl.runner_for(before.snapshot, install))
         if target.allow_commands:
             on_output("$ " + shlex.join(argv))
             exit_code = target.run(argv, on_output)
         else:
             not_run = _("not run: commands cannot run inside a root prefix ({root})", root=target.shown_root)
     after = diagnose(run_probe(target), email)
-    checks = [_client_check(after), _pins_check(after), _test_check(client, exit_code, argv, not_run),
-              _newest_log_check(after, production=bool(real_renewal))]
+    checks = [_client_check(after), _schedule_check(after), _pins_check(after),
+              _test_check(client, exit_code, argv, not_run), _newest_log_check(after, production=bool(real_renewal))]
     return VerifyResult(checks=checks, before=before, after=after, client=client, test_exit_code=exit_code,
                         test_command=argv, real_renewal=real_renewal)
 
@@ -110,6 +112,16 @@ def _client_check(d: Diagnosis) -> Check:
                                         label=bad[0].label), evidence)
     return Check("client", True, _("the scheduler runs {labels}", labels=", ".join(i.label for i in scheduled)),
                  evidence)
+
+
+def _schedule_check(d: Diagnosis) -> Check:
+    competing = d.schedules.competing()
+    if competing:
+        runs = competing[0]
+        return Check("schedule", False, _("{count} schedulers renew the same certificates ({sources}): keep one",
+                                          count=len(runs), sources=", ".join(r.source for r in runs)),
+                     [r.evidence for r in runs])
+    return Check("schedule", True, _("one scheduler renews each configuration directory"))
 
 
 def _v1_renewal_pins(d: Diagnosis) -> list[Evidence]:
