@@ -513,3 +513,84 @@ def test_item_12_rhel_pip_prerequisites(tmp_path, diagnose_root):
     root = host_on(tmp_path, "centos7_two_installs", "rhel8")
     commands = commands_of(build_plan(diagnose_root(root), Answers(client="pip")))
     assert commands[0] == ["dnf", "install", "-y", "python3", "augeas-libs"]
+
+
+# --- item 2: dehydrated's CA is used as written ---------------------------------------------------------------
+
+def dehydrated_host(root, version="0.6.5", config="/opt/dehydrated/config", ca_line='CA="https://acme-v01.api.letsencrypt.org/directory"'):
+    from tests.fixtures.hosts import HOSTS
+    from wizard.demo.hostkit import HostTree
+    HOSTS["no_client"](root)
+    tree = HostTree(root)
+    tree.file("/opt/dehydrated/dehydrated", f'#!/usr/bin/env bash\nset -e\nVERSION="{version}"\n', mode=0o755)
+    tree.file(config, f"# dehydrated configuration\nCONTACT_EMAIL=admin@example.jp\n{ca_line}\nWELLKNOWN=/var/www/le\n")
+    tree.file("/etc/cron.d/dehydrated", "MAILTO=root\n5 3 * * * root /opt/dehydrated/dehydrated --cron >/dev/null\n")
+    return root
+
+
+@pytest.mark.parametrize("version", ["0.6.5", "0.7.1"])
+def test_item_2_an_explicit_v01_ca_is_a_blocking_finding_whatever_the_version(tmp_path, diagnose_root, version):
+    diagnosis = diagnose_root(dehydrated_host(str(tmp_path / "h"), version))
+    finding = next(f for f in diagnosis.findings if f.id == "ACME-028")
+    assert finding.blocking and finding.evidence[0].path == "/opt/dehydrated/config" and finding.evidence[0].line == 3
+    assert diagnosis.verdict == "v1"
+    plan = build_plan(diagnosis, Answers())
+    assert plan.choice.key == "keep" and plan.step("install-client") is None
+    fix = next(s for s in plan.steps if s.id.startswith("fix-pins"))
+    assert fix.actions[0].edit.changes[0].new == 'CA="https://acme-v02.api.letsencrypt.org/directory"'
+
+
+def test_item_2_conf_d_files_and_the_ca_names_of_0_7(tmp_path, diagnose_root):
+    root = dehydrated_host(str(tmp_path / "h"), config="/etc/dehydrated/conf.d/ca.sh",
+                           ca_line="export CA='https://acme-v01.api.letsencrypt.org/directory'")
+    plan = build_plan(diagnose_root(root), Answers())
+    change = next(s for s in plan.steps if s.id.startswith("fix-pins")).actions[0].edit.changes[0]
+    assert change.new == "export CA='https://acme-v02.api.letsencrypt.org/directory'"
+    fine = diagnose_root(dehydrated_host(str(tmp_path / "k"), version="0.7.1", ca_line='CA="letsencrypt"'))
+    assert not [f for f in fine.findings if f.id == "ACME-028"] and fine.dehydrated_pins[0].api == "v2"
+
+
+def test_item_2_a_later_ca_line_wins_and_a_cron_ca_option_is_a_pin(tmp_path, diagnose_root):
+    root = dehydrated_host(str(tmp_path / "h"),
+                           ca_line='CA="https://acme-v01.api.letsencrypt.org/directory"\nCA="letsencrypt"')
+    assert not [f for f in diagnose_root(root).findings if f.id == "ACME-028"]
+    with open(f"{root}/etc/cron.d/dehydrated", "w") as handle:
+        handle.write("5 3 * * * root /opt/dehydrated/dehydrated --cron --ca https://acme-v01.api.letsencrypt.org/directory\n")
+    plan = build_plan(diagnose_root(root), Answers())
+    change = next(a.edit for s in plan.steps for a in s.actions if a.type == "edit").changes[0]
+    assert change.new == "5 3 * * * root /opt/dehydrated/dehydrated --cron"
+
+
+# --- item 5: TLS client auth ---------------------------------------------------------------------------------
+
+def self_signed(tmp_path, usage):
+    import subprocess
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp_path / "k.pem"),
+                    "-out", str(tmp_path / "c.pem"), "-days", "30", "-subj", "/CN=mail.example.jp",
+                    "-addext", f"extendedKeyUsage={usage}"], check=True, capture_output=True)
+    return (tmp_path / "c.pem").read_text()
+
+
+def test_item_5_a_certificate_carrying_client_auth_is_told_it_loses_it(tmp_path, diagnose_root):
+    from tests.fixtures.hosts import HOSTS
+    from wizard.demo.hostkit import HostTree
+    root = str(tmp_path / "h")
+    HOSTS["debian12_apt_21"](root)
+    HostTree(root).live_cert("example.de", self_signed(tmp_path, "serverAuth,clientAuth"))
+    finding = next(f for f in diagnose_root(root).findings if f.id == "ACME-030")
+    assert not finding.blocking and finding.evidence[0].path == "/etc/letsencrypt/live/example.de/cert.pem"
+    HostTree(root).live_cert("example.de", self_signed(tmp_path, "serverAuth"))
+    assert not [f for f in diagnose_root(root).findings if f.id == "ACME-030"]
+
+
+@pytest.mark.parametrize("key,blocking", [("required_profile", True), ("preferred_profile", False)])
+def test_item_5_a_lineage_asking_for_the_tlsclient_profile(tmp_path, diagnose_root, key, blocking):
+    from tests.fixtures.hosts import HOSTS
+    root = str(tmp_path / "h")
+    HOSTS["debian12_apt_21"](root)
+    conf = f"{root}/etc/letsencrypt/renewal/example.de.conf"
+    text = open(conf).read().replace("[renewalparams]\n", f"[renewalparams]\n{key} = tlsclient\n", 1)
+    with open(conf, "w") as handle:
+        handle.write(text)
+    finding = next(f for f in diagnose_root(root).findings if f.id == "ACME-029")
+    assert finding.blocking is blocking and finding.evidence[0].text == f"{key} = tlsclient"

@@ -24,6 +24,7 @@ from wizard.core.readers.certbot_config import (
 )
 from wizard.core.readers.certs import read_live_certs
 from wizard.core.readers.clients import Install, detect_installs, shebang_python
+from wizard.core.readers.dehydrated import read_ca_pins
 from wizard.core.readers.email_notice import AcmeV1Email
 from wizard.core.readers.osinfo import detect_os
 from wizard.core.readers.schedule import Schedules, find_schedules
@@ -46,6 +47,7 @@ def diagnose(snapshot: Snapshot, email: AcmeV1Email | None = None,
         renewal_confs=read_renewal_confs(snapshot), cli_pins=cli_pins, config_file_pins=config_file_pins,
         accounts=read_accounts(snapshot), certs=read_live_certs(snapshot), logs=snapshot.logs,
         email=email, renewing=renewing, renewing_reason=reason, now=now, acme_sh_pins=read_le_api_pins(snapshot),
+        dehydrated_pins=read_ca_pins(snapshot),
     )
     context = RuleContext(diagnosis)
     for rule in RULES:

@@ -40,6 +40,7 @@ class Diagnosis:
     findings: list[Finding] = field(default_factory=list)
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
     acme_sh_pins: list[ServerPin] = field(default_factory=list)       # Le_API lines of acme.sh certificates
+    dehydrated_pins: list[ServerPin] = field(default_factory=list)    # CA= lines of dehydrated's config files
 
     @property
     def problems(self) -> list[Problem]:

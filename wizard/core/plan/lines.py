@@ -20,16 +20,17 @@ def replace_url(line: str, url: str) -> str:
     return f"{key.rstrip()} = {url}"
 
 
-def drop_server_option(line: str) -> str:
+def drop_server_option(line: str, names: tuple[str, ...] = ("--server",)) -> str:
     """The line without its v1 `--server URL` / `--server=URL` (quoted or not, any blanks), read
     with the same shell words that detected the pin; every other byte is kept."""
     words = shell_words(line)
     changes: list[tuple[int, int, str | None]] = []
     for index, word in enumerate(words):
-        if word.value == "--server" and index + 1 < len(words) \
+        if word.value in names and index + 1 < len(words) \
                 and classify_url(words[index + 1].value) in ("v1", "v1-staging"):
             changes.append((word.start, words[index + 1].end, None))
-        elif word.value.startswith("--server=") and classify_url(word.value[9:]) in ("v1", "v1-staging"):
+        elif any(word.value.startswith(name + "=") and classify_url(word.value.split("=", 1)[1]) in ("v1", "v1-staging")
+                 for name in names):
             changes.append((word.start, word.end, None))
     return rewrite(line, changes)
 

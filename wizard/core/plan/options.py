@@ -80,6 +80,12 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
     if renewing is not None and renewing.kind == "acme.sh":
         options.append(_acme_sh_upgrade(renewing))
         return options
+    if renewing is not None and renewing.kind == "dehydrated" and renewing.speaks_v2:
+        options.append(ClientOption(      # speaks ACMEv2: only its CA setting needs changing (facts §9)
+            key="keep", title=_("Keep {label}", label=renewing.label), client_path=None,
+            undo=_("nothing was installed"),
+            done_when=_("{program} --cron renews against the CA the plan set", program=renewing.path)))
+        return options
     major = os_info.major
     if os_info.family == "rhel" and major in ("5", "6") and os_info.id != "fedora":
         options += _el6_options(diagnosis, plugins)

@@ -21,6 +21,7 @@ from wizard.core.plan.lines import drop_server_option, is_plain_renewal, move_li
 from wizard.core.plan.model import Action, Plan, Step, StepId, changed_paths
 from wizard.core.plan.options import ClientOption
 from wizard.core.plan.repositories import APT_ARCHIVE_OPTION, repository_fixes
+from wizard.core.readers.dehydrated import v2_ca_line
 from wizard.i18n import _
 
 
@@ -154,10 +155,16 @@ def pin_edits(draft: Draft) -> None:
             draft.change(pin.evidence.path, pin.evidence.line, pin.evidence.text,
                          f"Le_API={quote}{V2_URL if pin.api == 'v1' else V2_STAGING_URL}{quote}",
                          [F.V1_IN_ACME_SH_CONF, F.V1_IN_ACME_SH_CONF_REWRITTEN])
+    for pin in draft.d.dehydrated_pins:
+        if pin.api in ("v1", "v1-staging"):
+            draft.change(pin.evidence.path, pin.evidence.line, pin.evidence.text,
+                         v2_ca_line(pin.evidence.text, V2_URL if pin.api == "v1" else V2_STAGING_URL),
+                         [F.V1_IN_DEHYDRATED_CONFIG])
     for run in draft.d.schedules.renewing():
         if any(classify_url(s) in ("v1", "v1-staging") for s in run.servers):
             line = draft.line(run.source, run.line)
-            draft.change(run.source, run.line, line, drop_server_option(line), [F.V1_ON_SCHEDULED_COMMAND])
+            draft.change(run.source, run.line, line, drop_server_option(line, run.server_options),
+                         [F.V1_ON_SCHEDULED_COMMAND])
     for finding in draft.d.findings:               # the lines the Must-Staple finding proves, and no other
         if finding.id == F.MUST_STAPLE_REFUSED:
             for proof in finding.evidence:

@@ -362,6 +362,31 @@ for pat in '/root/.acme.sh/*/*.conf' '/home/*/.acme.sh/*/*.conf'; do
   IFS=$IFS0
 done
 
+# dehydrated (and letsencrypt.sh, its old name): the CA it renews against. It reads the first
+# `config` of /etc/dehydrated, /usr/local/etc/dehydrated, its own directory, then CONFIG_D/*.sh
+# (dehydrated's load_config); letsencrypt.sh read config.sh. Only CA= and CONFIG_D= lines are sent.
+DEHYDRATED_SETTINGS='^[[:space:]]*(export[[:space:]]+)?(CA|CONFIG_D)='
+dehydrated_config() {
+  readable "$1" && grep -n -H -Z -a -E --label="$1" "$DEHYDRATED_SETTINGS" <"$RESOLVED" 2>/dev/null | cut -b "-$MAXLINE"
+}
+for pat in '/opt/*/dehydrated' '/opt/*/letsencrypt.sh' '/root/*/dehydrated' '/root/*/letsencrypt.sh' \
+           '/home/*/*/dehydrated' '/home/*/*/letsencrypt.sh' '/usr/local/bin/letsencrypt.sh'; do
+  glob_files "$R$pat"
+  IFS=$NL
+  for f in $FILES; do IFS=$IFS0; program "$f"; dehydrated_config "${f%/*}/config"; dehydrated_config "${f%/*}/config.sh"; done
+  IFS=$IFS0
+done
+for f in /etc/dehydrated/config /usr/local/etc/dehydrated/config /etc/letsencrypt.sh/config \
+         /etc/letsencrypt.sh/config.sh /usr/local/etc/letsencrypt.sh/config.sh; do
+  dehydrated_config "$R$f"
+done
+for pat in '/etc/dehydrated/conf.d/*.sh' '/usr/local/etc/dehydrated/conf.d/*.sh'; do
+  glob_files "$R$pat"
+  IFS=$NL
+  for f in $FILES; do IFS=$IFS0; dehydrated_config "$f"; done
+  IFS=$IFS0
+done
+
 # Virtualenvs and site-packages that hold certbot (the dist name encodes the version).
 for base in /opt/eff.org/certbot/venv /root/.local/share/letsencrypt '/home/*/.local/share/letsencrypt' \
             '/opt/*' '/opt/*/venv' /usr /usr/local /usr/lib64; do

@@ -20,6 +20,7 @@ class LiveCert:
     path: str
     not_after: datetime.datetime | None
     error: str | None = None
+    client_auth: bool = False      # its extendedKeyUsage includes TLS client authentication
 
     def days_left(self, now: datetime.datetime) -> float | None:
         if self.not_after is None:
@@ -37,20 +38,33 @@ def read_live_certs(snapshot: Snapshot) -> list[LiveCert]:
             continue
         name = posixpath.basename(directory)
         try:
-            certs.append(LiveCert(name, path, not_after(text_file.text)))
+            certs.append(LiveCert(name, path, not_after(text_file.text), client_auth=has_client_auth(text_file.text)))
         except ValueError as error:
             certs.append(LiveCert(name, path, None, str(error)))
     return certs
 
 
-def not_after(pem: str) -> datetime.datetime:
+# The DER of OID 1.3.6.1.5.5.7.3.2 (id-kp-clientAuth): in a certificate it appears only in the
+# extendedKeyUsage extension.
+CLIENT_AUTH_OID = bytes.fromhex("06082b06010505070302")
+
+
+def has_client_auth(pem: str) -> bool:
+    return CLIENT_AUTH_OID in _der(pem)
+
+
+def _der(pem: str) -> bytes:
     match = re.search(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", pem, re.S)
     if not match:
         raise ValueError("no PEM certificate")
     try:
-        der = base64.b64decode("".join(match.group(1).split()), validate=True)
+        return base64.b64decode("".join(match.group(1).split()), validate=True)
     except (binascii.Error, ValueError) as error:
         raise ValueError("bad base64") from error
+
+
+def not_after(pem: str) -> datetime.datetime:
+    der = _der(pem)
     certificate, _ = _tlv(der, 0, 0x30)
     tbs, _ = _tlv(der, certificate, 0x30)
     position = tbs

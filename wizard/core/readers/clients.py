@@ -333,7 +333,7 @@ def _other_clients(snapshot: Snapshot) -> list[Install]:
         if name == "acme.sh":
             version = _assignment(program.lines, "VER")
             install = Install("acme.sh", "unknown", path, version[1] if version else None)
-        elif name == "dehydrated":
+        elif name in ("dehydrated", "letsencrypt.sh"):      # letsencrypt.sh: dehydrated's old name
             version = _assignment(program.lines, "VERSION")
             install = Install("dehydrated", "unknown", path, version[1] if version else None)
         else:

@@ -44,8 +44,14 @@ class ScheduledRun:
         return Evidence(self.source, self.line, self.command)
 
     @property
+    def server_options(self) -> tuple[str, ...]:
+        """The options that name the ACME server on this program's command line."""
+        return ("--server", "--ca") if posixpath.basename(self.program) in ("dehydrated", "letsencrypt.sh") \
+            else ("--server",)
+
+    @property
     def servers(self) -> list[str]:
-        return option_values(self.arguments, ("--server",))
+        return option_values(self.arguments, self.server_options)
 
     @property
     def config_files(self) -> list[str]:

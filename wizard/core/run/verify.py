@@ -131,7 +131,7 @@ def _v1_renewal_pins(d: Diagnosis) -> list[Evidence]:
 def remaining_pins(d: Diagnosis) -> list[Evidence]:
     pins: list[ServerPin] = [p for p in d.cli_pins if p.api in V1_APIS]
     pins += [p for _run, p in d.config_file_pins if p.api in V1_APIS]
-    pins += [p for p in d.acme_sh_pins if p.api in V1_APIS]
+    pins += [p for p in d.acme_sh_pins + d.dehydrated_pins if p.api in V1_APIS]
     evidence = _v1_renewal_pins(d) + [p.evidence for p in pins]
     for run in d.schedules.renewing():
         if any(classify_url(s) in V1_APIS for s in run.servers):

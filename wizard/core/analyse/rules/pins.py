@@ -109,6 +109,19 @@ def acme_sh_pins(ctx: RuleContext) -> None:
                 evidence=[pin.evidence]), verdict_reason=True)
 
 
+def dehydrated_pins(ctx: RuleContext) -> None:
+    for pin in ctx.d.dehydrated_pins:
+        if pin.api in V1_APIS:
+            ctx.add(Finding(
+                id=F.V1_IN_DEHYDRATED_CONFIG, severity="critical", blocking=True,
+                title=_("dehydrated's configuration pins the ACMEv1 server"),
+                detail=_("{path} sets CA to {url}. dehydrated uses an explicit CA exactly as written (no version "
+                         "reads v01 as v02), so every renewal asks ACMEv1.", path=pin.evidence.path, url=pin.value),
+                remediation=_("Change the line to CA=\"{v2}\" (the plan does it with a backup); dehydrated 0.6.0 "
+                              "or later is needed for ACMEv2.", v2=V2_URL),
+                evidence=[pin.evidence]), verdict_reason=True)
+
+
 def scheduled_pins(ctx: RuleContext) -> None:
     for run in ctx.d.schedules.renewing():
         for server in run.servers:
