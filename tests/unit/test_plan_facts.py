@@ -594,3 +594,50 @@ def test_item_5_a_lineage_asking_for_the_tlsclient_profile(tmp_path, diagnose_ro
         handle.write(text)
     finding = next(f for f in diagnose_root(root).findings if f.id == "ACME-029")
     assert finding.blocking is blocking and finding.evidence[0].text == f"{key} = tlsclient"
+
+
+# --- item 4: the log's own era markers date the client ---------------------------------------------------------
+
+HEADERLESS = ("2026-11-27 00:00:05,101:DEBUG:certbot._internal.main:Arguments: ['-q']\n"
+              "2026-11-27 00:00:05,102:DEBUG:certbot._internal.main:Discovered plugins: PluginsRegistry()\n")
+
+
+def headerless_host(tmp_path, lines):
+    import os
+
+    from tests.fixtures.hosts import HOSTS
+    root = str(tmp_path / "h")
+    HOSTS["no_client"](root)
+    os.makedirs(f"{root}/var/log/letsencrypt", exist_ok=True)
+    with open(f"{root}/var/log/letsencrypt/letsencrypt.log", "w") as handle:
+        handle.write(lines)
+    return root
+
+
+@pytest.mark.parametrize("extra,version", [
+    ("", "1.0.0"),
+    ("2026-11-27 00:00:05,100:DEBUG:certbot._internal.main:Location of certbot entry point: /usr/bin/certbot\n",
+     "1.11.0"),
+    ("2026-11-27 00:00:06,300:DEBUG:acme.client:Sending GET request to "
+     "https://acme-v02.api.letsencrypt.org/draft-ietf-acme-ari-03/renewalInfo/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE\n",
+     "4.1.0"),
+])
+def test_item_4_a_log_without_its_header_is_dated_by_its_own_lines(tmp_path, diagnose_root, extra, version):
+    diagnosis = diagnose_root(headerless_host(tmp_path, extra + HEADERLESS))
+    install = diagnosis.renewing[0]
+    assert install.version == version and install.version_is_minimum and install.label.startswith(f"certbot >={version}")
+    assert install.evidence[0].path == "/var/log/letsencrypt/letsencrypt.log"
+    assert diagnosis.verdict == "v2"          # certainly a v2-default client, and nothing pins v1
+
+
+def test_item_4_a_header_still_wins_and_a_v1_pin_still_counts(tmp_path, diagnose_root):
+    header = "2026-11-26 00:00:01,000:DEBUG:certbot.main:certbot version: 0.10.2\n"
+    older = diagnose_root(headerless_host(tmp_path, header))
+    assert older.renewing[0].version == "0.10.2" and not older.renewing[0].version_is_minimum
+    root = headerless_host(tmp_path, HEADERLESS)          # the newer log lost its run's header: >= 1.0.0,
+    with open(f"{root}/var/log/letsencrypt/letsencrypt.log.1", "w") as handle:     # not 0.10.2's tail
+        handle.write(header)
+    assert diagnose_root(root).renewing[0].version == "1.0.0"
+    from wizard.demo.hostkit import HostTree
+    HostTree(root).file("/etc/letsencrypt/cli.ini", "server = https://acme-v01.api.letsencrypt.org/directory\n")
+    assert diagnose_root(root).verdict == "v1"

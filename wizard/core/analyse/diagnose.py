@@ -64,6 +64,13 @@ def _renewing_clients(installs: list[Install], schedules: Schedules, logs: LogEv
                or [i for i in installs if i.present])
     if present:
         return [max(present, key=lambda i: versions.sort_key(i.version))], "installed"
+    dated = logs.newest_era()          # newer than any run whose header survived
+    if dated and dated.era:
+        version, line, text = dated.era
+        install = Install("certbot", "unknown", dated.entry_point or "certbot", version, present=False,
+                          seen_in_logs=True, version_is_minimum=True)
+        install.evidence.append(Evidence(dated.file, line, text))
+        return [install], "logs"
     in_logs = logs.newest_version()
     if in_logs:
         run, version = in_logs

@@ -37,6 +37,7 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[s
                 "install_method": install.method,
                 "path": install.path,
                 "version": install.version,
+                "version_is_minimum": install.version_is_minimum,   # dated by log era markers only
                 "python_version": install.python_version,
                 "speaks_v2": install.speaks_v2,
                 "rewrites_v1": install.rewrites_v1,

@@ -61,6 +61,14 @@ _ERROR_MARKERS = (
     "Max retries exceeded", "ACMEv1 is deprecated", "renewal failed", "Exiting abnormally",
 )
 V1_DIRECTORY_KEYS = {"new-authz", "new-reg", "new-cert"}
+# Lines only a certbot from some version on writes, newest first: when no header survived, they
+# still date the client (reference facts §1, §2; certbot 4.1.1's acme/client.py fetches ARI).
+ERA_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("4.1.0", re.compile(r"request to \S+/renewalInfo/")),                  # ARI, certbot >= 4.1.0
+    ("1.11.0", re.compile(r"^Location of certbot entry point: ")),         # commit c5a0b1ae5
+    ("1.6.0", _REWRITE),                                                   # the v01 rewrite
+    ("1.0.0", re.compile(r"^certbot\._internal\.")),                       # logger names (matched on logger:)
+)
 
 
 @dataclass
@@ -87,6 +95,7 @@ class LogRun:
     directory_protocol: str | None = None  # "v1"/"v2" from the directory body it received
     python: tuple[str, str] | None = None  # (install prefix, X.Y) from traceback paths
     internal_loggers: bool = False         # certbot._internal.* => certbot >= 1.0.0
+    era: tuple[str, int, str] | None = None    # (the least certbot version the run's lines prove, line, text)
     errors: list[tuple[int, str]] = field(default_factory=list)
     header_seen: bool = False
     started_by_preamble: bool = False      # a pre-0.13 "Root logging level" line came first
@@ -128,6 +137,15 @@ class LogEvidence:
         for run in reversed(self.runs):
             if run.certbot_version:
                 return run, run.certbot_version
+        return None
+
+    def newest_era(self) -> LogRun | None:
+        """The newest run dated only by its era markers (no header survived)."""
+        for run in reversed(self.runs):
+            if run.certbot_version:
+                return None
+            if run.era:
+                return run
         return None
 
 
@@ -194,6 +212,7 @@ class LogScanner:
         run = self._current(log_file, number, started)
         if logger.startswith("certbot._internal"):
             run.internal_loggers = True
+        _date(run, logger, message, number, text)
         if message.startswith("Location of certbot entry point: "):
             run.entry_point = message.split(": ", 1)[1].strip()
             run.entry_point_line = number
@@ -247,7 +266,7 @@ class LogScanner:
         previous: LogRun | None = None
         for log_file in reversed(evidence.files):          # oldest file first
             for index, run in enumerate(log_file.runs):
-                if index == 0 and not run.header_seen and previous is not None:
+                if index == 0 and not run.header_seen and previous is not None and not _newer_era(run, previous):
                     _merge(previous, run)                   # the run went on past a rotation
                     continue
                 evidence.runs.append(run)
@@ -255,10 +274,33 @@ class LogScanner:
         return evidence
 
 
+def _date(run: LogRun, logger: str, message: str, number: int, text: str) -> None:
+    """Raise the run's proven least version when this line exists only from some version on."""
+    for version, marker in ERA_MARKERS:
+        if marker.search(logger + ":" if version == "1.0.0" else message):
+            if run.era is None or _version_key(version) > _version_key(run.era[0]):
+                run.era = (version, number, text.strip()[:200])
+            return
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _newer_era(run: LogRun, previous: LogRun) -> bool:
+    """A headerless start whose lines a newer certbot wrote than the previous run's: not its tail."""
+    if run.era is None or not previous.certbot_version:
+        return False
+    match = re.match(r"(\d+(?:\.\d+)*)", previous.certbot_version)
+    return bool(match) and _version_key(run.era[0]) > _version_key(match.group(1) if match else "0")
+
+
 def _merge(into: LogRun, tail: LogRun) -> None:
     for endpoint in tail.endpoints:
         into.add_endpoint(endpoint.url, endpoint.api, endpoint.line, endpoint.text)
     into.rewrite = into.rewrite or tail.rewrite
+    if tail.era and (into.era is None or _version_key(tail.era[0]) > _version_key(into.era[0])):
+        into.era = tail.era
     into.directory_protocol = tail.directory_protocol or into.directory_protocol
     into.errors.extend(tail.errors)
 

@@ -34,6 +34,7 @@ class Install:
     package: str | None = None     # "certbot 0.31.0-2+ubuntu18.04.3+certbot+2"
     source: str | None = None      # e.g. "ppa:certbot/certbot", "EPEL"
     present: bool = True
+    version_is_minimum: bool = False    # known only as "at least": dated by a log's era markers
     seen_in_logs: bool = False
     evidence: list[Evidence] = field(default_factory=list)
 
@@ -65,7 +66,7 @@ class Install:
 
     @property
     def label(self) -> str:
-        version = self.version or "?"
+        version = (">=" if self.version_is_minimum else "") + (self.version or "?")
         return f"{self.kind} {version} ({self.method}, {self.path})"
 
 
