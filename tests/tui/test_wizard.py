@@ -84,7 +84,7 @@ async def test_centos6_choice_rebuilds_the_plan(tmp_path):
         await pilot.pause()
         assert app.session.plan.choice.key == "rh-python36"
         ids = [s.id for s in app.session.plan.steps]
-        assert ids[:2] == ["backup", "install-client"] and "retire-certbot-auto" in ids
+        assert ids[:3] == ["backup", "repositories", "install-client"] and "retire-certbot-auto" in ids
         await pilot.press("4", "a")                  # preview: apply is not offered
         assert not app.applying and app.session.outcome is None
 
@@ -126,18 +126,19 @@ async def test_failing_step_then_abort_retry_and_skip(stubbed_host, tmp_path):
         await settle(app, pilot)
         await pilot.press("4", "a")
         await run_until_settled(app, pilot)
-        assert app.failed_step == "install-client"
+        assert app.failed_step == "repositories"          # yum answers nothing: stop before any install
         assert "retry" in text_of(app, "#apply-prompt")
         await pilot.press("x")                       # abort: stop here, nothing more runs
         assert app.failed_step is None and not app.applying
         assert os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))
         await pilot.press("a")                       # start again: still failing
         await run_until_settled(app, pilot)
-        assert app.failed_step == "install-client"
+        assert app.failed_step == "repositories"
         stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
         await pilot.press("r")                       # retry after fixing the cause
         await run_until_settled(app, pilot)
         assert app.session.outcome.status == "complete", app.session.records
+        assert app.session.records["repositories"].status == "ok"
         assert app.session.records["install-client"].status == "ok"
 
 
@@ -152,7 +153,7 @@ async def test_skipping_a_failed_step_blocks_what_depends_on_it(stubbed_host, tm
         await pilot.press("s")
         await run_until_settled(app, pilot)
         records = app.session.records
-        assert records["install-client"].status == "skipped"
+        assert records["repositories"].status == "skipped" and records["install-client"].status == "blocked"
         assert records["test-renewal"].status == "blocked" and records["retire-certbot-auto"].status == "blocked"
     assert os.path.exists(os.path.join(root, "opt/eff.org"))      # never retired without a test renewal
 
