@@ -641,3 +641,68 @@ def test_item_4_a_header_still_wins_and_a_v1_pin_still_counts(tmp_path, diagnose
     from wizard.demo.hostkit import HostTree
     HostTree(root).file("/etc/letsencrypt/cli.ini", "server = https://acme-v01.api.letsencrypt.org/directory\n")
     assert diagnose_root(root).verdict == "v1"
+
+
+# --- item 3: what a scheduled job printed is evidence too -------------------------------------------------
+
+PRINTED_V1_FAILURE = (
+    "Attempting to renew cert (legacy.example.com) from /etc/letsencrypt/renewal/legacy.example.com.conf produced "
+    "an unexpected error: HTTPSConnectionPool(host='acme-v01.api.letsencrypt.org', port=443): Max retries exceeded "
+    "with url: /directory (Caused by NewConnectionError('<urllib3.connection.VerifiedHTTPSConnection object at "
+    "0x7f1c2c3d4e50>: Failed to establish a new connection: [Errno -2] Name or service not known',)). Skipping.\n"
+    "All renewal attempts failed. The following certs could not be renewed:\n"
+    "  /etc/letsencrypt/live/legacy.example.com/fullchain.pem (failure)\n")
+
+
+def redirected_host(tmp_path, when, redirect=">> /var/log/le-renew.log 2>&1"):
+    import datetime
+    import os
+
+    from tests.fixtures.hosts import HOSTS
+    root = str(tmp_path / "h")
+    HOSTS["centos7_epel_111"](root)          # its letsencrypt.log: a v2 run at 2026-11-27 00:00:05
+    os.remove(f"{root}/etc/systemd/system/timers.target.wants/certbot-renew.timer")
+    with open(f"{root}/etc/crontab", "w") as handle:
+        handle.write(f"SHELL=/bin/bash\n0 3 * * * root /usr/bin/certbot renew -q {redirect}\n")
+    with open(f"{root}/var/log/le-renew.log", "w") as handle:
+        handle.write(PRINTED_V1_FAILURE)
+    stamp = when.replace(tzinfo=datetime.timezone.utc).timestamp()
+    os.utime(f"{root}/var/log/le-renew.log", (stamp, stamp))
+    return root
+
+
+@pytest.mark.parametrize("redirect", [">> /var/log/le-renew.log 2>&1", ">>/var/log/le-renew.log 2>&1",
+                                      "2>> /var/log/le-renew.log", "&> /var/log/le-renew.log"])
+def test_item_3_a_newer_printed_v1_failure_beats_an_older_log(tmp_path, diagnose_root, redirect):
+    import datetime
+    diagnosis = diagnose_root(redirected_host(tmp_path, datetime.datetime(2026, 11, 28, 3, 0, 2), redirect))
+    run, endpoint = diagnosis.logs.newest_contact()
+    assert run.output and run.file == "/var/log/le-renew.log" and endpoint.api == "v1" and endpoint.line == 1
+    finding = next(f for f in diagnosis.findings if f.id == "ACME-008")
+    assert finding.evidence[0].path == "/var/log/le-renew.log" and finding.evidence[0].line == 1
+
+
+def test_item_3_with_no_version_to_judge_by_the_printed_v1_failure_decides(tmp_path, diagnose_root):
+    import datetime
+    import os
+    root = redirected_host(tmp_path, datetime.datetime(2026, 11, 28, 3, 0, 2))
+    import shutil
+    shutil.rmtree(f"{root}/usr/lib/python2.7/site-packages/certbot-1.11.0-py2.7.egg-info")   # version unknown
+    os.remove(f"{root}/var/log/letsencrypt/letsencrypt.log")        # logs rotated away: only the printout
+    diagnosis = diagnose_root(root)
+    assert diagnosis.verdict == "v1" and "ACME-008" in diagnosis.reasons
+
+
+def test_item_3_an_older_printed_failure_is_history_the_log_wins(tmp_path, diagnose_root):
+    import datetime
+    diagnosis = diagnose_root(redirected_host(tmp_path, datetime.datetime(2026, 11, 20, 3, 0, 2)))
+    run, endpoint = diagnosis.logs.newest_contact()
+    assert not run.output and endpoint.api == "v2"
+    assert any(r.output for r in diagnosis.logs.runs)          # still listed, in its place in time
+    assert diagnosis.verdict == "v2"
+
+
+def test_item_3_output_thrown_away_is_not_read(tmp_path, diagnose_root):
+    import datetime
+    root = redirected_host(tmp_path, datetime.datetime(2026, 11, 28), redirect="> /dev/null 2>&1")
+    assert not any(r.output for r in diagnose_root(root).logs.runs)

@@ -10,6 +10,7 @@ legacy …` since certbot 1.6.0; v1 and v2 directory bodies).
 from __future__ import annotations
 
 import ast
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -36,6 +37,11 @@ KEPT_LINES = (
     r"renewal failed",
     r"Skipping upgrade",
     r"Exiting abnormally",
+    # what certbot prints (a scheduled line may send it to a file): reference facts §2, issue 13 item 3
+    r"Attempting to renew cert",
+    r"HTTPSConnectionPool\(host=",
+    r"Failed to (resolve|establish a new connection)",
+    r"renewals? (succeeded|failed)|renewal attempts failed",
 )
 
 
@@ -61,6 +67,8 @@ _ERROR_MARKERS = (
     "Max retries exceeded", "ACMEv1 is deprecated", "renewal failed", "Exiting abnormally",
 )
 V1_DIRECTORY_KEYS = {"new-authz", "new-reg", "new-cert"}
+# An ACME host named in what certbot printed: a urllib3 connection, a connection pool, a resolver error.
+_PRINTED_HOST = re.compile(r"(?:host='|connection \(\d+\): |resolve ')(acme[a-z0-9.-]*\.letsencrypt\.org)")
 # Lines only a certbot from some version on writes, newest first: when no header survived, they
 # still date the client (reference facts §1, §2; certbot 4.1.1's acme/client.py fetches ARI).
 ERA_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -99,6 +107,7 @@ class LogRun:
     errors: list[tuple[int, str]] = field(default_factory=list)
     header_seen: bool = False
     started_by_preamble: bool = False      # a pre-0.13 "Root logging level" line came first
+    output: bool = False                   # what a scheduled job printed to a file; started = its mtime
 
     def add_endpoint(self, url: str, api: str, line: int, text: str) -> None:
         for known in self.endpoints:
@@ -171,6 +180,25 @@ class LogScanner:
     def __init__(self, logs_dir: str) -> None:
         self.logs_dir = logs_dir
         self._files: dict[str, LogFile] = {}
+        self._outputs: dict[str, LogRun] = {}
+
+    def add_output(self, path: str, mtime: int, utc_offset: str = "") -> None:
+        """A file a scheduled job's output goes to; its lines are read as what certbot printed, and
+        its last write (mtime, in the host's local time like certbot's own logs) dates them."""
+        self._outputs[path] = LogRun(path, 0, _local_time(mtime, utc_offset) if mtime else None, output=True)
+
+    def is_output(self, path: str) -> bool:
+        return path in self._outputs
+
+    def feed_output(self, path: str, number: int, text: str) -> None:
+        run = self._outputs[path]
+        run.line = run.line or number
+        for host in _PRINTED_HOST.findall(text):
+            run.endpoints = [e for e in run.endpoints if e.url != "https://" + host]    # the latest mention last
+            run.endpoints.append(Endpoint("https://" + host, classify_host(host), number, text.strip()[:300]))
+        if any(marker in text for marker in _ERROR_MARKERS + ("Failed to", "renewal attempts failed")) \
+                and len(run.errors) < 20:
+            run.errors.append((number, text.strip()[:300]))
 
     def add_file(self, path: str, size: int, mtime: int) -> None:
         self._files.setdefault(path, LogFile(path, size, mtime))
@@ -271,7 +299,20 @@ class LogScanner:
                     continue
                 evidence.runs.append(run)
                 previous = run
+        for output in self._outputs.values():           # placed by when the job last wrote to it
+            if not output.endpoints or output.started is None:
+                continue
+            later = [i for i, r in enumerate(evidence.runs) if r.started and r.started > output.started]
+            evidence.runs.insert(later[0] if later else len(evidence.runs), output)
         return evidence
+
+
+def _local_time(mtime: int, utc_offset: str) -> str:
+    """An mtime as certbot writes its log times: the host's local time (from `date +%z`)."""
+    match = re.match(r"^([+-])(\d\d)(\d\d)$", utc_offset.strip())
+    minutes = (int(match.group(2)) * 60 + int(match.group(3))) * (1 if match.group(1) == "+" else -1) if match else 0
+    moment = datetime.datetime.fromtimestamp(mtime, datetime.timezone(datetime.timedelta(minutes=minutes)))
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _date(run: LogRun, logger: str, message: str, number: int, text: str) -> None:

@@ -285,6 +285,7 @@ rec "H${TAB}config_dir$TAB$CONFIG_DIR"
 rec "H${TAB}logs_dir$TAB$LOGS_DIR"
 rec "H${TAB}uid$TAB$(id -u 2>/dev/null)"
 rec "H${TAB}date$TAB$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+rec "H${TAB}utc_offset$TAB$(date +%z 2>/dev/null)"     # certbot logs local time: mtimes are put in it
 rec "H${TAB}nodename$TAB$(uname -n 2>/dev/null)"
 rec "H${TAB}machine$TAB$(uname -m 2>/dev/null)"
 if [ -n "$R" ] && [ ! -d "$R" ]; then x missing-root "$R"; exit 3; fi   # PROBE_MISSING_ROOT in run.py
@@ -474,6 +475,23 @@ done
 
 # Follow scheduled command lines one step: programs they name, wrapper scripts they run, and
 # the --config files they pass (where a v1 server may be pinned).
+# A file a scheduled line sends the client's output to (`>> /var/log/le-renew.log 2>&1`, systemd's
+# StandardOutput=append:…): what the client printed is evidence of what it contacted. Read like a
+# log (the same kept lines, the same bounds), once per file, marked with an O record.
+OUTPUTS=$NL
+output_log() {
+  case $1 in "$LOGS_DIR"/letsencrypt.log*) return 0 ;; esac     # certbot's own log: read as a log below
+  case $OUTPUTS in *"$NL$1$NL"*) return 0 ;; esac
+  OUTPUTS=$OUTPUTS$1$NL
+  readable "$R$1" || return 0
+  o_size=$(wc -c <"$RESOLVED" 2>/dev/null) || return 0
+  o_mtime=$(stat -c %Y -- "$RESOLVED" 2>/dev/null) || o_mtime=0
+  rec "O$TAB$R$1"
+  rec "S$TAB$o_size$TAB$o_mtime$TAB$R$1"
+  head -c "$MAXLOG" <"$RESOLVED" | cut -b "-$MAXLINE" \
+    | grep -n -H -Z -a -E -m "$MAXHITS" --label="$R$1" -- "$LOG_PATTERN"
+  [ "$o_size" -le "$MAXLOG" ] || xerr log-cut "$R$1"
+}
 chase_line() {
   prev=
   # shellcheck disable=SC2086  # split the command line into words on purpose (globbing is off)
@@ -483,8 +501,12 @@ chase_line() {
     w=${w#[\"\']}; w=${w%%[\"\';\)]*}
     case $prev in
       --config|-c) case $w in /*) dump_settings "$R$w" ;; esac ;;
+      '>'|'>>'|1'>'|1'>>'|2'>'|2'>>'|'&>'|'&>>') case $w in /dev/*) ;; /*) output_log "$w" ;; esac ;;
     esac
     case $w in
+      '>/dev/'*|'>>/dev/'*|[12]'>/dev/'*|[12]'>>/dev/'*|'&>/dev/'*|'&>>/dev/'*) ;;
+      '>/'*|'>>/'*|[12]'>/'*|[12]'>>/'*|'&>/'*|'&>>/'*) output_log "/${w#*>/}" ;;
+      *=append:/*|*=file:/*) output_log "/${w#*:/}" ;;
       --config=/*) dump_settings "$R${w#--config=}" ;;
       /*certbot*|/*letsencrypt*|/*acme.sh|/*dehydrated) program "$R$w" ;;
       /*) if [ "$CHASE_SCRIPTS" = 1 ] && readable "$R$w" >/dev/null; then

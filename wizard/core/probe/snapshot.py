@@ -125,6 +125,7 @@ class SnapshotReader:
         self._prefix = ""                  # the ROOT prefix the probe used; stripped from paths
         self._scanner: LogScanner | None = None
         self._logs_prefix = "\0"
+        self._outputs: set[str] = set()     # files scheduled jobs write their output to (O records)
 
     def _strip(self, path: str) -> str:
         if self._prefix and path.startswith(self._prefix):
@@ -146,6 +147,8 @@ class SnapshotReader:
                 self._scanner = LogScanner(value)
             elif key == "end":
                 snap.complete = True
+        elif tag == "O" and len(fields) >= 2:
+            self._outputs.add(self._strip(fields[-1]))
         elif tag == "W" and len(fields) >= 2:
             snap.looked.append(fields[-1])
         elif tag == "E" and len(fields) >= 3:
@@ -154,7 +157,9 @@ class SnapshotReader:
             snap.links[self._strip(fields[-1])] = fields[1]
         elif tag == "S" and len(fields) >= 4:
             path = self._strip(fields[-1])
-            if path.startswith(self._logs_prefix) and self._scanner is not None:
+            if path in self._outputs and self._scanner is not None:
+                self._scanner.add_output(path, _int(fields[2]), snap.facts.get("utc_offset", ""))
+            elif path.startswith(self._logs_prefix) and self._scanner is not None:
                 self._scanner.add_file(path, _int(fields[1]), _int(fields[2]))
             else:
                 known = snap.files.setdefault(path, FileText(path))
@@ -180,6 +185,8 @@ class SnapshotReader:
             text = text_bytes.decode("utf-8", "surrogateescape")
             if path.startswith("!"):
                 snap.commands.setdefault(path, []).append(text)
+            elif self._scanner is not None and self._scanner.is_output(path):
+                self._scanner.feed_output(path, number, text)
             elif self._scanner is not None and path.startswith(self._logs_prefix):
                 self._scanner.feed(path, number, text)
             elif path in snap.programs and path not in snap.files:
