@@ -706,3 +706,16 @@ def test_item_3_output_thrown_away_is_not_read(tmp_path, diagnose_root):
     import datetime
     root = redirected_host(tmp_path, datetime.datetime(2026, 11, 28), redirect="> /dev/null 2>&1")
     assert not any(r.output for r in diagnose_root(root).logs.runs)
+
+
+def test_item_9_an_admins_cron_line_outlives_the_package_it_calls(make_host, diagnose_root):
+    """Removing xenial's letsencrypt package does not remove root's crontab line that runs it: with the
+    snap's timer renewing, that plain line (output redirect and all) is commented out, not left to fail."""
+    plan = build_plan(diagnose_root(make_host("ubuntu1604_letsencrypt_041")), Answers(client="snap"))
+    line = next(iter(edits_of(plan, "move-schedule")["/var/spool/cron/crontabs/root"].values()))
+    assert line.startswith("# 0 3 * * 1 /usr/bin/letsencrypt renew >> /var/log/le-renew.log 2>&1")
+    assert "/var/spool/cron/crontabs/root" in plan.step("backup").actions[0].paths
+    pip = build_plan(diagnose_root(make_host("ubuntu1604_letsencrypt_041")), Answers(client="pip"))
+    moved = next(iter(edits_of(pip, "move-schedule")["/var/spool/cron/crontabs/root"].values()))
+    assert moved == "0 3 * * 1 /opt/certbot/bin/certbot renew >> /var/log/le-renew.log 2>&1"
+    assert pip.step("add-schedule") is None                  # the moved line is the one scheduler

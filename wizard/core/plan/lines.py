@@ -4,6 +4,7 @@ every other byte is kept."""
 from __future__ import annotations
 
 import posixpath
+import re
 
 from wizard.core.endpoints import V1_STAGING_URL, V1_URL, classify_url
 from wizard.core.readers.schedule import ScheduledRun, split_words
@@ -56,8 +57,20 @@ PLAIN_RENEWAL_WORDS = {"renew", "-q", "--quiet", "-n", "--non-interactive", "--n
                        "--no-random-sleep-on-renew", *AUTO_ONLY_FLAGS}
 
 
+_REDIRECT = re.compile(r"^(\d|&)?>>?(&\d)?")
+
+
 def is_plain_renewal(run: ScheduledRun) -> bool:
-    return run.verb == "renew" and all(a in PLAIN_RENEWAL_WORDS for a in run.arguments)
+    """`renew` with quiet/non-interactive flags only; where its output goes does not count."""
+    words, skip = [], False
+    for word in run.arguments:
+        if skip:
+            skip = False
+        elif _REDIRECT.match(word):
+            skip = _REDIRECT.fullmatch(word) is not None and "&" not in word[1:]   # `>> file`: the file follows
+        else:
+            words.append(word)
+    return run.verb == "renew" and all(w in PLAIN_RENEWAL_WORDS for w in words)
 
 
 def retire_line(line: str, replaced_by: str) -> str:

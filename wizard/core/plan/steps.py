@@ -207,7 +207,10 @@ def move_schedules(draft: Draft) -> None:
     if not draft.client or choice is None or choice.key == "keep":
         return
     removed = draft.removed_installs()
-    surviving = [r for r in draft.d.schedules.renewing() if r.install is None or r.install not in removed]
+    # A removed package takes its own timer and its stand-down cron file along; an admin's cron line
+    # that calls it stays (and would fail, or race the new client): it is moved or retired below.
+    surviving = [r for r in draft.d.schedules.renewing()
+                 if not (r.install in removed and (r.kind == "systemd" or r.fallback_only))]
     stop_new_timer = False
     retired: set[str] = set()
     command = shlex.join(draft.client_argv)

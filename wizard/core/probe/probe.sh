@@ -297,9 +297,7 @@ dump_glob "$R/etc/*-release"
 dump_glob "$R/etc/*_version"
 entries "$R/opt/rh/rh-python3*"
 # Package repositories: a plan that installs on an end-of-life release points them at the archives.
-looked "/etc/yum.repos.d"
 dump_glob "$R/etc/yum.repos.d/*.repo"
-looked "/etc/apt"
 dump_files "$R/etc/apt/sources.list"
 dump_glob "$R/etc/apt/sources.list.d/*.list"
 
