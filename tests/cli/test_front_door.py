@@ -216,7 +216,7 @@ def test_every_command_shown_parses_back_to_its_argv(make_host, tmp_path):
     plan = json.loads(wizard("plan", "--root", root, "--answers", str(answers), "--json").stdout)
     argvs = [a["argv"] for s in plan["steps"] for a in s["actions"] if a.get("argv")]
     assert ["env", "LD_LIBRARY_PATH=/opt/rh/rh-python36/root/usr/lib64", "/opt/certbot/bin/pip", "install",
-            "--only-binary", ":all:", "certbot<1.24", "cryptography<38", "pyOpenSSL<23"] in argvs
+            "--upgrade", "--only-binary", ":all:", "certbot<1.24", "cryptography<38", "pyOpenSSL<23"] in argvs
     outputs = [wizard("plan", "--root", root, "--answers", str(answers)).stdout,
                wizard("apply", "--dry-run", "--root", root, "--answers", str(answers)).stdout]
     outputs += [wizard("report", "--root", root, "--answers", str(answers), "--format", fmt).stdout

@@ -50,7 +50,7 @@ SCL = ["env", "LD_LIBRARY_PATH=/opt/rh/rh-python36/root/usr/lib64"]
 def test_centos6_with_rh_python36_installs_certbot_below_1_24_and_moves_the_cron_line(make_host, diagnose_root):
     plan = plan_for(diagnose_root, make_host("centos6_certbot_auto"), client="rh-python36")
     assert ["yum", "install", "-y", "rh-python36", "augeas-libs"] in commands(plan)
-    assert [*SCL, "/opt/certbot/bin/pip", "install", "--only-binary", ":all:", "certbot<1.24", "cryptography<38",
+    assert [*SCL, "/opt/certbot/bin/pip", "install", "--upgrade", "--only-binary", ":all:", "certbot<1.24", "cryptography<38",
             "pyOpenSSL<23"] in commands(plan)
     ids = [s.id for s in plan.steps]
     assert ids == ["backup", "repositories", "install-client", "fix-pins-1", "test-renewal", "move-schedule",
@@ -73,7 +73,9 @@ def test_centos6_with_rh_python36_installs_certbot_below_1_24_and_moves_the_cron
     ("centos7_epel_027_v01_pin", "os-package", [["yum", "makecache"], ["yum", "install", "-y", "certbot"]]),
     ("centos7_two_installs", "os-package", [["yum", "makecache"], ["yum", "install", "-y", "certbot"]]),
     # the package goes only once the snap is in, right before its /usr/bin/certbot is replaced by the link
-    ("ubuntu1604_letsencrypt_041", "snap", [["snap", "install", "core"], ["snap", "refresh", "core"],
+    ("ubuntu1604_letsencrypt_041", "snap", [["apt-get", "update"], ["apt-get", "install", "-y", "snapd"],
+                                            ["snap", "wait", "system", "seed.loaded"],
+                                            ["snap", "install", "core"], ["snap", "refresh", "core"],
                                             ["snap", "install", "--classic", "certbot"],
                                             ["apt-get", "remove", "-y", "letsencrypt"],
                                             ["ln", "-sfn", "/snap/bin/certbot", "/usr/bin/certbot"]]),
@@ -91,7 +93,7 @@ def test_the_recommended_path_per_os_method_and_python(make_host, diagnose_root,
 def test_pip_path_is_pinned_to_what_the_system_python_runs(make_host, diagnose_root):
     plan = plan_for(diagnose_root, make_host("centos7_two_installs"), client="pip")
     assert ["/usr/bin/python3", "-m", "venv", "/opt/certbot"] in commands(plan)
-    assert ["/opt/certbot/bin/pip", "install", "certbot<1.24", "pyOpenSSL<23.2"] in commands(plan)   # Python 3.6
+    assert ["/opt/certbot/bin/pip", "install", "--upgrade", "certbot<1.24", "pyOpenSSL<23.2"] in commands(plan)   # Python 3.6
 
 
 def test_acme_sh_le_api_pin_is_edited(make_host, diagnose_root):

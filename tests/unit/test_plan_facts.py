@@ -351,9 +351,10 @@ def test_item_7_snap_on_a_rhel_like_brings_snapd_its_socket_and_the_snap_link(tm
     root = host_on(tmp_path, "centos7_two_installs", "rhel8")
     commands = commands_of(build_plan(diagnose_root(root), Answers(client="snap")))
     expected = [["dnf", "install", "-y", "snapd"], ["systemctl", "enable", "--now", "snapd.socket"],
-                ["ln", "-s", "/var/lib/snapd/snap", "/snap"], ["snap", "install", "core"]]
+                ["ln", "-s", "/var/lib/snapd/snap", "/snap"], ["snap", "wait", "system", "seed.loaded"],
+                ["snap", "install", "core"]]
     start = commands.index(expected[0])
-    assert commands[start:start + 4] == expected
+    assert commands[start:start + 5] == expected
     assert commands.index(["dnf", "install", "-y", EPEL8]) < start                  # snapd is in EPEL
 
 
@@ -475,13 +476,13 @@ def pip_install_of(plan):
 
 def test_item_11_centos6_installs_wheels_only_below_cryptography_38(make_host, diagnose_root):
     argv = pip_install_of(build_plan(diagnose_root(make_host("centos6_certbot_auto")), Answers(client="rh-python36")))
-    assert argv[argv.index("install") + 1:] == ["--only-binary", ":all:", "certbot<1.24", "cryptography<38",
-                                                 "pyOpenSSL<23"]
+    assert argv[argv.index("install") + 1:] == ["--upgrade", "--only-binary", ":all:", "certbot<1.24",
+                                                 "cryptography<38", "pyOpenSSL<23"]
 
 
 def test_item_11_with_the_apache_plugin_only_python_augeas_is_built(make_host, diagnose_root):
     argv = pip_install_of(build_plan(diagnose_root(make_host("centos6_frozen_021")), Answers(client="rh-python36")))
-    assert argv[argv.index("install") + 1:argv.index("install") + 5] == ["--only-binary", ":all:", "--no-binary",
+    assert argv[argv.index("install") + 2:argv.index("install") + 6] == ["--only-binary", ":all:", "--no-binary",
                                                                          "python-augeas"]
     assert "certbot-apache<1.24" in argv and "cryptography<38" in argv
 
@@ -719,3 +720,38 @@ def test_item_9_an_admins_cron_line_outlives_the_package_it_calls(make_host, dia
     moved = next(iter(edits_of(pip, "move-schedule")["/var/spool/cron/crontabs/root"].values()))
     assert moved == "0 3 * * 1 /opt/certbot/bin/certbot renew >> /var/log/le-renew.log 2>&1"
     assert pip.step("add-schedule") is None                  # the moved line is the one scheduler
+
+
+def test_item_6_a_section_with_only_a_dead_list_gets_the_archive_in_its_place(tmp_path, diagnose_root):
+    root = str(tmp_path / "h")
+    from tests.fixtures.hosts import HOSTS
+    HOSTS["centos7_two_installs"](root)
+    with open(f"{root}/etc/yum.repos.d/epel.repo", "w") as handle:
+        handle.write("[epel]\nname=EPEL 7\nmetalink=https://mirrors.fedoraproject.org/metalink?repo=epel-7&arch=$basearch\n"
+                     "enabled=1\n[epel-source]\nmetalink=https://mirrors.fedoraproject.org/metalink?repo=epel-source-7&arch=$basearch\n")
+    with open(f"{root}/etc/yum.repos.d/CentOS-SCLo-scl-rh.repo", "w") as handle:
+        handle.write("[centos-sclo-rh]\nmirrorlist=http://mirrorlist.centos.org?arch=$basearch&release=7&repo=sclo-rh\n")
+    edits = edits_of(build_plan(diagnose_root(root), Answers(client="os-package")), "repositories")
+    assert edits["/etc/yum.repos.d/epel.repo"] == {
+        3: "baseurl=https://archives.fedoraproject.org/pub/archive/epel/7/$basearch",
+        6: "baseurl=https://archives.fedoraproject.org/pub/archive/epel/7/SRPMS"}
+    assert edits["/etc/yum.repos.d/CentOS-SCLo-scl-rh.repo"] == {
+        2: "baseurl=https://vault.centos.org/7.9.2009/sclo/$basearch/rh/"}
+
+
+def test_item_9_a_kept_epel_certbot_whose_timer_was_never_started_gets_it_started(make_host, diagnose_root, tmp_path):
+    import os
+    root = make_host("centos7_epel_111")
+    os.remove(f"{root}/etc/systemd/system/timers.target.wants/certbot-renew.timer")
+    diagnosis = diagnose_root(root)
+    assert diagnosis.action_needed and next(f for f in diagnosis.findings if f.id == "ACME-014").blocking
+    plan = build_plan(diagnosis, Answers())
+    assert plan.choice.key == "keep"
+    assert commands_of(plan, "enable-timer") == [["systemctl", "enable", "--now", "certbot-renew.timer"]]
+    assert plan.step("test-renewal") is not None
+
+
+def test_item_7_snap_on_debian_installs_snapd_first(make_host, diagnose_root):
+    commands = commands_of(build_plan(diagnose_root(make_host("debian12_apt_21")), Answers(client="snap")))
+    assert commands[:3] == [["apt-get", "update"], ["apt-get", "install", "-y", "snapd"],
+                            ["snap", "wait", "system", "seed.loaded"]]

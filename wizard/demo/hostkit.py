@@ -373,13 +373,15 @@ def centos_base_repo(major: str) -> str:
 
 
 def epel_repo(major: str) -> str:
-    """epel.repo as epel-release ships it: a metalink to mirrors that no longer carry EPEL 6/7."""
+    """epel.repo as epel-release ships it (7-14: download.example in the commented baseurl): a metalink
+    to mirrors that no longer carry EPEL 6/7."""
     key = "mirrorlist" if major == "6" else "metalink"
+    host = "download.fedoraproject.org" if major == "6" else "download.example"
     return (f"[epel]\nname=Extra Packages for Enterprise Linux {major} - $basearch\n"
-            f"#baseurl=http://download.fedoraproject.org/pub/epel/{major}/$basearch\n"
+            f"#baseurl=http://{host}/pub/epel/{major}/$basearch\n"
             f"{key}=https://mirrors.fedoraproject.org/metalink?repo=epel-{major}&arch=$basearch\n"
             f"failovermethod=priority\nenabled=1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-{major}\n\n"
             f"[epel-debuginfo]\nname=Extra Packages for Enterprise Linux {major} - $basearch - Debug\n"
-            f"#baseurl=http://download.fedoraproject.org/pub/epel/{major}/$basearch/debug\n"
+            f"#baseurl=http://{host}/pub/epel/{major}/$basearch/debug\n"
             f"{key}=https://mirrors.fedoraproject.org/metalink?repo=epel-debug-{major}&arch=$basearch\n"
             f"failovermethod=priority\nenabled=0\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-{major}\ngpgcheck=1\n")

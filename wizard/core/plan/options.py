@@ -77,6 +77,8 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
             key="keep", title=_("Keep {label}", label=renewing.label), client_path=renewing.path,
             client_version=renewing.version or "0", runner=scl.runner_for(diagnosis.snapshot, renewing),
             undo=_("nothing was installed")))
+        if renewing.method == "snap":
+            return options     # the package or pip beside a working snap: a downgrade and two timers
     if renewing is not None and renewing.kind == "acme.sh":
         options.append(_acme_sh_upgrade(renewing))
         return options
@@ -137,8 +139,8 @@ def _snap(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
 
 # The certbot a release's own archive installs, where it matters for the commands a plan gives
 # (reference facts §3.2 and §9: xenial 0.4.1, stretch and jessie-backports 0.10.2, bionic-updates 0.27.0).
-DISTRO_CERTBOT = {("ubuntu", "16.04"): "0.4.1", ("ubuntu", "18.04"): "0.27.0", ("debian", "8"): "0.10.2",
-                  ("debian", "9"): "0.10.2"}
+DISTRO_CERTBOT = {("ubuntu", "16.04"): "0.4.1", ("ubuntu", "17.10"): "0.17.0", ("ubuntu", "18.04"): "0.27.0",
+                  ("debian", "8"): "0.10.2", ("debian", "9"): "0.10.2"}
 
 
 def _apt(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption:
@@ -198,6 +200,10 @@ def _pip(diagnosis: Diagnosis, plugins: list[str]) -> ClientOption | None:
         return None
     option = _pip_on(plugins, "/usr/bin/python3", python_version)
     option.commands[:0] = platform.pip_prerequisites(diagnosis.os)
+    existing = next((i for i in diagnosis.installs if (i.prefix or "").rstrip("/") == "/opt/certbot"), None)
+    if existing is not None:         # an upgrade in place: removing /opt/certbot would remove the working client
+        option.undo = _("an upgrade in place cannot be rolled back from the backup; go back with: {command}",
+                        command=shlex.join(["/opt/certbot/bin/pip", "install", f"certbot=={existing.version or '?'}"]))
     return option
 
 
@@ -217,10 +223,10 @@ def _pip_on(plugins: list[str], python: str, python_version: str, runner: list[s
     pip_bound = versions.PIP_BEFORE_DROPPING_PYTHON.get(python_version)
     commands = [[*runner, python, "-m", "venv", "/opt/certbot"],
                 [*runner, "/opt/certbot/bin/pip", "install", "--upgrade", f"pip<{pip_bound}" if pip_bound else "pip"],
-                [*runner, "/opt/certbot/bin/pip", "install", *binary, *spec, *pins],
+                [*runner, "/opt/certbot/bin/pip", "install", "--upgrade", *binary, *spec, *pins],
                 ["ln", "-sfn", "/opt/certbot/bin/certbot", "/usr/bin/certbot"]]
-    caveats = [_("supported by certbot on a best-effort basis; you update it yourself "
-                 "(/opt/certbot/bin/pip install --upgrade certbot)")]
+    caveats = [_("supported by certbot on a best-effort basis; you update it yourself ({command})",
+                 command=shlex.join([*runner, "/opt/certbot/bin/pip", "install", "--upgrade", *binary, *spec, *pins]))]
     if newest:
         caveats += [_("Python {python} runs certbot up to {newest} only", python=python_version, newest=newest),
                     _("certbot {newest} predates ARI (renewal information, certbot 4.1.0): it renews on its own "
@@ -264,13 +270,16 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
     acme_sh = ClientOption(
         key="acme.sh", title=_("acme.sh (POSIX shell + curl) issuing fresh certificates"), client_path=None,
         commands=[["curl", "-fsSL", "-o", "/root/acme.sh-install", "https://raw.githubusercontent.com/acmesh-official/acme.sh/master/acme.sh"],
-         ["sh", "/root/acme.sh-install", "--install", "--home", "/root/.acme.sh"],
+         ["sh", "/root/acme.sh-install", "--install-online", "--home", "/root/.acme.sh"],
          ["/root/.acme.sh/acme.sh", "--set-default-ca", "--server", "letsencrypt"]],
         caveats=[_("acme.sh cannot take over certbot's lineages: each certificate is issued again and installed "
            "with --install-cert; web server configuration must point at the new files"),
          _("acme.sh >= 3.0 defaults to ZeroSSL; the plan sets Let's Encrypt as the default CA"),
-         _("CentOS 6's curl uses NSS; check it can reach acme-v02 before relying on it")],
-        undo=_("rm -rf /root/.acme.sh and its crontab line"), supported=False)
+         _("CentOS 6's curl uses NSS; check it can reach acme-v02 before relying on it"),
+         _("the plan installs acme.sh only: issue each certificate with acme.sh --issue, install it with "
+           "--install-cert, then remove certbot-auto's cron line yourself")],
+        undo=_("rm -rf /root/.acme.sh and its crontab line"), supported=False,
+        done_when=_("{acme} --version reports the new version", acme="/root/.acme.sh/acme.sh"))
     return [move, scl_option, acme_sh]
 
 

@@ -84,10 +84,14 @@ def pip_prerequisites(os_info: OsInfo) -> list[Argv]:
 
 
 def snapd(os_info: OsInfo, has_snap_dir: bool) -> list[Argv]:
-    """snapd on a RHEL-like host (it comes from EPEL): the package, its socket and the /snap link."""
+    """snapd itself: Debian does not install it by default; on a RHEL-like host it comes from EPEL
+    with a socket to enable and the /snap link classic snaps expect. Either way the first snap
+    command waits for snapd to finish seeding."""
+    if os_info.family == "debian":
+        return [*install(os_info, ["snapd"]), ["snap", "wait", "system", "seed.loaded"]]
     if os_info.family != "rhel":
         return []
     commands = [[package_manager(os_info), "install", "-y", "snapd"], ["systemctl", "enable", "--now", "snapd.socket"]]
     if not has_snap_dir:
         commands.append(["ln", "-s", *SNAP_MOUNT_LINK])
-    return commands
+    return [*commands, ["snap", "wait", "system", "seed.loaded"]]

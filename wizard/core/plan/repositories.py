@@ -16,7 +16,8 @@ from wizard.core.plan.platform import el_release
 from wizard.core.probe.snapshot import Snapshot
 from wizard.core.readers.osinfo import OsInfo
 
-CENTOS_VAULT = {"6": "6.10", "7": "7.9.2009"}        # the last point release of each, as vaulted
+CENTOS_VAULT = {"6": "6.10", "7": "7.9.2009", "8": "8.5.2111"}   # the last point release of each, as vaulted
+CENTOS_STREAM_VAULT = {"8": "8-stream"}
 EPEL_ARCHIVE = "https://archives.fedoraproject.org/pub/archive/epel"
 DEBIAN_ARCHIVED = {"8", "9", "10"}                    # jessie, stretch, buster: archive.debian.org
 YUM_DIR = "/etc/yum.repos.d"
@@ -29,9 +30,15 @@ APT_ARCHIVE_OPTION = ["-o", "Acquire::Check-Valid-Until=false"]
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]")
 _DEAD_LIST = re.compile(r"^\s*(mirrorlist|metalink)\s*=\s*https?://(mirrorlist\.centos\.org|"
                         r"mirrors\.fedoraproject\.org/(metalink|mirrorlist)\?repo=epel-[a-z-]*[67]\b)")
-_CENTOS_BASEURL = re.compile(r"^\s*#?\s*baseurl\s*=\s*https?://mirror\.centos\.org/centos/"
-                             r"(?:\$releasever|[67](?:\.[0-9.]+)?)/(\S+)\s*$")
-_EPEL_BASEURL = re.compile(r"^\s*#?\s*baseurl\s*=\s*https?://download\.fedoraproject\.org/pub/epel/([67])/(\S+)\s*$")
+_CENTOS_BASEURL = re.compile(r"^\s*#?\s*baseurl\s*=\s*https?://mirror\.centos\.org/(?:centos|\$contentdir)/"
+                             r"(?:\$releasever|[678](?:\.[0-9.]+)?|8-stream)/(\S+)\s*$")
+# epel-release 7-14 ships `#baseurl=http://download.example/pub/epel/7/…`; older ones download.fedoraproject.org
+_EPEL_BASEURL = re.compile(r"^\s*#?\s*baseurl\s*=\s*https?://download\.(?:fedoraproject\.org|example)/pub/epel/"
+                           r"([67])/(\S+)\s*$")
+# The dead lists themselves name what they listed: a section without a usable baseurl line gets one
+# in place of its mirrorlist/metalink line.
+_CENTOS_LIST_REPO = re.compile(r"[?&]repo=([A-Za-z-]+)")
+_EPEL_LIST_REPO = re.compile(r"[?&]repo=epel-(?:(debug|source)-)?([67])\b")
 _APT_LINE = re.compile(r"^(\s*deb(?:-src)?\s+(?:\[[^\]]*\]\s+)?)(\S+)(\s+)(\S+)(.*)$")
 _DEBIAN_MIRROR = re.compile(r"^https?://(deb|httpredir|ftp(\.[a-z]{2})?|http)\.debian\.(org|net)/debian/?$")
 _DEBIAN_SECURITY = re.compile(r"^https?://(security\.debian\.org(/debian-security)?|deb\.debian\.org/debian-security)/?$")
@@ -70,7 +77,10 @@ def repository_fixes(os_info: OsInfo, snapshot: Snapshot, needs: set[str]) -> Re
 
 
 def _yum(os_info: OsInfo, snapshot: Snapshot, needs: set[str], fixes: RepositoryFixes) -> None:
-    vault = CENTOS_VAULT.get(os_info.major) if os_info.id == "centos" else None
+    vault = None
+    if os_info.id == "centos" and os_info.eol:
+        stream = "stream" in os_info.pretty_name.lower()
+        vault = (CENTOS_STREAM_VAULT if stream else CENTOS_VAULT).get(os_info.major)
     release = el_release(os_info)
     epel_sections: list[str] = []
     for path in sorted(p for p in snapshot.files if p.startswith(YUM_DIR + "/") and p.endswith(".repo")):
@@ -82,13 +92,14 @@ def _yum(os_info: OsInfo, snapshot: Snapshot, needs: set[str], fixes: Repository
             if name.startswith("epel"):
                 epel_sections.append(name)
             new_base = {number: _new_baseurl(text, vault) for number, text in lines}
-            if not any(new_base.values()):
-                continue
+            has_base = any(new_base.values())
             for number, text in lines:
                 if new_base[number]:
                     fixes.lines.append(LineFix(path, number, text, new_base[number] or ""))
                 elif _DEAD_LIST.match(text):
-                    fixes.lines.append(LineFix(path, number, text, "#" + text))
+                    derived = None if has_base else _baseurl_for_list(text, vault)
+                    if derived or has_base:
+                        fixes.lines.append(LineFix(path, number, text, derived or "#" + text))
     if "epel" in needs and release == 7 and "epel" not in epel_sections:
         fixes.new_files[EPEL_ARCHIVE_REPO] = (
             "# Added by acme-wizard: EPEL 7 was archived in 2024; its content lives in the Fedora archive.\n"
@@ -112,6 +123,22 @@ def _new_baseurl(text: str, vault: str | None) -> str | None:
     epel = _EPEL_BASEURL.match(text)
     if epel:
         return f"baseurl={EPEL_ARCHIVE}/{epel.group(1)}/{epel.group(2)}"
+    return None
+
+
+def _baseurl_for_list(text: str, vault: str | None) -> str | None:
+    """The archive baseurl for what a dead mirrorlist/metalink line listed, when it says."""
+    epel = _EPEL_LIST_REPO.search(text)
+    if "fedoraproject" in text and epel:
+        kind, major = epel.groups()
+        tail = {"debug": "$basearch/debug", "source": "SRPMS"}.get(kind or "", "$basearch")
+        return f"baseurl={EPEL_ARCHIVE}/{major}/{tail}"
+    centos = _CENTOS_LIST_REPO.search(text)
+    if "mirrorlist.centos.org" in text and centos and vault:
+        repo = centos.group(1)
+        if repo.startswith("sclo-"):
+            return f"baseurl=https://vault.centos.org/{vault}/sclo/$basearch/{repo[5:]}/"
+        return f"baseurl=https://vault.centos.org/{vault}/{'os' if repo == 'os' else repo}/$basearch/"
     return None
 
 
@@ -155,7 +182,7 @@ def _archived_apt_line(text: str, debian: bool) -> str | None:
             url = "http://archive.debian.org/debian"
         else:
             return None
-        if suite.endswith("-updates"):
+        if suite.endswith("-updates") and not suite.startswith("buster"):
             return "# " + text + "   # acme-wizard: not in archive.debian.org"
     elif _UBUNTU_MIRROR.match(url):
         url = "http://old-releases.ubuntu.com/ubuntu"

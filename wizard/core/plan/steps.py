@@ -39,7 +39,9 @@ def build(draft: Draft) -> Plan:
         repositories_step(draft, choice)
         install_step(draft, choice)
     pin_edits(draft)
-    if not decision_needed and draft.steps:
+    unscheduled = bool(choice and choice.key == "keep" and choice.client_path and not d.schedules.renewing()
+                       and draft.something_to_renew())
+    if not decision_needed and (draft.steps or unscheduled):
         test_renewal(draft)
         move_schedules(draft)
         retire_certbot_auto(draft)
@@ -70,13 +72,13 @@ def install_step(draft: Draft, choice: ClientOption) -> None:
             argv = ["apt-get", *APT_ARCHIVE_OPTION, "update"]      # the archive's Release files have expired
         actions.append(Action("command", argv=argv))
     removed = draft.removed_installs()
+    names = list(dict.fromkeys((i.package or "certbot").split()[0] for i in removed))
     if removed:
         # Only once the new client is in place (a failed install leaves the old certbot working), and
         # before /usr/bin/certbot is linked: a package's file is never overwritten.
-        names = [(i.package or "certbot").split()[0] for i in removed]
         link = next((n for n, a in enumerate(actions) if (a.argv or [""])[0] == "ln"
                      and (a.argv or [])[-1] == "/usr/bin/certbot"), len(actions))
-        actions.insert(link, Action("command", argv=platform.remove(draft.d.os, list(dict.fromkeys(names)))))
+        actions.insert(link, Action("command", argv=platform.remove(draft.d.os, names)))
         draft.notes.append(_("certbot's instructions remove the distribution package before /usr/bin/certbot is "
                             "linked (a package's file is never overwritten); the plan does it once the new "
                             "client is installed. Certificates and configuration in {config} stay.",
@@ -84,9 +86,13 @@ def install_step(draft: Draft, choice: ClientOption) -> None:
     why = [f.id for f in draft.d.findings if f.id in (F.CLIENT_CANNOT_SPEAK_V2, F.NO_SERVER_FALLS_BACK_TO_V1,
                                                        F.CERTBOT_AUTO_PRESENT, F.PYTHON2_RUNTIME,
                                                        F.V1_IN_RENEWAL_CONF)]
+    undo = _("the install cannot be rolled back from the backup; remove it with: {undo}", undo=choice.undo)
+    if removed:
+        undo += " " + _("The distribution package comes back with: {command}",
+                        command=shlex.join(platform.install(draft.d.os, names)[-1]))
     draft.steps.append(Step(
         id=StepId.INSTALL_CLIENT, title=choice.title, why=why, requires_root=True, risk="medium", actions=actions,
-        undo=_("the install cannot be rolled back from the backup; remove it with: {undo}", undo=choice.undo),
+        undo=undo,
         done_when=choice.done_when or _("{path} runs and reports its version (certbot --version)",
                                         path=shlex.join(choice.client_argv) or "?"),
         depends_on=[StepId.REPOSITORIES] if any(s.id == StepId.REPOSITORIES for s in draft.steps) else []))
@@ -204,7 +210,11 @@ def move_schedules(draft: Draft) -> None:
     client (and the new timer is stopped); with nothing left, the package's timer is enabled or a
     cron line is added."""
     choice = draft.choice
-    if not draft.client or choice is None or choice.key == "keep":
+    if not draft.client or choice is None:
+        return
+    if choice.key == "keep":
+        if not draft.d.schedules.renewing():
+            _schedule_kept_client(draft)
         return
     removed = draft.removed_installs()
     # A removed package takes its own timer and its stand-down cron file along; an admin's cron line
@@ -232,27 +242,9 @@ def move_schedules(draft: Draft) -> None:
     keeps_a_line = any(r.kind != "systemd" and not (choice.own_timer and is_plain_renewal(r)) for r in surviving)
     runs_after = keeps_a_line or any(r.kind == "systemd" for r in surviving) or bool(choice.own_timer)
     if not runs_after and choice.timer_to_enable:
-        draft.steps.append(Step(
-            id=StepId.ENABLE_TIMER,
-            title=_("Start the package's renewal timer ({timer})", timer=choice.timer_to_enable),
-            why=[F.NOTHING_SCHEDULED] if any(f.id == F.NOTHING_SCHEDULED for f in draft.d.findings) else [],
-            requires_root=True, risk="low",
-            actions=[Action("command", argv=["systemctl", "enable", "--now", choice.timer_to_enable])],
-            undo=shlex.join(["systemctl", "disable", "--now", choice.timer_to_enable]),
-            done_when=_("systemctl is-enabled {timer} says enabled", timer=choice.timer_to_enable),
-            depends_on=[StepId.TEST_RENEWAL]))
+        _enable_timer(draft, choice.timer_to_enable)
     elif not runs_after and choice.key in ("pip", "rh-python36"):
-        minute, hour = renewal_time(draft.d.snapshot.facts.get("nodename") or draft.d.snapshot.root)
-        content = (f"# Added by acme-wizard: renew twice a day with {draft.client}, at this host's own minute\n"
-                   f"{minute} {hour},{hour + 12} * * * root {command} renew -q "
-                   f"{' '.join(versions.renew_quietly(choice.client_version))}".rstrip() + "\n")
-        draft.steps.append(Step(id=StepId.ADD_SCHEDULE, title=_("Schedule renewals twice a day"),
-                                why=[F.NOTHING_SCHEDULED] if any(f.id == F.NOTHING_SCHEDULED
-                                                                for f in draft.d.findings) else [],
-                                requires_root=True, risk="low",
-                                actions=[Action("create", path="/etc/cron.d/certbot-renew", content=content)],
-                                undo=_("rollback removes the file"), done_when=_("/etc/cron.d/certbot-renew exists"),
-                                depends_on=[StepId.TEST_RENEWAL]))
+        _add_cron_line(draft, command, choice.client_version)
     for path, edit in draft.edits.items():
         actions = [Action("edit", edit=edit)]
         if stop_new_timer and choice.own_timer:
@@ -271,6 +263,47 @@ def move_schedules(draft: Draft) -> None:
     draft.edits = {}
     if not surviving and choice.own_timer:
         draft.notes.append(_("The new client brings its own renewal timer ({timer}).", timer=choice.own_timer))
+
+
+def _schedule_kept_client(draft: Draft) -> None:
+    """A good client nothing runs (EPEL's timer is never started by its package, facts §9): start
+    the timer its install ships, or give it a cron line."""
+    kept = next((i for i in draft.d.installs if i.path == draft.client), None)
+    if kept is None:
+        return
+    if kept.method == "os-package":
+        _enable_timer(draft, "certbot.timer" if draft.d.os.family == "debian" else "certbot-renew.timer")
+    elif kept.method == "snap":
+        _enable_timer(draft, "snap.certbot.renew.timer")
+    else:
+        _add_cron_line(draft, shlex.join(draft.client_argv), kept.version or "0")
+
+
+def _nothing_scheduled(draft: Draft) -> list[str]:
+    return [F.NOTHING_SCHEDULED] if any(f.id == F.NOTHING_SCHEDULED for f in draft.d.findings) else []
+
+
+def _enable_timer(draft: Draft, timer: str) -> None:
+    argv = ["snap", "start", "--enable", "certbot.renew"] if timer.startswith("snap.") \
+        else ["systemctl", "enable", "--now", timer]
+    draft.steps.append(Step(
+        id=StepId.ENABLE_TIMER, title=_("Start the package's renewal timer ({timer})", timer=timer),
+        why=_nothing_scheduled(draft), requires_root=True, risk="low", actions=[Action("command", argv=argv)],
+        undo=shlex.join(_stop_timer(timer)),
+        done_when=_("systemctl is-enabled {timer} says enabled", timer=timer),
+        depends_on=[StepId.TEST_RENEWAL]))
+
+
+def _add_cron_line(draft: Draft, command: str, client_version: str | None) -> None:
+    minute, hour = renewal_time(draft.d.snapshot.facts.get("nodename") or draft.d.snapshot.root)
+    content = (f"# Added by acme-wizard: renew twice a day with {draft.client}, at this host's own minute\n"
+               f"{minute} {hour},{hour + 12} * * * root {command} renew -q "
+               f"{' '.join(versions.renew_quietly(client_version))}".rstrip() + "\n")
+    draft.steps.append(Step(
+        id=StepId.ADD_SCHEDULE, title=_("Schedule renewals twice a day"), why=_nothing_scheduled(draft),
+        requires_root=True, risk="low", actions=[Action("create", path="/etc/cron.d/certbot-renew", content=content)],
+        undo=_("rollback removes the file"), done_when=_("/etc/cron.d/certbot-renew exists"),
+        depends_on=[StepId.TEST_RENEWAL]))
 
 
 def _stop_timer(timer: str) -> list[str]:

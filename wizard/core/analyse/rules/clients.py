@@ -80,9 +80,11 @@ def nothing_scheduled(ctx: RuleContext) -> None:
     if ctx.d.schedules.renewing() or not (has_certs or ctx.d.installs):
         return
     ctx.add(Finding(
-        id=F.NOTHING_SCHEDULED, severity="high", blocking=False,
+        id=F.NOTHING_SCHEDULED, severity="high", blocking=has_certs,
         title=_("Nothing schedules certificate renewals"),
         detail=_("No cron entry, cron script or enabled systemd timer runs an ACME client, so "
           "certificates expire unless someone renews them by hand."),
-        remediation=_("Schedule 'certbot renew' twice a day (the distribution package or snap does this)."),
+        remediation=_("Schedule 'certbot renew' twice a day. Debian/Ubuntu's package and the snap start a timer "
+                      "themselves; EPEL's and Fedora's package do not (systemctl enable --now certbot-renew.timer); "
+                      "the plan does it."),
         evidence=[Evidence(path) for path in ctx.d.snapshot.looked if "cron" in path or "systemd" in path][:8]))
