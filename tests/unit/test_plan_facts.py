@@ -755,3 +755,64 @@ def test_item_7_snap_on_debian_installs_snapd_first(make_host, diagnose_root):
     commands = commands_of(build_plan(diagnose_root(make_host("debian12_apt_21")), Answers(client="snap")))
     assert commands[:3] == [["apt-get", "update"], ["apt-get", "install", "-y", "snapd"],
                             ["snap", "wait", "system", "seed.loaded"]]
+
+
+def test_item_9_a_line_that_does_more_than_renew_is_moved_never_commented_out(make_host, diagnose_root):
+    root = make_host("ubuntu1604_letsencrypt_041")
+    with open(f"{root}/var/spool/cron/crontabs/root", "w") as handle:
+        handle.write("0 3 * * 1 /usr/local/bin/backup.sh; /usr/bin/letsencrypt renew\n"
+                     "0 4 * * * /usr/bin/letsencrypt renew -q && /usr/sbin/service nginx reload\n"
+                     "0 5 * * * sleep 7 && test -x /usr/bin/letsencrypt && /usr/bin/letsencrypt renew -q\n")
+    plan = build_plan(diagnose_root(root), Answers(client="snap"))
+    lines = edits_of(plan, "move-schedule")["/var/spool/cron/crontabs/root"]
+    assert lines[1] == "0 3 * * 1 /usr/local/bin/backup.sh; /snap/bin/certbot renew"
+    assert lines[2] == "0 4 * * * /snap/bin/certbot renew -q && /usr/sbin/service nginx reload"
+    assert lines[3].startswith("# 0 5 * * * sleep 7 && test -x")          # only jitter and a guard: retired
+    assert ["snap", "stop", "--disable", "certbot.renew"] in commands_of(plan, "move-schedule")
+
+
+def test_item_10_an_existence_test_names_the_client_not_its_runner(make_host, diagnose_root):
+    root = make_host("centos6_certbot_auto")
+    crontab = open(f"{root}/etc/crontab").read().replace(
+        "root /usr/local/bin/certbot-auto renew", "root test -x /usr/local/bin/certbot-auto && /usr/local/bin/certbot-auto renew")
+    with open(f"{root}/etc/crontab", "w") as handle:
+        handle.write(crontab)
+    plan = build_plan(diagnose_root(root), Answers(client="rh-python36"))
+    line = next(iter(edits_of(plan, "move-schedule")["/etc/crontab"].values()))
+    assert ("root test -x /opt/certbot/bin/certbot && env LD_LIBRARY_PATH=/opt/rh/rh-python36/root/usr/lib64 "
+            "/opt/certbot/bin/certbot renew") in line
+
+
+def test_item_3_a_printed_v2_contact_proves_nothing_and_odd_clocks_do_not_crash(tmp_path, diagnose_root):
+    import datetime
+
+    from wizard.core.probe.logs import LogScanner
+    root = redirected_host(tmp_path, datetime.datetime(2026, 11, 28, 3, 0, 2))
+    with open(f"{root}/var/log/le-renew.log", "a") as handle:       # a later line names acme-v02
+        handle.write("Starting new HTTPS connection (1): acme-v02.api.letsencrypt.org\n")
+    assert not any(r.output for r in diagnose_root(root).logs.runs)
+    scanner = LogScanner("/var/log/letsencrypt")
+    scanner.add_output("/x.log", 99999999999999, "+0900")                # a year no clock has
+    scanner.add_output("/y.log", 1800000000, "+9999", now=1790000000)     # a bad offset; the future clamped
+    scanner.feed_output("/y.log", 1, "HTTPSConnectionPool(host='acme-v01.api.letsencrypt.org', port=443)")
+    runs = scanner.finish().runs
+    assert [r.file for r in runs] == ["/y.log"] and runs[0].started == "2026-09-21T14:13:20"
+
+
+def test_item_4_a_version_known_only_from_the_run_that_asked_v1_does_not_clear_it(tmp_path, diagnose_root):
+    lines = HEADERLESS + ("2026-11-27 00:00:05,200:DEBUG:acme.client:Sending GET request to "
+                          "https://acme-v01.api.letsencrypt.org/directory.\n")
+    diagnosis = diagnose_root(headerless_host(tmp_path, lines))
+    assert diagnosis.verdict == "v1" and "ACME-008" in diagnosis.reasons
+
+
+@pytest.mark.parametrize("option", ["--config", "-f"])
+def test_item_2_a_config_file_the_scheduled_line_names_and_odd_ca_forms(tmp_path, diagnose_root, option):
+    root = dehydrated_host(str(tmp_path / "h"), config="/srv/dh/settings",
+                           ca_line='CA="${CA:-https://acme-v01.api.letsencrypt.org/directory}"; CONFIG_D=/srv/dh/d')
+    with open(f"{root}/etc/cron.d/dehydrated", "w") as handle:
+        handle.write(f"5 3 * * * root /opt/dehydrated/dehydrated --cron {option} /srv/dh/settings\n")
+    diagnosis = diagnose_root(root)
+    assert next(f for f in diagnosis.findings if f.id == "ACME-028").evidence[0].path == "/srv/dh/settings"
+    change = next(s for s in build_plan(diagnosis, Answers()).steps if s.id.startswith("fix-pins")).actions[0].edit.changes[0]
+    assert change.new == 'CA="${CA:-https://acme-v02.api.letsencrypt.org/directory}"; CONFIG_D=/srv/dh/d'

@@ -36,18 +36,23 @@ def drop_server_option(line: str, names: tuple[str, ...] = ("--server",)) -> str
     return rewrite(line, changes)
 
 
-def move_line(line: str, run: ScheduledRun, client: str) -> str:
-    """The cron line with the old program replaced by the new client, certbot-auto-only flags dropped."""
+def move_line(line: str, run: ScheduledRun, client: str, command: str | None = None) -> str:
+    """The cron line with the old program replaced by the new client, certbot-auto-only flags dropped.
+    Where the program is run, `command` (the client with what must come before it, an SCL runner)
+    takes its place; where it is only an operand (`test -x PROGRAM`), the client's path does."""
     program_names = {run.program, posixpath.basename(run.program)}
     raw_program = next((w for w in split_words(run.command) if w == run.program or posixpath.basename(w) ==
                         posixpath.basename(run.program)), run.program)
     program_names.add(raw_program)
     changes: list[tuple[int, int, str | None]] = []
+    previous = ""
     for word in shell_words(line):
         if word.value in program_names:
-            changes.append((word.start, word.end, client))
+            operand = previous in TEST_WORDS or (previous.startswith("-") and len(previous) == 2)
+            changes.append((word.start, word.end, client if operand or command is None else command))
         elif word.value in AUTO_ONLY_FLAGS:
             changes.append((word.start, word.end, None))
+        previous = word.value
     return rewrite(line, changes)
 
 
@@ -60,8 +65,36 @@ PLAIN_RENEWAL_WORDS = {"renew", "-q", "--quiet", "-n", "--non-interactive", "--n
 _REDIRECT = re.compile(r"^(\d|&)?>>?(&\d)?")
 
 
+TEST_WORDS = {"test", "["}
+_FD_DUP = re.compile(r"(?:\d|&)?[<>]{1,2}&\d+")
+_TO_FILE = re.compile(r"(?:\d|&)?[<>]{1,2}\s*[^\s;&|]+")
+SEPARATORS = {";", "&&", "||", "|", "&"}
+# What else a plain renewal line may do around the client: wait a random while, check it exists.
+JITTER_OR_GUARD = {"sleep", "test", "[", "true", ":", "perl", "python", "python2", "python3"}
+
+
+def _other_commands_are_jitter(run: ScheduledRun) -> bool:
+    """Every other command on the line only sleeps or tests: commenting the line out loses nothing."""
+    segment: list[str] = []
+    command = _FD_DUP.sub(" ", run.command)
+    command = _TO_FILE.sub(" ", command)              # where output goes is not another command
+    for word in [*shell_words(command), None]:
+        if word is None or word.value in SEPARATORS:
+            names = {run.program, posixpath.basename(run.program)}
+            if segment and not names & {*segment, *(posixpath.basename(w) for w in segment)}:
+                first = posixpath.basename(segment[0])
+                if first not in JITTER_OR_GUARD or (first.startswith(("perl", "python")) and
+                                                    "sleep" not in " ".join(segment)):
+                    return False
+            segment = []
+        else:
+            segment.append(word.value)
+    return True
+
+
 def is_plain_renewal(run: ScheduledRun) -> bool:
-    """`renew` with quiet/non-interactive flags only; where its output goes does not count."""
+    """`renew` with quiet/non-interactive flags only, and nothing else on the line but a random
+    sleep or an existence test; where its output goes does not count."""
     words, skip = [], False
     for word in run.arguments:
         if skip:
@@ -70,7 +103,7 @@ def is_plain_renewal(run: ScheduledRun) -> bool:
             skip = _REDIRECT.fullmatch(word) is not None and "&" not in word[1:]   # `>> file`: the file follows
         else:
             words.append(word)
-    return run.verb == "renew" and all(w in PLAIN_RENEWAL_WORDS for w in words)
+    return run.verb == "renew" and all(w in PLAIN_RENEWAL_WORDS for w in words) and _other_commands_are_jitter(run)
 
 
 def retire_line(line: str, replaced_by: str) -> str:

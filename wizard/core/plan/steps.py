@@ -234,7 +234,7 @@ def move_schedules(draft: Draft) -> None:
             new_line = retire_line(line, choice.own_timer)
             retired.add(run.source)
         else:
-            new_line = move_line(line, run, command)
+            new_line = move_line(line, run, draft.client, command)
             stop_new_timer = stop_new_timer or bool(choice.own_timer)
             retired.discard(run.source)
         if new_line != line:

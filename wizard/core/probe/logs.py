@@ -182,10 +182,13 @@ class LogScanner:
         self._files: dict[str, LogFile] = {}
         self._outputs: dict[str, LogRun] = {}
 
-    def add_output(self, path: str, mtime: int, utc_offset: str = "") -> None:
+    def add_output(self, path: str, mtime: int, utc_offset: str = "", now: int | None = None) -> None:
         """A file a scheduled job's output goes to; its lines are read as what certbot printed, and
-        its last write (mtime, in the host's local time like certbot's own logs) dates them."""
-        self._outputs[path] = LogRun(path, 0, _local_time(mtime, utc_offset) if mtime else None, output=True)
+        its last write (mtime, in the host's local time like certbot's own logs; never later than
+        the probe's own clock) dates them."""
+        if now is not None:
+            mtime = min(mtime, now)
+        self._outputs[path] = LogRun(path, 0, _local_time(mtime, utc_offset) if mtime > 0 else None, output=True)
 
     def is_output(self, path: str) -> bool:
         return path in self._outputs
@@ -300,19 +303,24 @@ class LogScanner:
                 evidence.runs.append(run)
                 previous = run
         for output in self._outputs.values():           # placed by when the job last wrote to it
-            if not output.endpoints or output.started is None:
+            # The last write dates the file, not each line in it: a printed v1 failure that is the
+            # last server the file names is evidence; a printed v2 contact may be old and proves nothing.
+            if not output.endpoints or output.started is None or not output.endpoints[-1].api.startswith("v1"):
                 continue
             later = [i for i, r in enumerate(evidence.runs) if r.started and r.started > output.started]
             evidence.runs.insert(later[0] if later else len(evidence.runs), output)
         return evidence
 
 
-def _local_time(mtime: int, utc_offset: str) -> str:
+def _local_time(mtime: int, utc_offset: str) -> str | None:
     """An mtime as certbot writes its log times: the host's local time (from `date +%z`)."""
-    match = re.match(r"^([+-])(\d\d)(\d\d)$", utc_offset.strip())
+    match = re.match(r"^([+-])(\d\d)([0-5]\d)$", utc_offset.strip())
     minutes = (int(match.group(2)) * 60 + int(match.group(3))) * (1 if match.group(1) == "+" else -1) if match else 0
-    moment = datetime.datetime.fromtimestamp(mtime, datetime.timezone(datetime.timedelta(minutes=minutes)))
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    try:
+        zone = datetime.timezone(datetime.timedelta(minutes=minutes))
+        return datetime.datetime.fromtimestamp(mtime, zone).strftime("%Y-%m-%dT%H:%M:%S")
+    except (ValueError, OverflowError, OSError):     # an offset or mtime no clock has: undated
+        return None
 
 
 def _date(run: LogRun, logger: str, message: str, number: int, text: str) -> None:

@@ -33,7 +33,8 @@ MAXLINE=4096             # lines are cut to this many bytes
 BIG=8388608              # logs larger than this are cut line by line before grep
 MAXLOG=67108864          # no more than this many bytes of one log are scanned (a .gz bomb stops here)
 MAXHITS=20000            # nor more than this many matching lines of one log
-SETTINGS='^[[:space:]]*(server|config)([[:space:]]*[=:]|[[:space:]])'   # all that is read of a --config file
+# all that is read of a --config file: certbot's server/config, dehydrated's CA/CONFIG_D
+SETTINGS='^[[:space:]]*((server|config)([[:space:]]*[=:]|[[:space:]])|(export[[:space:]]+)?(CA|CONFIG_D)=)'
 # The log lines worth sending: filled in by wizard.core.probe.run.probe_script() from the parser's
 # own list (wizard.core.probe.logs.KEPT_LINES), so the probe and the parser never disagree.
 LOG_PATTERN='@KEPT_LINES@'
@@ -185,10 +186,11 @@ dump_files() {
   PLAIN=
   for f in "$@"; do
     readable "$f" || continue
+    # the size first (stat reads no content): a huge file is never read whole, not even for keys
+    size=$(stat -L -c %s -- "$RESOLVED" 2>/dev/null) || size=0
+    if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$f"; continue; fi
     if holds_key "$RESOLVED"; then x key-material "$f"; continue; fi
     if [ "$RESOLVED" != "$f" ]; then
-      size=$(wc -c <"$RESOLVED")
-      if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$f"; continue; fi
       rec "S$TAB$size${TAB}0$TAB$f"
       grep -n -H -Z -a --label="$f" '' <"$RESOLVED" | cut -b "-$MAXLINE"
     else
@@ -482,7 +484,8 @@ output_log() {
   case $OUTPUTS in *"$NL$1$NL"*) return 0 ;; esac
   OUTPUTS=$OUTPUTS$1$NL
   readable "$R$1" || return 0
-  o_size=$(wc -c <"$RESOLVED" 2>/dev/null) || return 0
+  case $RESOLVED in "$R$LOGS_DIR"/letsencrypt.log*) return 0 ;; esac     # the log itself, by another name
+  o_size=$(stat -c %s -- "$RESOLVED" 2>/dev/null) || return 0            # stat: /proc files are not read whole
   o_mtime=$(stat -c %Y -- "$RESOLVED" 2>/dev/null) || o_mtime=0
   rec "O$TAB$R$1"
   rec "S$TAB$o_size$TAB$o_mtime$TAB$R$1"
@@ -498,8 +501,10 @@ chase_line() {
     case $w in --config=[\"\']*) w=--config=${w#--config=?} ;; esac
     w=${w#[\"\']}; w=${w%%[\"\';\)]*}
     case $prev in
-      --config|-c) case $w in /*) dump_settings "$R$w" ;; esac ;;
-      '>'|'>>'|1'>'|1'>>'|2'>'|2'>>'|'&>'|'&>>') case $w in /dev/*) ;; /*) output_log "$w" ;; esac ;;
+      --config|-c|-f) case $w in /*) dump_settings "$R$w" ;; esac ;;
+      '>'|'>>'|1'>'|1'>>'|2'>'|2'>>'|'&>'|'&>>')
+        case $w in /dev/*) ;; /*) output_log "$w" ;; esac
+        prev=$w; continue ;;                   # a file output goes to is not a program to follow
     esac
     case $w in
       '>/dev/'*|'>>/dev/'*|[12]'>/dev/'*|[12]'>>/dev/'*|'&>/dev/'*|'&>>/dev/'*) ;;
@@ -508,10 +513,9 @@ chase_line() {
       --config=/*) dump_settings "$R${w#--config=}" ;;
       /*certbot*|/*letsencrypt*|/*acme.sh|/*dehydrated) program "$R$w" ;;
       /*) if [ "$CHASE_SCRIPTS" = 1 ] && readable "$R$w" >/dev/null; then
-            first=
-            IFS= read -r first <"$RESOLVED" 2>/dev/null
+            first=$(head -c 2 <"$RESOLVED" 2>/dev/null)     # not `read`: dash reads a long line byte by byte
             case $first in
-              '#!'*) [ "$(wc -c <"$RESOLVED")" -le 65536 ] \
+              '#!'*) [ "$(stat -L -c %s -- "$RESOLVED" 2>/dev/null || echo 0)" -le 65536 ] \
                        && grep -q -a -E 'certbot|letsencrypt|acme' <"$RESOLVED" 2>/dev/null \
                        && ! holds_key "$RESOLVED" \
                        && SCRIPTS="$SCRIPTS$NL$R$w" && SCRIPTS_REAL="$SCRIPTS_REAL$NL$RESOLVED" ;;

@@ -7,6 +7,7 @@ copy gives the same snapshot as a live run.
 """
 from __future__ import annotations
 
+import datetime
 import os
 import posixpath
 from collections.abc import Iterable
@@ -158,7 +159,8 @@ class SnapshotReader:
         elif tag == "S" and len(fields) >= 4:
             path = self._strip(fields[-1])
             if path in self._outputs and self._scanner is not None:
-                self._scanner.add_output(path, _int(fields[2]), snap.facts.get("utc_offset", ""))
+                self._scanner.add_output(path, _int(fields[2]), snap.facts.get("utc_offset", ""),
+                                         _epoch(snap.facts.get("date", "")))
             elif path.startswith(self._logs_prefix) and self._scanner is not None:
                 self._scanner.add_file(path, _int(fields[1]), _int(fields[2]))
             else:
@@ -221,6 +223,15 @@ def read_snapshot(lines: Iterable[bytes], stderr: bytes = b"") -> Snapshot:
     reader = SnapshotReader()
     reader.feed(lines)
     return reader.finish(stderr)
+
+
+def _epoch(stamp: str) -> int | None:
+    """The probe's own clock (`date -u`, …Z) as seconds, or None."""
+    try:
+        return int(datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
+                   .replace(tzinfo=datetime.timezone.utc).timestamp())
+    except ValueError:
+        return None
 
 
 def _split_number(rest: bytes) -> tuple[int | None, bytes, bytes]:

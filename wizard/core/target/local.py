@@ -306,19 +306,23 @@ class LocalTarget(Target):
         argv = list(argv)
         if self.root != "/" and argv and argv[0].startswith("/") and os.path.exists(self.host_path(argv[0])):
             argv[0] = self.host_path(argv[0])
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env={**os.environ, **(env or {})}, start_new_session=True)
-        self._children.append(process)
-        try:
+        process: subprocess.Popen[bytes] | None = None
+        try:          # a Ctrl-C that lands right after the start still stops the command it started
+            process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                                       start_new_session=True)
+            self._children.append(process)
             assert process.stdout is not None
             for raw in process.stdout:
                 on_output(raw.decode("utf-8", "replace").rstrip("\n"))
             code = process.wait(timeout=timeout)
         except BaseException:
-            stop_process(process)
+            if process is not None:
+                stop_process(process)
             raise
         finally:
-            self._children.remove(process)
+            if process in self._children:
+                self._children.remove(process)
         if self._interrupted:
             raise KeyboardInterrupt        # interrupt() from another thread: the step is journalled as such
         return code
