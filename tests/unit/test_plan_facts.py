@@ -816,3 +816,16 @@ def test_item_2_a_config_file_the_scheduled_line_names_and_odd_ca_forms(tmp_path
     assert next(f for f in diagnosis.findings if f.id == "ACME-028").evidence[0].path == "/srv/dh/settings"
     change = next(s for s in build_plan(diagnosis, Answers()).steps if s.id.startswith("fix-pins")).actions[0].edit.changes[0]
     assert change.new == 'CA="${CA:-https://acme-v02.api.letsencrypt.org/directory}"; CONFIG_D=/srv/dh/d'
+
+
+def test_item_6_a_crlf_repo_file_keeps_its_line_endings_and_a_rerun_finds_it_done(make_host, diagnose_root):
+    root = make_host("centos7_two_installs")
+    path = f"{root}/etc/yum.repos.d/CentOS-Base.repo"
+    data = open(path, "rb").read().replace(b"\n", b"\r\n")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    edit = next(a.edit for a in build_plan(diagnose_root(root), Answers(client="os-package")).step("repositories").actions
+                if a.edit and a.edit.path == "/etc/yum.repos.d/CentOS-Base.repo")
+    new = edit.apply_to(data)
+    assert b"\r\r" not in new and new.count(b"\r\n") == data.count(b"\r\n") and b"\n" not in new.replace(b"\r\n", b"")
+    assert b"baseurl=https://vault.centos.org/7.9.2009/os/$basearch/\r\n" in new and edit.is_applied(new)

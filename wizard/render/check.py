@@ -44,7 +44,10 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
         rows.append((_("Clients") if index == 0 else "", segments))
         rows.append(("", [(install.path, "")]))
         for run in diagnosis.schedules_for(install):
-            rows.append(("", [(_("scheduled by {where}", where=f"{run.source}:{run.line}"), "")]))
+            where = f"{run.source}:{run.line}"
+            text = (_("scheduled by {where}", where=where) if run.systemd_active is not False
+                    else _("not scheduled: {where} belongs to a timer that is not enabled", where=where))
+            rows.append(("", [(text, "")]))
     for run in diagnosis.schedules.runs:
         if run.install is None:
             rows.append((_("Schedule"), [(f"{run.source}:{run.line} {run.program}", "")]))

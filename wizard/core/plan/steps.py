@@ -295,7 +295,10 @@ def _enable_timer(draft: Draft, timer: str) -> None:
 
 
 def _add_cron_line(draft: Draft, command: str, client_version: str | None) -> None:
-    minute, hour = renewal_time(draft.d.snapshot.facts.get("nodename") or draft.d.snapshot.root)
+    facts = draft.d.snapshot.facts
+    # the host's own name when the probe ran on it; under --root, uname names the workstation: the tree then
+    host = facts.get("nodename") if facts.get("root", "/") == "/" else facts.get("root")
+    minute, hour = renewal_time(host or draft.d.snapshot.root)
     content = (f"# Added by acme-wizard: renew twice a day with {draft.client}, at this host's own minute\n"
                f"{minute} {hour},{hour + 12} * * * root {command} renew -q "
                f"{' '.join(versions.renew_quietly(client_version))}".rstrip() + "\n")

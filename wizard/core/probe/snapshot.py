@@ -184,7 +184,9 @@ class SnapshotReader:
             if number is None:
                 continue
             path = self._strip(os.fsdecode(name))
-            text = text_bytes.decode("utf-8", "surrogateescape")
+            # a CRLF file's lines without their \r: edits are built from this text, and the file keeps
+            # its own line endings when they are written (FileEdit.apply_to)
+            text = text_bytes.decode("utf-8", "surrogateescape").removesuffix("\r")
             if path.startswith("!"):
                 snap.commands.setdefault(path, []).append(text)
             elif self._scanner is not None and self._scanner.is_output(path):
