@@ -328,8 +328,10 @@ def test_a_kill_mid_step_leaves_a_journal_the_next_run_understands(two_installs,
 def test_ctrl_c_mid_step_exits_130_with_a_consistent_journal(two_installs):
     root, bin_dir, env = two_installs
     stub_bin(bin_dir, "yum", '[ "$1" = install ] || exit 0; echo "stub yum waiting"; sleep 60')
+    # as from a terminal: a suite started in the background (`cmd &`) runs with SIGINT ignored
     process = subprocess.Popen([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **env}, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **env}, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert _wait_for(lambda: any(e.get("step") == "install-client" for e in _journal(root)))
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)
