@@ -56,5 +56,6 @@ def two_installs(make_host, tmp_path):
     root = make_host("centos7_two_installs")
     stub_certbot(root)
     bin_dir = str(tmp_path / "bin")
-    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "ACME_WIZARD_STUB_PATH": bin_dir,
+           "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     return root, bin_dir, env

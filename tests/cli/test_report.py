@@ -52,8 +52,9 @@ def test_every_format_for_every_fixture_host_before_any_change(make_host, name):
 def test_after_apply_and_verify_the_report_is_the_remediation_record(make_host, tmp_path):
     root = make_host("centos7_two_installs")
     stub_certbot(root)
-    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1",
-           "PATH": f"{stub_bin(str(tmp_path / 'bin'), 'yum', 'echo stub yum')}:{os.environ['PATH']}"}
+    stubs = stub_bin(str(tmp_path / "bin"), "yum", "echo stub yum")
+    env = {"ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "ACME_WIZARD_STUB_PATH": stubs,
+           "PATH": f"{stubs}:{os.environ['PATH']}"}
     applied = subprocess.run([sys.executable, "-m", "wizard", "apply", "--root", root, "--yes"],
                              capture_output=True, text=True, env={**os.environ, **env})
     assert applied.returncode == 0, applied.stdout

@@ -381,7 +381,8 @@ def killable(tmp_path):
     hooks = tmp_path / "hooks"
     hooks.mkdir()
     (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE)
-    env = {**os.environ, "ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env = {**os.environ, "ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT": "1", "ACME_WIZARD_STUB_PATH": str(bin_dir),
+           "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     return template, env, {**env, "PYTHONPATH": str(hooks)}
 
 
@@ -441,3 +442,29 @@ def test_a_kill_right_after_the_retire_move_still_rolls_certbot_auto_back(killab
     back = wizard("rollback", "--root", root, "--yes", env=env)
     assert back.returncode == 0 and "moved back /usr/local/bin/certbot-auto" in back.stdout, back.stdout
     assert content(root, "var/log/letsencrypt", "var/lib") == original
+
+
+def test_commands_in_a_root_never_run_the_workstations_own_programs(make_host, tmp_path):
+    """A lab run (ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT=1) of a plan on a tree: `yum` and an absolute
+    /usr/bin/certbot the tree does not hold are refused, not taken from this machine's PATH."""
+    from wizard.core.target.local import LocalTarget
+    root = make_host("centos7_two_installs")
+    decoy = tmp_path / "path"
+    decoy.mkdir()
+    (decoy / "yum").write_text(f"#!/bin/sh\ntouch {tmp_path}/ran\n")
+    (decoy / "yum").chmod(0o755)
+    target = LocalTarget(root, allow_commands=True)
+    os.environ["PATH"], saved = f"{decoy}:{os.environ['PATH']}", os.environ["PATH"]
+    try:
+        for argv in (["yum", "makecache"], ["/usr/sbin/no-such-tool"]):
+            with pytest.raises(FileNotFoundError) as missing:
+                target.run(argv, lambda _line: None)
+            assert root in str(missing.value) or "inside" in str(missing.value)
+    finally:
+        os.environ["PATH"] = saved
+    assert not (tmp_path / "ran").exists()
+    os.makedirs(f"{root}/usr/bin", exist_ok=True)
+    with open(f"{root}/usr/bin/yum", "w") as handle:
+        handle.write(f"#!/bin/sh\necho tree-yum > {tmp_path}/tree\n")
+    os.chmod(f"{root}/usr/bin/yum", 0o755)
+    assert target.run(["yum", "makecache"], lambda _line: None) == 0 and (tmp_path / "tree").exists()

@@ -115,6 +115,7 @@ def stubbed_host(tmp_path, monkeypatch):
     stub_certbot(root)
     bin_dir = str(tmp_path / "bin")
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("ACME_WIZARD_STUB_PATH", bin_dir)
     return root, bin_dir
 
 

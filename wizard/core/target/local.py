@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import posixpath
 import shutil
 import stat
 import subprocess
@@ -22,13 +23,16 @@ from wizard.core.target.process import ScriptRun, start_script, stop_process
 from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target, commands_allowed
 from wizard.i18n import _
 
+TREE_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
 
 @dataclass
 class LocalTarget(Target):
     """This machine, seen through a root prefix ('/' for the live system).
 
     Command steps run only on the live system ('/'), unless ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT=1
-    (labs and tests): then a program named by an absolute path runs from inside the root.
+    (labs and tests): then only programs inside the root run, never the workstation's own (a bare
+    name is looked up in the tree's bin directories, then in ACME_WIZARD_STUB_PATH, a lab's stubs).
     """
 
     root: str = "/"
@@ -304,8 +308,8 @@ class LocalTarget(Target):
             raise CommandsNotAllowed(_("commands cannot run inside a root prefix ({root}); run apply on the "
                                        "live system for this step", root=self.shown_root))
         argv = list(argv)
-        if self.root != "/" and argv and argv[0].startswith("/") and os.path.exists(self.host_path(argv[0])):
-            argv[0] = self.host_path(argv[0])
+        if self.root != "/" and argv:
+            argv[0] = self._program_in_tree(argv[0])
         process: subprocess.Popen[bytes] | None = None
         try:          # a Ctrl-C that lands right after the start still stops the command it started
             process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -326,6 +330,20 @@ class LocalTarget(Target):
         if self._interrupted:
             raise KeyboardInterrupt        # interrupt() from another thread: the step is journalled as such
         return code
+
+    def _program_in_tree(self, program: str) -> str:
+        """The program a command under a root prefix runs: inside the tree, or a lab's stub; never the
+        workstation's own certbot or package manager (raises FileNotFoundError)."""
+        if "/" in program:
+            candidates = [self.host_path(program)]
+        else:
+            candidates = [self.host_path(posixpath.join(d, program)) for d in TREE_PATH]
+            stubs = os.environ.get("ACME_WIZARD_STUB_PATH", "")
+            candidates += [os.path.join(d, program) for d in stubs.split(":") if d]
+        for candidate in candidates:
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+        raise FileNotFoundError(errno.ENOENT, _("not found inside {root}", root=self.shown_root), program)
 
     def interrupt(self) -> None:
         """Stop running commands from another thread (the TUI's quit); run() then raises KeyboardInterrupt."""

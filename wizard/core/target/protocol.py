@@ -26,7 +26,7 @@ JobState = Literal["absent", "running", "done", "lost"]
 
 def commands_allowed(is_live: bool) -> bool:
     """Command steps run on a running system; in a tree under a root prefix only in labs and tests
-    (ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT=1: a program named by an absolute path runs from the tree)."""
+    (ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT=1: only programs inside the tree run, see LocalTarget)."""
     return is_live or os.environ.get("ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT") == "1"
 Emit = Callable[[str], None]           # where a command's output lines go, one at a time
 
