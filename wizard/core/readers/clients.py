@@ -184,7 +184,9 @@ def _fill_from_site(snapshot: Snapshot, install: Install, prefix: str) -> None:
         for number, text in cfg.numbered():
             key, _, value = text.partition("=")
             if key.strip() in ("version", "version_info") and value.strip():
-                install.python_version = value.strip()
+                # virtualenv 20 writes version_info = 2.7.18.final.0: the version is its first three parts
+                number_only = re.match(r"^\d+\.\d+(?:\.\d+)?", value.strip())
+                install.python_version = number_only.group(0) if number_only else value.strip()
                 install.evidence.append(Evidence(cfg.path, number, text.strip()))
                 break
 
