@@ -42,6 +42,7 @@ KEPT_LINES = (
     r"HTTPSConnectionPool\(host=",
     r"Failed to (resolve|establish a new connection)",
     r"renewals? (succeeded|failed)|renewal attempts failed",
+    r"Problem connecting to server",                  # dehydrated: `(get for https://acme-v01…; curl …)`
 )
 
 
@@ -68,7 +69,8 @@ _ERROR_MARKERS = (
 )
 V1_DIRECTORY_KEYS = {"new-authz", "new-reg", "new-cert"}
 # An ACME host named in what certbot printed: a urllib3 connection, a connection pool, a resolver error.
-_PRINTED_HOST = re.compile(r"(?:host='|connection \(\d+\): |resolve ')(acme[a-z0-9.-]*\.letsencrypt\.org)")
+_PRINTED_HOST = re.compile(r"(?:host='|connection \(\d+\): |resolve '|(?:get|post|head) for https?://)"
+                           r"(acme[a-z0-9.-]*\.letsencrypt\.org)")
 # Lines only a certbot from some version on writes, newest first: when no header survived, they
 # still date the client (reference facts §1, §2; certbot 4.1.1's acme/client.py fetches ARI).
 ERA_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
