@@ -155,26 +155,13 @@ def test_item_15_no_stale_advice_in_any_plan_or_report(make_host, diagnose_root)
     assert any("predates ARI" in caveat for caveat in centos6.choice.caveats)
 
 
-def test_item_8_the_os_package_is_no_option_where_the_release_ships_a_v1_only_certbot(tmp_path, diagnose_root):
-    from tests.fixtures.hosts import HOSTS
-    root = str(tmp_path / "stretch")
-    HOSTS["debian12_apt_21"](root)
-    with open(f"{root}/etc/os-release", "w") as handle:
-        handle.write('PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\n'
-                     'VERSION="9 (stretch)"\nVERSION_CODENAME=stretch\nID=debian\n')
-    with open(f"{root}/etc/debian_version", "w") as handle:
-        handle.write("9.13\n")
-    keys = [o.key for o in build_plan(diagnose_root(root), Answers()).options]
+def test_item_8_the_os_package_is_no_option_where_the_release_ships_a_v1_only_certbot(make_host, tmp_path,
+                                                                                      diagnose_root):
+    keys = [o.key for o in build_plan(diagnose_root(host_on(tmp_path, "debian12_apt_21", "stretch")),
+                                      Answers()).options]
     assert "os-package" not in keys and "snap" in keys                  # stretch's certbot is 0.10.2 (v1 only)
-    bookworm = [o.key for o in build_plan(diagnose_root(make_bookworm(tmp_path)), Answers()).options]
+    bookworm = [o.key for o in build_plan(diagnose_root(make_host("debian12_apt_21")), Answers()).options]
     assert "os-package" in bookworm
-
-
-def make_bookworm(tmp_path):
-    from tests.fixtures.hosts import HOSTS
-    root = str(tmp_path / "bookworm")
-    HOSTS["debian12_apt_21"](root)
-    return root
 
 
 def test_item_14_an_added_schedule_runs_at_the_hosts_own_minute(make_host, diagnose_root, tmp_path):

@@ -62,9 +62,6 @@ PLAIN_RENEWAL_WORDS = {"renew", "-q", "--quiet", "-n", "--non-interactive", "--n
                        "--no-random-sleep-on-renew", *AUTO_ONLY_FLAGS}
 
 
-_REDIRECT = re.compile(r"^(\d|&)?>>?(&\d)?")
-
-
 TEST_WORDS = {"test", "["}
 _FD_DUP = re.compile(r"(?:\d|&)?[<>]{1,2}&\d+")
 _TO_FILE = re.compile(r"(?:\d|&)?[<>]{1,2}\s*[^\s;&|]+")
@@ -73,37 +70,35 @@ SEPARATORS = {";", "&&", "||", "|", "&"}
 JITTER_OR_GUARD = {"sleep", "test", "[", "true", ":", "perl", "python", "python2", "python3"}
 
 
-def _other_commands_are_jitter(run: ScheduledRun) -> bool:
-    """Every other command on the line only sleeps or tests: commenting the line out loses nothing."""
-    segment: list[str] = []
-    command = _FD_DUP.sub(" ", run.command)
-    command = _TO_FILE.sub(" ", command)              # where output goes is not another command
-    for word in [*shell_words(command), None]:
-        if word is None or word.value in SEPARATORS:
-            names = {run.program, posixpath.basename(run.program)}
-            if segment and not names & {*segment, *(posixpath.basename(w) for w in segment)}:
-                first = posixpath.basename(segment[0])
-                if first not in JITTER_OR_GUARD or (first.startswith(("perl", "python")) and
-                                                    "sleep" not in " ".join(segment)):
-                    return False
-            segment = []
+def _commands(command: str) -> list[list[str]]:
+    """The simple commands of a line, as words; where output goes is not part of any of them."""
+    commands: list[list[str]] = [[]]
+    for word in shell_words(_TO_FILE.sub(" ", _FD_DUP.sub(" ", command))):
+        if word.value in SEPARATORS:
+            commands.append([])
         else:
-            segment.append(word.value)
-    return True
+            commands[-1].append(word.value)
+    return [c for c in commands if c]
+
+
+def _is_jitter_or_guard(words: list[str]) -> bool:
+    first = posixpath.basename(words[0])
+    return first in JITTER_OR_GUARD and (not first.startswith(("perl", "python")) or "sleep" in " ".join(words))
 
 
 def is_plain_renewal(run: ScheduledRun) -> bool:
     """`renew` with quiet/non-interactive flags only, and nothing else on the line but a random
-    sleep or an existence test; where its output goes does not count."""
-    words, skip = [], False
-    for word in run.arguments:
-        if skip:
-            skip = False
-        elif _REDIRECT.match(word):
-            skip = _REDIRECT.fullmatch(word) is not None and "&" not in word[1:]   # `>> file`: the file follows
-        else:
-            words.append(word)
-    return run.verb == "renew" and all(w in PLAIN_RENEWAL_WORDS for w in words) and _other_commands_are_jitter(run)
+    sleep or an existence test (commenting it out then loses nothing); redirections do not count."""
+    names = {run.program, posixpath.basename(run.program)}
+    for words in _commands(run.command):
+        calls = [i for i, w in enumerate(words) if w in names or posixpath.basename(w) in names]
+        if calls and not (set(words[:calls[0]]) & TEST_WORDS):          # the client runs here
+            arguments = words[calls[0] + 1:]
+            if "renew" not in arguments or not all(a in PLAIN_RENEWAL_WORDS for a in arguments):
+                return False
+        elif not _is_jitter_or_guard(words):
+            return False
+    return run.verb == "renew"
 
 
 def retire_line(line: str, replaced_by: str) -> str:

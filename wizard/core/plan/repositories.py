@@ -94,8 +94,9 @@ def _yum(os_info: OsInfo, snapshot: Snapshot, needs: set[str], fixes: Repository
             new_base = {number: _new_baseurl(text, vault) for number, text in lines}
             has_base = any(new_base.values())
             for number, text in lines:
-                if new_base[number]:
-                    fixes.lines.append(LineFix(path, number, text, new_base[number] or ""))
+                base = new_base[number]
+                if base:
+                    fixes.lines.append(LineFix(path, number, text, base))
                 elif _DEAD_LIST.match(text):
                     derived = None if has_base else _baseurl_for_list(text, vault)
                     if derived or has_base:
