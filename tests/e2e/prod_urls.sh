@@ -25,40 +25,11 @@ V1=https://acme-v01.api.letsencrypt.org/directory
 step() { printf '[prod-urls %s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*"; }
 
 mkdir -p "$work" "$root/etc/letsencrypt" "$root/var/log/letsencrypt" "$work/empty"
-ip link set lo up
-printf '127.0.0.1 localhost acme-v02.api.letsencrypt.org acme-staging-v02.api.letsencrypt.org acme-v01.api.letsencrypt.org acme-staging.api.letsencrypt.org\n' >"$work/hosts"
-mount --bind "$work/hosts" /etc/hosts
 # Hide this machine's own /etc/letsencrypt (Debian's cli.ini) from certbot: the run is self-contained.
 [[ -d /etc/letsencrypt ]] && mount --bind "$work/empty" /etc/letsencrypt
-
-bash "$here/pebble_ca.sh" "$work/ca"
-cat >"$work/pebble-config.json" <<JSON
-{"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
-  "certificate": "$work/ca/localhost.pem", "privateKey": "$work/ca/localhost.key",
-  "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false}}
-JSON
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
-  pebble -config "$work/pebble-config.json" >"$work/pebble.log" 2>&1 </dev/null &
-pids+=($!)
-python3 "$here/acme_front.py" 127.0.0.1:443 "$work/ca/front.pem" "$work/ca/front.key" "$work/ca/ca.pem" 14000 \
-  2>"$work/front.log" &
-pids+=($!)
-export REQUESTS_CA_BUNDLE=$work/ca/ca.pem
-python3 - "$work/ca/ca.pem" <<'PY'
-import ssl, sys, time, urllib.request
-context = ssl.create_default_context(cafile=sys.argv[1])
-for _ in range(100):
-    try:
-        urllib.request.urlopen("https://acme-v02.api.letsencrypt.org/directory", context=context, timeout=2)
-        break
-    except OSError:
-        time.sleep(0.1)
-else:
-    sys.exit("pebble or the front did not come up")
-PY
+# shellcheck source=tests/e2e/le_network.sh disable=SC1091
+source "$here/le_network.sh" "$work" acme-v02.api.letsencrypt.org acme-staging-v02.api.letsencrypt.org \
+  acme-v01.api.letsencrypt.org acme-staging.api.letsencrypt.org
 step "pebble and the front are up"
 
 dirs=(--config-dir "$root/etc/letsencrypt" --work-dir "$work/certbot-work" --logs-dir "$root/var/log/letsencrypt"

@@ -186,3 +186,14 @@ def test_a_blank_rpm_version_falls_back_to_the_egg_info(make_host):
     assert _rpm_install(with_egg).version == "0.27.1"
     without = Snapshot(commands={"!rpm": ["certbot\t "]})
     assert _rpm_install(without).version is None          # unknown, never a crash
+
+
+def test_an_empty_account_directory_is_no_account(make_host, diagnose_root, tmp_path):
+    """certbot makes accounts/<server>/directory before it registers; the real certbot 0.20.0, failing
+    on acme-v01 today, leaves it empty (issue 14). An empty directory is not an ACMEv1 account."""
+    root = make_host("debian12_apt_21")
+    (tmp_path / "debian12_apt_21/etc/letsencrypt/accounts/acme-staging.api.letsencrypt.org/directory").mkdir(
+        parents=True)
+    diagnosis = diagnose_root(root)
+    assert all(a.server_path != "acme-staging.api.letsencrypt.org/directory" for a in diagnosis.accounts)
+    assert any(a.account_ids for a in diagnosis.accounts)

@@ -143,7 +143,10 @@ def read_accounts(snapshot: Snapshot) -> list[AccountDir]:
             server_path = server_dir[len(accounts_dir) + 1:]
             ids = [posixpath.basename(p) for p in snapshot.children(server_dir)
                    if snapshot.entries.get(p) in ("d", "l")]
-            found.append(AccountDir(server_path, server_dir, ids, snapshot.links.get(server_dir)))
+            link = snapshot.links.get(server_dir)
+            if not ids and link is None:
+                continue    # certbot makes the directory before it registers: a failed registration leaves it empty
+            found.append(AccountDir(server_path, server_dir, ids, link))
     return found
 
 

@@ -1,0 +1,184 @@
+"""Real ACME clients of every era, installed as their admins installed them and run once for real.
+
+Each era is two bash scripts run by world.sh: `build` (online, so pip reaches PyPI) installs the
+client where its era put it and writes the schedule its admin wrote; `run` (offline: pebble answers
+on Let's Encrypt's v2 names, acme-v01 does not resolve) runs the client as cron would have. What
+they wrote lands in the era's tree, which the tests then diagnose. pip's own cache keeps the wheels
+between runs on a machine.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYTHON = {version: f"/root/.pyenv/versions/{version}/bin/python" for version in ("2.7.18", "3.6.15", "3.12.1")}
+V1 = "https://acme-v01.api.letsencrypt.org/directory"
+V2 = "https://acme-v02.api.letsencrypt.org/directory"
+STAGING_V2 = "https://acme-staging-v02.api.letsencrypt.org/directory"
+# the pins that make old certbots install and run on Python 2.7 today (wizard.core.versions.PINS_FOR_PYTHON)
+PY27_PINS = "'pyrfc3339<2' parsedatetime==2.4"
+
+# Helpers every script gets: virtualenv for Python 2.7 (it has no venv module), a file writer.
+PREAMBLE = f"""set -euo pipefail
+venv27() {{ PYTHONPATH=$E2E_TOOLS {PYTHON['2.7.18']} -m virtualenv -q "$1"; }}
+put() {{ mkdir -p "$(dirname "$1")"; cat >"$1"; chmod "${{2:-644}}" "$1"; }}
+"""
+# certbot-auto / letsencrypt-auto once their venv was in place: LE_AUTO_VERSION, then exec the venv's
+# letsencrypt (reference facts §3.1: `"$VENV_BIN/letsencrypt" "$@"`)
+AUTO_SCRIPT = """#!/bin/sh
+# Download and run the latest release version of the Certbot client.
+LE_AUTO_VERSION="{version}"
+exec {venv}/bin/letsencrypt "$@"
+"""
+ISSUE = "certonly --standalone --non-interactive --agree-tos -m admin@example.jp -d {domain}"
+
+
+@dataclass
+class Era:
+    name: str
+    build: str                  # bash, online, in the tree's world
+    run: str                    # bash, offline; must exit 0 (a v1 client's failure is checked inside)
+    copy_from_host: list[str] = field(default_factory=list)   # a distribution package's own files
+    packages: list[str] = field(default_factory=list)   # their paragraphs of this machine's dpkg status
+    root: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+    output: str = ""
+    failed: str = ""            # the step that failed, with the end of its output
+
+
+def _auto(version: str, venv: str, script: str, pins: str) -> str:
+    return f"""venv27 {venv}
+{venv}/bin/pip install -q certbot=={version} acme=={version} letsencrypt==0.7.0 {PY27_PINS} {pins}
+put {script} 755 <<'SCRIPT'
+{AUTO_SCRIPT.format(version=version, venv=venv)}SCRIPT
+"""
+
+
+def _fails(command: str, because: str) -> str:
+    """Run a client that must fail, saying `because` (grep -E) on its way out."""
+    return f"""if {command} >/tmp/client.out 2>&1; then cat /tmp/client.out; exit 1; fi
+cat /tmp/client.out; grep -Eq '{because}' /tmp/client.out
+"""
+
+
+def _fails_on_v1(command: str) -> str:
+    """An ACMEv1 client fails having asked for acme-v01, as every unfixed server does today."""
+    return _fails(command, "acme-v01.api.letsencrypt.org")
+
+
+ERAS = [
+    Era("certbot-auto-0.20.0",
+        _auto("0.20.0", "/opt/eff.org/certbot/venv", "/usr/local/bin/certbot-auto", "") + """
+put /etc/crontab <<'CRON'
+SHELL=/bin/bash
+PATH=/sbin:/bin:/usr/sbin:/usr/bin
+
+30 2 * * 1 root /usr/local/bin/certbot-auto renew --quiet --no-self-upgrade
+CRON
+""", _fails_on_v1("/usr/local/bin/certbot-auto --no-self-upgrade " + ISSUE.format(domain="shop.example.jp"))),
+    Era("letsencrypt-auto-0.17.0",
+        _auto("0.17.0", "/root/.local/share/letsencrypt", "/opt/letsencrypt/letsencrypt-auto", "") + """
+put /var/spool/cron/crontabs/root 600 <<'CRON'
+0 3 * * * /opt/letsencrypt/letsencrypt-auto renew --quiet >> /var/log/le-renew.log 2>&1
+CRON
+""", _fails_on_v1("/opt/letsencrypt/letsencrypt-auto " + ISSUE.format(domain="blog.example.jp"))),
+]
+
+
+def _pip_era(name: str, python: str, specs: str, cron: str, *, virtualenv: bool = False, pip: str = "",
+             issue_fails: str = "") -> Era:
+    make = "venv27 /opt/certbot" if virtualenv else f"{python} -m venv /opt/certbot"
+    upgrade = f"/opt/certbot/bin/pip install -q --upgrade '{pip}'\n" if pip else ""
+    domain = name.replace(".", "-") + ".example.jp"
+    return Era(name, f"""{make}
+{upgrade}/opt/certbot/bin/pip install -q {specs}
+ln -sfn /opt/certbot/bin/certbot /usr/bin/certbot
+put /etc/cron.d/certbot <<'CRON'
+{cron}
+CRON
+""", "/opt/certbot/bin/certbot --version\n" + (
+        _fails(f"/opt/certbot/bin/certbot {ISSUE.format(domain=domain)}", issue_fails) if issue_fails else
+        f"""/opt/certbot/bin/certbot {ISSUE.format(domain=domain)}
+/opt/certbot/bin/certbot renew --dry-run --no-random-sleep-on-renew
+"""))
+
+
+CRON_D = "SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n\n" \
+         "0 */12 * * * root /opt/certbot/bin/certbot renew -q"
+# certbot's own pip instructions (certbot.eff.org, "pip" tab): the random sleep, then `certbot renew -q`
+OFFICIAL_CRON = "0 0,12 * * * root /opt/certbot/bin/python -c 'import random; import time; " \
+                "time.sleep(random.random() * 3600)' && sudo certbot renew -q"
+ERAS += [
+    # certbot 0.31 still sends the challenge's keyAuthorization, which pebble (stricter than Boulder was)
+    # rejects: its run registers and orders on acme-v02, then stops at the challenge
+    _pip_era("certbot-0.31.0", PYTHON["2.7.18"], f"certbot==0.31.0 acme==0.31.0 {PY27_PINS}", CRON_D,
+             virtualenv=True, issue_fails="legacy KeyAuthorization field"),
+    _pip_era("certbot-1.11.0", PYTHON["2.7.18"], f"'certbot<1.12' {PY27_PINS}", CRON_D, virtualenv=True),
+    _pip_era("certbot-1.23.0", PYTHON["3.6.15"], "'certbot<1.24' 'pyOpenSSL<23.2'", CRON_D, pip="pip<22"),
+    _pip_era("certbot-current", PYTHON["3.12.1"], "certbot", OFFICIAL_CRON),
+    Era("debian-certbot-2.1.0", "", """certbot certonly --standalone --non-interactive --agree-tos \
+--register-unsafely-without-email -d debian.example.jp
+certbot renew --dry-run --no-random-sleep-on-renew
+""", copy_from_host=["/etc/os-release", "/usr/lib/os-release", "/usr/bin/certbot", "/usr/bin/python3", "/etc/cron.d/certbot",
+                     "/lib/systemd/system/certbot.timer", "/lib/systemd/system/certbot.service",
+                     "/etc/systemd/system/timers.target.wants/certbot.timer"],
+        packages=["certbot", "python3-certbot", "python3-acme"]),
+    Era("dehydrated-v02", """put /etc/dehydrated/conf.d/ca.sh <<'CONF'
+CA="https://acme-v02.api.letsencrypt.org/directory"
+CONF
+echo 'www.example.jp' | put /etc/dehydrated/domains.txt
+mkdir -p /var/lib/dehydrated/acme-challenges
+put /etc/cron.d/dehydrated <<'CRON'
+@daily root /usr/bin/dehydrated --cron >> /var/log/dehydrated.log 2>&1
+CRON
+""", """dehydrated --register --accept-terms
+dehydrated --cron >>/var/log/dehydrated.log 2>&1
+""", copy_from_host=["/etc/os-release", "/usr/lib/os-release", "/usr/bin/dehydrated", "/etc/dehydrated/config"], packages=["dehydrated"]),
+]
+
+
+def _world(root: str, script: str, tools: str, offline: str | None = None) -> subprocess.CompletedProcess[str]:
+    command = ["bash", os.path.join(HERE, "world.sh"), *(["--offline", offline] if offline else []), root,
+               "bash", "-c", PREAMBLE + script]
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, env={**os.environ, "E2E_TOOLS": tools})
+
+
+def make(era: Era, base: str, tools: str) -> Era:
+    """Build then run one era in its own tree (a failed step is recorded in `failed`)."""
+    era = dataclasses.replace(era, root=os.path.join(base, era.name), seconds={})
+    for path in era.copy_from_host:
+        os.makedirs(os.path.dirname(era.root + path), exist_ok=True)
+        shutil.copy2(path, era.root + path, follow_symlinks=False)
+    if era.packages:
+        with open("/var/lib/dpkg/status", encoding="utf-8") as status:
+            paragraphs = status.read().split("\n\n")
+        kept = [p for p in paragraphs if any(p.startswith(f"Package: {name}\n") for name in era.packages)]
+        os.makedirs(era.root + "/var/lib/dpkg", exist_ok=True)
+        with open(era.root + "/var/lib/dpkg/status", "w", encoding="utf-8") as status:
+            status.write("\n\n".join(kept) + "\n")
+    for step, offline in (("build", None), ("run", os.path.join(base, era.name + ".net"))):
+        started = time.monotonic()
+        done = _world(era.root, getattr(era, step), tools, offline)
+        era.seconds[step] = time.monotonic() - started
+        era.output += f"--- {step} (exit {done.returncode})\n{done.stdout}{done.stderr}"
+        if done.returncode != 0:
+            era.failed = f"{era.name}: {step} failed\n{era.output[-4000:]}"
+            break
+    return era
+
+
+def make_all(base: str, eras: list[Era] = ERAS, workers: int = 3) -> dict[str, Era]:
+    """Every era, a few at a time (pip and the clients mostly wait on the network and on pebble)."""
+    tools = os.path.join(base, "virtualenv")
+    done = subprocess.run([PYTHON["2.7.18"], "-m", "pip", "install", "-q", "--target", tools, "virtualenv<20.22"],
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    with ThreadPoolExecutor(workers) as pool:
+        return {era.name: era for era in pool.map(lambda e: make(e, base, tools), eras)}

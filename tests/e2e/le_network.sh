@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Sourced, inside a private network namespace: loopback up, the given Let's Encrypt names sent to
+# 127.0.0.1, a real pebble behind a TLS front that answers on them. Nothing leaves this machine.
+# Usage: source le_network.sh WORK NAME...   (sets REQUESTS_CA_BUNDLE; stops pebble and the front on EXIT)
+le_work=$1
+shift
+le_here=$(dirname "${BASH_SOURCE[0]}")
+mkdir -p "$le_work"
+ip link set lo up
+printf '127.0.0.1 localhost %s\n' "$*" >"$le_work/hosts"
+mount --bind "$le_work/hosts" /etc/hosts
+bash "$le_here/pebble_ca.sh" "$le_work/ca"
+cat >"$le_work/pebble-config.json" <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
+  "certificate": "$le_work/ca/localhost.pem", "privateKey": "$le_work/ca/localhost.key",
+  "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+JSON
+le_pids=()
+le_stop() { for pid in "${le_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
+trap le_stop EXIT
+PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
+  pebble -config "$le_work/pebble-config.json" >"$le_work/pebble.log" 2>&1 </dev/null &
+le_pids+=($!)
+python3 "$le_here/acme_front.py" 127.0.0.1:443 "$le_work/ca/front.pem" "$le_work/ca/front.key" "$le_work/ca/ca.pem" \
+  14000 2>"$le_work/front.log" &
+le_pids+=($!)
+export REQUESTS_CA_BUNDLE=$le_work/ca/ca.pem
+python3 - "$le_work/ca/ca.pem" <<'PY'
+import ssl, sys, time, urllib.request
+context = ssl.create_default_context(cafile=sys.argv[1])
+for _ in range(100):
+    try:
+        urllib.request.urlopen("https://acme-v02.api.letsencrypt.org/directory", context=context, timeout=2)
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("pebble or the front did not come up")
+PY
