@@ -12,9 +12,13 @@ import dataclasses
 import os
 import shutil
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+from wizard.demo.hostkit import HostTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = {version: f"/root/.pyenv/versions/{version}/bin/python" for version in ("2.7.18", "3.6.15", "3.12.1")}
@@ -46,6 +50,10 @@ class Era:
     run: str                    # bash, offline; must exit 0 (a v1 client's failure is checked inside)
     copy_from_host: list[str] = field(default_factory=list)   # a distribution package's own files
     packages: list[str] = field(default_factory=list)   # their paragraphs of this machine's dpkg status
+    env: dict[str, str] = field(default_factory=dict)   # for world.sh (LE_CERT_SECONDS: pebble's validity)
+    prepare: Callable[[HostTree], None] | None = None     # files no client writes (an OS's release files)
+    network: str = "--offline"  # how `run` reaches pebble (world.sh): a private network, or --le (PyPI too)
+    after: str = ""             # bash, offline, in a fresh world: sees directories `run` replaced
     root: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     output: str = ""
@@ -143,15 +151,17 @@ dehydrated --cron >>/var/log/dehydrated.log 2>&1
 ]
 
 
-def _world(root: str, script: str, tools: str, offline: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = ["bash", os.path.join(HERE, "world.sh"), *(["--offline", offline] if offline else []), root,
+def _world(root: str, script: str, env: dict[str, str], network: list[str]) -> subprocess.CompletedProcess[str]:
+    command = ["bash", os.path.join(HERE, "world.sh"), *network, root,
                "bash", "-c", PREAMBLE + script]
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, env={**os.environ, "E2E_TOOLS": tools})
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, env={**os.environ, **env})
 
 
 def make(era: Era, base: str, tools: str) -> Era:
     """Build then run one era in its own tree (a failed step is recorded in `failed`)."""
     era = dataclasses.replace(era, root=os.path.join(base, era.name), seconds={})
+    if era.prepare:
+        era.prepare(HostTree(era.root))
     for path in era.copy_from_host:
         os.makedirs(os.path.dirname(era.root + path), exist_ok=True)
         shutil.copy2(path, era.root + path, follow_symlinks=False)
@@ -162,9 +172,13 @@ def make(era: Era, base: str, tools: str) -> Era:
         os.makedirs(era.root + "/var/lib/dpkg", exist_ok=True)
         with open(era.root + "/var/lib/dpkg/status", "w", encoding="utf-8") as status:
             status.write("\n\n".join(kept) + "\n")
-    for step, offline in (("build", None), ("run", os.path.join(base, era.name + ".net"))):
+    work = os.path.join(base, era.name + ".work")      # pebble's files, and what `run` keeps (E2E_WORK)
+    env = {"E2E_TOOLS": tools, "E2E_ROOT": era.root, "E2E_WORK": work, **era.env}
+    for step, network in (("build", []), ("run", [era.network, work]), ("after", ["--offline", work + "/after"])):
+        if not getattr(era, step):
+            continue
         started = time.monotonic()
-        done = _world(era.root, getattr(era, step), tools, offline)
+        done = _world(era.root, getattr(era, step), env, network)
         era.seconds[step] = time.monotonic() - started
         era.output += f"--- {step} (exit {done.returncode})\n{done.stdout}{done.stderr}"
         if done.returncode != 0:
@@ -182,3 +196,64 @@ def make_all(base: str, eras: list[Era] = ERAS, workers: int = 3) -> dict[str, E
         raise RuntimeError(done.stderr)
     with ThreadPoolExecutor(workers) as pool:
         return {era.name: era for era in pool.map(lambda e: make(e, base, tools), eras)}
+
+
+# The seed's server (issue 14): CentOS 6.10, certbot-auto 0.20.0 on Python 2.7 renewing from
+# /etc/crontab, one lineage it got from acme-v01 years ago (webroot), and rh-python36 standing where
+# the SCL puts it. The lineage is issued today by this machine's certbot against pebble, then written
+# back the way 0.20.0 keeps it (version, v01 server, the account under acme-v01); the log is then
+# 0.20.0's own renewal attempt, failing on acme-v01 as every such server does.
+SEED_LINEAGE = f"""certbot certonly --webroot -w /var/www/html --key-type rsa --non-interactive --agree-tos \
+  -m admin@example.jp -d shop.example.jp -d www.shop.example.jp >/tmp/issue.out 2>&1 || {{ cat /tmp/issue.out; exit 1; }}
+conf=/etc/letsencrypt/renewal/shop.example.jp.conf
+sed -i -e 's#^version = .*#version = 0.20.0#' -e 's#^server = .*#server = {V1}#' -e '/^key_type = /d' $conf
+accounts=/etc/letsencrypt/accounts
+mkdir -p $accounts/acme-v01.api.letsencrypt.org
+mv $accounts/acme-v02.api.letsencrypt.org/directory $accounts/acme-v01.api.letsencrypt.org/directory
+rmdir $accounts/acme-v02.api.letsencrypt.org
+rm -rf /var/log/letsencrypt/* /var/lib/letsencrypt/*
+"""
+def scl_python36(tree: HostTree) -> None:
+    """rh-python36 as the SCL lays it out, made from pyenv's 3.6: /opt/rh/rh-python36/root/usr with the
+    binary's run path blanked, so that, like the SCL's, it starts only with LD_LIBRARY_PATH pointing at
+    the collection's lib64 (reference facts §9). The big files are hard links, not copies."""
+    pyenv, usr = os.path.dirname(os.path.dirname(PYTHON["3.6.15"])), tree.path("/opt/rh/rh-python36/root/usr")
+    os.makedirs(f"{usr}/bin")
+    os.makedirs(f"{usr}/lib64")
+    os.makedirs(f"{usr}/lib")
+    subprocess.run(["cp", "-al", f"{pyenv}/lib/python3.6", f"{usr}/lib/python3.6"], check=True)
+    os.link(f"{pyenv}/lib/libpython3.6m.so.1.0", f"{usr}/lib64/libpython3.6m.so.1.0")
+    with open(f"{pyenv}/bin/python3.6", "rb") as binary:
+        data = binary.read()
+    runpath = f"{pyenv}/lib".encode()
+    assert data.count(runpath + b"\0") == 1, "pyenv's python3.6 carries its RUNPATH once"
+    with open(f"{usr}/bin/python3.6", "wb") as binary:
+        binary.write(data.replace(runpath + b"\0", b"/" * len(runpath) + b"\0"))
+    os.chmod(f"{usr}/bin/python3.6", 0o755)
+    tree.link("/opt/rh/rh-python36/root/usr/bin/python3", "python3.6")
+
+
+def seed_files(tree: HostTree) -> None:
+    tree.rhel_release("CentOS release 6.10 (Final)")
+    tree.centos_repos("6", epel=True)
+    tree.dir("/var/www/html")
+    scl_python36(tree)
+
+
+# the whole story in one namespace, so that one pebble knows the account from the lineage to the end
+SEED_STORY = f"""cp -a "$E2E_ROOT" "$E2E_WORK/before"
+# CentOS's yum cannot run here: a stub that notes what it was asked (the SCL Python already stands in the tree)
+printf '#!/bin/sh\\necho "yum $*" >>"$E2E_WORK/yum.calls"\\n' | put "$E2E_WORK/stubs/yum" 755
+ln -s /usr/bin/env "$E2E_WORK/stubs/env"
+E2E_TARGET="--root $E2E_ROOT" E2E_PYTHON={sys.executable} ACME_WIZARD_ALLOW_COMMANDS_IN_ROOT=1 \\
+  ACME_WIZARD_STUB_PATH="$E2E_WORK/stubs" bash {HERE}/remediate.sh
+"""
+# after the rollback, in a fresh namespace (world.sh binds the directory rollback replaced, not its
+# path): the old client is back and fails on acme-v01 exactly as before
+SEED_AFTER = """/usr/local/bin/certbot-auto --version >"$E2E_WORK/old-client.out" 2>&1
+""" + _fails_on_v1("/usr/local/bin/certbot-auto renew --no-self-upgrade")
+SEED = Era("seed", ERAS[0].build,
+           SEED_LINEAGE + _fails_on_v1("/usr/local/bin/certbot-auto renew --no-self-upgrade") + SEED_STORY,
+           env={"LE_CERT_SECONDS": str(20 * 86400),      # due for renewal: 20 days left
+                "E2E_CLIENT": "rh-python36", "E2E_CERT": "shop.example.jp"},
+           prepare=seed_files, network="--le", after=SEED_AFTER)

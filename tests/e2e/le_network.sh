@@ -1,7 +1,10 @@
 # shellcheck shell=bash
-# Sourced, inside a private network namespace: loopback up, the given Let's Encrypt names sent to
-# 127.0.0.1, a real pebble behind a TLS front that answers on them. Nothing leaves this machine.
-# Usage: source le_network.sh WORK NAME...   (sets REQUESTS_CA_BUNDLE; stops pebble and the front on EXIT)
+# Sourced, inside a private mount namespace (and usually a private network one): loopback up, the
+# given Let's Encrypt names sent to 127.0.0.1, a real pebble behind a TLS front that answers on them.
+# Usage: source le_network.sh WORK NAME...   (stops pebble and the front on EXIT)
+# LE_CERT_SECONDS, when set, is how long pebble's certificates last (pebble's default is five years).
+# REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and SSL_CERT_FILE name the system's CAs plus the test CA, so the
+# same process trusts pebble on those names and PyPI alike.
 le_work=$1
 shift
 le_here=$(dirname "${BASH_SOURCE[0]}")
@@ -13,7 +16,8 @@ bash "$le_here/pebble_ca.sh" "$le_work/ca"
 cat >"$le_work/pebble-config.json" <<JSON
 {"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
   "certificate": "$le_work/ca/localhost.pem", "privateKey": "$le_work/ca/localhost.key",
-  "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+  "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false
+  ${LE_CERT_SECONDS:+, \"certificateValidityPeriod\": $LE_CERT_SECONDS}}}
 JSON
 le_pids=()
 le_stop() { for pid in "${le_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
@@ -24,7 +28,8 @@ le_pids+=($!)
 python3 "$le_here/acme_front.py" 127.0.0.1:443 "$le_work/ca/front.pem" "$le_work/ca/front.key" "$le_work/ca/ca.pem" \
   14000 2>"$le_work/front.log" &
 le_pids+=($!)
-export REQUESTS_CA_BUNDLE=$le_work/ca/ca.pem
+cat /etc/ssl/certs/ca-certificates.crt "$le_work/ca/ca.pem" >"$le_work/ca/bundle.pem"
+export REQUESTS_CA_BUNDLE=$le_work/ca/bundle.pem CURL_CA_BUNDLE=$le_work/ca/bundle.pem SSL_CERT_FILE=$le_work/ca/bundle.pem
 python3 - "$le_work/ca/ca.pem" <<'PY'
 import ssl, sys, time, urllib.request
 context = ssl.create_default_context(cafile=sys.argv[1])
