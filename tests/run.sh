@@ -7,8 +7,8 @@
 #   openssl, gzip, tmux (the TUI in a terminal), chromium + poppler-utils (the HTML report printed
 #   to PDF and read back), openssh-server (its package starts sshd on port 22; the tests run their
 #   own sshd on 127.0.0.1), openssh-client, sudo (a non-root SSH user), fonts-noto-cjk (the Japanese
-#   report printed to PDF), python3-venv (where python3 cannot make a venv yet), dehydrated (a real
-#   non-certbot client).
+#   report printed to PDF), python3-venv (where python3 cannot make a venv yet), dehydrated and lego (real
+#   non-certbot clients).
 # In the project, nothing system-wide: a virtual environment in .venv (ACME_WIZARD_TEST_VENV to
 # put it elsewhere) with this project (editable) and its [test] extra.
 # Extra arguments go to pytest (e.g. tests/run.sh -k logs).
@@ -27,7 +27,7 @@ missing=()
 for pair in certbot:certbot pebble:pebble shellcheck:shellcheck dash:dash unshare:util-linux \
             setpriv:util-linux openssl:openssl gzip:gzip ip:iproute2 tmux:tmux \
             chromium:chromium pdftotext:poppler-utils sshd:openssh-server ssh:openssh-client \
-            sudo:sudo dehydrated:dehydrated; do
+            sudo:sudo dehydrated:dehydrated lego:lego; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 # Japanese glyphs for the printed report (pdftotext must find the Japanese headings).

@@ -79,7 +79,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(flags=("--answers",), dest="answers", takers=frozenset({WIZARD, *ANSWER_TAKERS}), group="mode",
            is_path=True, extra={"metavar": "FILE"},
            help=N_("the admin's choices as JSON: {{\"client\": "
-                   "\"snap|os-package|pip|keep|rh-python36|acme.sh|upgrade-acme.sh|move-host\", \"staging_lineages\": "
+                   "\"snap|os-package|pip|keep|rh-python36|acme.sh|upgrade-acme.sh|upgrade-lego|move-host\", "
+                   "\"staging_lineages\": "
                    "\"move|delete|keep\", \"retire_certbot_auto\": true}}")),
     Option(flags=("--mouse",), dest="mouse", takers=frozenset({WIZARD}), group="mode",
            extra={"action": argparse.BooleanOptionalAction},

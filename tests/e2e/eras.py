@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from wizard.core import versions
 from wizard.demo.hostkit import HostTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,8 +27,10 @@ PYTHON = {version: f"/root/.pyenv/versions/{version}/bin/python" for version in 
 V1 = "https://acme-v01.api.letsencrypt.org/directory"
 V2 = "https://acme-v02.api.letsencrypt.org/directory"
 STAGING_V2 = "https://acme-staging-v02.api.letsencrypt.org/directory"
-# the pins that make old certbots install and run on Python 2.7 today (wizard.core.versions.PINS_FOR_PYTHON)
-PY27_PINS = "'pyrfc3339<2' parsedatetime==2.4"
+# The pins the wizard's plans give for each Python (so these eras prove them): what makes old certbots
+# install and run today
+PY27_PINS = shlex.join(versions.PINS_FOR_PYTHON["2.7"])
+PY36_PINS = shlex.join(versions.PINS_FOR_PYTHON["3.6"])
 
 # Helpers every script gets: virtualenv for Python 2.7 (it has no venv module), a file writer.
 PREAMBLE = f"""set -euo pipefail
@@ -128,7 +132,7 @@ ERAS += [
     _pip_era("certbot-0.31.0", PYTHON["2.7.18"], f"certbot==0.31.0 acme==0.31.0 {PY27_PINS}", CRON_D,
              virtualenv=True, issue_fails="legacy KeyAuthorization field"),
     _pip_era("certbot-1.11.0", PYTHON["2.7.18"], f"'certbot<1.12' {PY27_PINS}", CRON_D, virtualenv=True),
-    _pip_era("certbot-1.23.0", PYTHON["3.6.15"], "'certbot<1.24' 'pyOpenSSL<23.2'", CRON_D, pip="pip<22"),
+    _pip_era("certbot-1.23.0", PYTHON["3.6.15"], f"'certbot<1.24' {PY36_PINS}", CRON_D, pip="pip<22"),
     _pip_era("certbot-current", PYTHON["3.12.1"], "certbot", OFFICIAL_CRON),
     Era("debian-certbot-2.1.0", "", """certbot certonly --standalone --non-interactive --agree-tos \
 --register-unsafely-without-email -d debian.example.jp
@@ -149,6 +153,13 @@ CRON
 dehydrated --cron >>/var/log/dehydrated.log 2>&1
 """, copy_from_host=["/etc/os-release", "/usr/lib/os-release", "/usr/bin/dehydrated", "/etc/dehydrated/config"], packages=["dehydrated"]),
 ]
+
+
+ERAS.append(Era("lego-4.9.1", """put /etc/cron.d/lego <<'CRON'
+0 3 * * * root /usr/bin/lego --accept-tos --email admin@example.jp --domains mail.example.jp --http --path /etc/lego renew --days 30
+CRON
+""", """lego --accept-tos --email admin@example.jp --domains mail.example.jp --http --path /etc/lego run
+""", copy_from_host=["/etc/os-release", "/usr/lib/os-release", "/usr/bin/lego"], packages=["lego"]))
 
 
 def _world(root: str, script: str, env: dict[str, str], network: list[str]) -> subprocess.CompletedProcess[str]:

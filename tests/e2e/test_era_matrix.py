@@ -54,6 +54,7 @@ REALITY = {
     "debian-certbot-2.1.0": Reality("v2", "certbot", "os-package", "2.1.0", "3.11", "/usr/bin/certbot",
                                     "/lib/systemd/system/certbot.service", [("v2-staging", STAGING_V2)],
                                     {"ACME-030"}),
+    "lego-4.9.1": Reality("v2", "lego", "os-package", "4.9.1", None, "/usr/bin/lego", "/etc/cron.d/lego", [], set()),
     "dehydrated-v02": Reality("v2", "dehydrated", "unknown", "0.7.0", None, "/usr/bin/dehydrated",
                               "/etc/cron.d/dehydrated", [], set()),
 }

@@ -12,6 +12,7 @@ CERTBOT_AUTO_OPT_VENV = Version("0.18.0")   # certbot-auto venv moved to /opt/ef
 CERTBOT_NO_RANDOM_SLEEP = Version("0.30.0")  # --no-random-sleep-on-renew exists (facts §9, commit 856bfe3)
 ACME_SH_SPEAKS_V2 = Version("2.7.6")
 DEHYDRATED_SPEAKS_V2 = Version("0.6.0")
+LEGO_SPEAKS_V2 = Version("1.0.0")           # lego's CHANGELOG, v1.0.0 (2018-05-30): "ACME v2 Support"
 
 # Newest certbot each Python can run (the release before support was dropped).
 NEWEST_CERTBOT_FOR_PYTHON = {

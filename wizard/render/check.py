@@ -34,9 +34,13 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
     if not diagnosis.installs:
         rows.append((_("Clients"), [(_("none found"), "")]))
     for index, install in enumerate(diagnosis.installs):
-        segments: list[Segment] = [(_("{kind} {version}, {method}, Python {python}", kind=install.kind,
-                                      version=install.version or "?", method=install.method,
-                                      python=install.python_version or "?"), "")]
+        if install.kind == "certbot":
+            label = _("{kind} {version}, {method}, Python {python}", kind=install.kind,
+                      version=install.version or "?", method=install.method, python=install.python_version or "?")
+        else:           # acme.sh and dehydrated are shell scripts, lego a Go binary: no Python to name
+            label = _("{kind} {version}, {method}", kind=install.kind, version=install.version or "?",
+                      method=install.method)
+        segments: list[Segment] = [(label, "")]
         if install in diagnosis.renewing:
             segments.append((" " + _("[renews]"), "bold"))
         if not install.present:

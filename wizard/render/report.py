@@ -47,7 +47,7 @@ def _client_rows(doc: dict[str, Any]) -> list[list[str]]:
     for client in doc["environment"]["clients"]:
         scheduled = ", ".join(f"{s['source']}:{s['line']}" for s in client["scheduled"]) or "-"
         rows.append([f"{client['kind']} {client['version'] or '?'}", client["install_method"],
-                     client["python_version"] or "?", client["path"],
+                     (client["python_version"] or "?") if client["kind"] == "certbot" else "-", client["path"],
                      (_("renews") + "; " if client["renews"] else "") + scheduled])
     return rows
 

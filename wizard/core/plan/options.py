@@ -88,6 +88,8 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
             undo=_("nothing was installed"),
             done_when=_("{program} --cron renews against the CA the plan set", program=renewing.path)))
         return options
+    if renewing is not None and renewing.kind == "lego":
+        return [_lego_option(renewing)]      # certbot cannot renew lego's certificates: never move its schedule
     major = os_info.major
     if os_info.family == "rhel" and major in ("5", "6") and os_info.id != "fedora":
         options += _el6_options(diagnosis, plugins)
@@ -294,6 +296,27 @@ def _acme_sh_upgrade(install: Install) -> ClientOption:
                    "changes every acme-v01 Le_API line")],
         undo=_("acme.sh keeps no old version: reinstall a specific release by hand if needed"),
         done_when=_("{acme} --version reports the new version", acme=install.path))
+
+
+def _lego_option(install: Install) -> ClientOption:
+    """lego keeps its own certificates under --path: keep it where it speaks ACMEv2 (lego >= 1.0.0)."""
+    # lego keeps one account per server (accounts/<host>/<email>) and its `renew` refuses an account
+    # not registered there: "Account … is not registered. Use 'run' to register a new account." (cmd_renew.go)
+    account = _("lego keeps one account per server: once the line names acme-v02, `lego … run` must register "
+                "there once, or `lego … renew` refuses ('Account … is not registered')")
+    if install.speaks_v2 is False:
+        return ClientOption(
+            key="upgrade-lego", title=_("Upgrade lego to a current release (it speaks ACMEv2 from 1.0.0)"),
+            client_path=None, supported=False,
+            caveats=[_("lego {version} speaks ACMEv1 only; install a current lego (the distribution's package or "
+                       "a release binary) in place of {path}", version=install.version or "?", path=install.path),
+                     account],
+            undo=_("put the old binary back"),
+            done_when=_("{program} --version reports 1.0.0 or later", program=install.path))
+    return ClientOption(
+        key="keep", title=_("Keep {label}", label=install.label), client_path=None, caveats=[account],
+        undo=_("nothing was installed"),
+        done_when=_("{program} renews against acme-v02", program=install.path))
 
 
 def _system_python3(diagnosis: Diagnosis) -> str | None:

@@ -341,6 +341,7 @@ for d in /usr/bin /usr/local/bin /bin /usr/sbin /usr/local/sbin /snap/bin /root 
   for n in certbot certbot-auto letsencrypt letsencrypt-auto acme.sh dehydrated; do
     program "$R$d/$n"
   done
+  entry "$R$d/lego" || :        # a Go binary: only that it is there (its version comes from the package)
 done
 for pat in '/opt/*/certbot-auto' '/opt/*/letsencrypt-auto' '/root/*/certbot-auto' \
            '/root/*/letsencrypt-auto' '/home/*/certbot-auto' '/home/*/letsencrypt-auto' \
@@ -407,11 +408,11 @@ dump_files "$R/snap/certbot/current/meta/snap.yaml"
 entries "$R/snap/certbot/current/lib/python3*"
 entries "$R/snap/certbot/current/usr/lib/python3*"
 
-# Distribution packages: the dpkg stanzas of the certbot family, and rpm -q on a live system.
+# Distribution packages: the dpkg stanzas of the certbot family and lego, and rpm -q on a live system.
 looked "/var/lib/dpkg/status"
 if readable "$R/var/lib/dpkg/status"; then
   grep -n -H -Z -a -A 12 --label="$R/var/lib/dpkg/status" \
-    -E '^Package: (certbot|letsencrypt|python3?-(certbot|letsencrypt)(-[a-z0-9-]+)?)$' \
+    -E '^Package: (certbot|letsencrypt|python3?-(certbot|letsencrypt)(-[a-z0-9-]+)?|lego)$' \
     <"$RESOLVED" 2>/dev/null | cut -b "-$MAXLINE"
 fi
 if [ -z "$R" ] && command -v rpm >/dev/null 2>&1; then

@@ -23,7 +23,7 @@ DPKG_PACKAGES = ("certbot", "letsencrypt", "python3-certbot", "python-certbot", 
 
 @dataclass
 class Install:
-    kind: str                      # certbot, acme.sh, dehydrated, other
+    kind: str                      # certbot, acme.sh, dehydrated, lego
     method: str                    # certbot-auto, os-package, snap, pip, docker, unknown
     path: str                      # the program admins (and schedulers) run
     version: str | None = None
@@ -50,13 +50,15 @@ class Install:
             return versions.at_least(self.version, versions.ACME_SH_SPEAKS_V2)
         if self.kind == "dehydrated":
             return versions.at_least(self.version, versions.DEHYDRATED_SPEAKS_V2)
+        if self.kind == "lego":
+            return versions.at_least(self.version, versions.LEGO_SPEAKS_V2)
         return None
 
     @property
     def v2_since(self) -> str:
         """The first version of this client that speaks ACMEv2."""
         return str({"certbot": versions.CERTBOT_SPEAKS_V2, "acme.sh": versions.ACME_SH_SPEAKS_V2,
-                    "dehydrated": versions.DEHYDRATED_SPEAKS_V2}.get(self.kind, "?"))
+                    "dehydrated": versions.DEHYDRATED_SPEAKS_V2, "lego": versions.LEGO_SPEAKS_V2}.get(self.kind, "?"))
 
     @property
     def rewrites_v1(self) -> bool | None:
@@ -327,10 +329,10 @@ def _pip(snapshot: Snapshot, known: list[Install]) -> list[Install]:
     return list(found.values())
 
 
-# --- acme.sh, dehydrated -------------------------------------------------------------------------
+# --- acme.sh, dehydrated, lego -------------------------------------------------------------------
 
 def _other_clients(snapshot: Snapshot) -> list[Install]:
-    found = []
+    found = _lego(snapshot)
     for path, program in sorted(snapshot.programs.items()):
         name = posixpath.basename(path)
         if name == "acme.sh":
@@ -343,6 +345,21 @@ def _other_clients(snapshot: Snapshot) -> list[Install]:
             continue
         if version:
             install.evidence.append(Evidence(path, version[0], f"{name} {version[1]}"))
+        found.append(install)
+    return found
+
+
+def _lego(snapshot: Snapshot) -> list[Install]:
+    """lego, a Go binary: the probe only notes where it is; Debian's package gives its version."""
+    package = _dpkg_packages(snapshot).get("lego")
+    found = []
+    for path in sorted(p for p in snapshot.entries if posixpath.basename(p) == "lego"):
+        install = Install("lego", "unknown", path)
+        if package and path == "/usr/bin/lego":
+            full_version, line = package
+            install.method, install.version = "os-package", versions.upstream(full_version)
+            install.package = f"lego {full_version}"
+            install.evidence.append(Evidence("/var/lib/dpkg/status", line, f"Package: lego Version: {full_version}"))
         found.append(install)
     return found
 

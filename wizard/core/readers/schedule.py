@@ -17,7 +17,14 @@ from wizard.core.probe.snapshot import Snapshot
 from wizard.core.readers.clients import Install, find_install
 from wizard.core.shellwords import shell_words
 
-CLIENT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto", "acme.sh", "dehydrated"}
+CLIENT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto", "acme.sh", "dehydrated", "lego"}
+# Subcommands, so that an option's value is never taken for one (`certbot --config-dir /x renew`):
+# certbot's VERBS (certbot/_internal/cli, `self.VERBS`) and lego's commands (`lego --help`).
+VERBS = {"certbot": {"auth", "certonly", "config_changes", "run", "everything", "install", "plugins", "register",
+                     "update_account", "unregister", "renew", "revoke", "rollback", "update_symlinks", "certificates",
+                     "delete", "enhance", "show_account", "reconfigure"},
+         "lego": {"run", "renew", "revoke", "list", "dnshelp"}}
+CERTBOT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto"}
 CRON_DEFAULT_PATH = "/usr/bin:/bin"
 SYSTEMD_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -46,8 +53,10 @@ class ScheduledRun:
     @property
     def server_options(self) -> tuple[str, ...]:
         """The options that name the ACME server on this program's command line."""
-        return ("--server", "--ca") if posixpath.basename(self.program) in ("dehydrated", "letsencrypt.sh") \
-            else ("--server",)
+        name = posixpath.basename(self.program)
+        if name in ("dehydrated", "letsencrypt.sh"):
+            return ("--server", "--ca")
+        return ("--server", "-s") if name == "lego" else ("--server",)
 
     @property
     def servers(self) -> list[str]:
@@ -59,7 +68,11 @@ class ScheduledRun:
 
     @property
     def verb(self) -> str | None:
-        return next((a for a in self.arguments if not a.startswith("-")), None)
+        name = posixpath.basename(self.program)
+        known = VERBS["certbot"] if name in CERTBOT_NAMES else VERBS.get(name)
+        if known is None:
+            return next((a for a in self.arguments if not a.startswith("-")), None)
+        return next((a for a in self.arguments if a in known), None)
 
 
 @dataclass
