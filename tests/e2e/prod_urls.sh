@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Real certbot against a real pebble, on Let's Encrypt's real URLs, inside a private network and
-# mount namespace that has only loopback (nothing leaves this machine).
+# Real certbot against a real pebble, on Let's Encrypt's real URLs, inside world.sh --offline:
+# private mount, PID and network namespaces with only loopback (nothing leaves this machine), and
+# this machine's /etc, /usr, /var and /root overlaid, so that what the wizard's steps do there (the
+# package step's apt-get, a cron file) lands in ROOT, never on this machine.
 #
 # Usage: prod_urls.sh WORK ROOT [COMMAND ARGS...]
-#   WORK  scratch dir (CA, pebble config and log, certbot work dir)
+#   WORK  scratch dir (CA, pebble config and log under WORK/net, certbot work dir)
 #   ROOT  the host tree certbot writes: ROOT/etc/letsencrypt and ROOT/var/log/letsencrypt
 #   COMMAND  run instead of steps 3-4, inside the namespace with pebble up, after step 2
 #            (environment: REQUESTS_CA_BUNDLE, E2E_WORK, E2E_ROOT); its exit code is returned
@@ -14,22 +16,21 @@
 #   3. certbot renew --force-renewal: certbot reads v01 as v02, renews, rewrites the conf
 #   4. certbot renew --dry-run (the staging v02 URL, also answered by pebble)
 set -euo pipefail
+inside=""
+if [[ $1 == --inside-world ]]; then      # prod_urls.sh's own re-run inside world.sh, never a caller's
+  inside=1
+  shift
+fi
 work=$(realpath -m "$1")
 root=$(realpath -m "$2")
 here=$(dirname "$(realpath "$0")")
-if [[ -z ${ACME_WIZARD_IN_NETNS:-} ]]; then
+if [[ -z $inside ]]; then
   shift 2
-  exec unshare -mn env ACME_WIZARD_IN_NETNS=1 bash "$0" "$work" "$root" "$@"
+  mkdir -p "$work"
+  exec bash "$here/world.sh" --offline "$work/net" "$root" bash "$0" --inside-world "$work" "$root" "$@"
 fi
 V1=https://acme-v01.api.letsencrypt.org/directory
 step() { printf '[prod-urls %s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*"; }
-
-mkdir -p "$work" "$root/etc/letsencrypt" "$root/var/log/letsencrypt" "$work/empty"
-# Hide this machine's own /etc/letsencrypt (Debian's cli.ini) from certbot: the run is self-contained.
-[[ -d /etc/letsencrypt ]] && mount --bind "$work/empty" /etc/letsencrypt
-# shellcheck source=tests/e2e/le_network.sh disable=SC1091
-source "$here/le_network.sh" "$work" acme-v02.api.letsencrypt.org acme-staging-v02.api.letsencrypt.org \
-  acme-v01.api.letsencrypt.org acme-staging.api.letsencrypt.org
 step "pebble and the front are up"
 
 dirs=(--config-dir "$root/etc/letsencrypt" --work-dir "$work/certbot-work" --logs-dir "$root/var/log/letsencrypt"

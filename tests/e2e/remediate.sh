@@ -2,8 +2,9 @@
 # The remediation story on a real certbot tree, run where pebble answers on Let's Encrypt's names
 # (prod_urls.sh's or world.sh's namespace): check -> plan -> apply -> check -> verify -> rollback.
 # Environment: E2E_WORK (outputs), E2E_ROOT (the tree certbot made), and optionally
-#   E2E_TARGET   the wizard's target options (default: this live system with --config-dir/--logs-dir
-#                pointing at the tree, so the package step really runs apt-get against Debian's certbot)
+#   E2E_TARGET   the wizard's target options (default: the live system as world.sh shows it, with
+#                --config-dir/--logs-dir pointing at the tree, so the package step really runs apt-get
+#                against Debian's certbot, and what it writes lands in the tree's overlays)
 #   E2E_CLIENT   the client option to answer (default os-package)
 #   E2E_CERT     the lineage to renew for real (default legacy.example.com)
 #   E2E_PYTHON   the Python that runs the wizard (default python3)

@@ -55,7 +55,7 @@ REALITY = {
                                     "/lib/systemd/system/certbot.service", [("v2-staging", STAGING_V2)],
                                     {"ACME-030"}),
     "lego-4.9.1": Reality("v2", "lego", "os-package", "4.9.1", None, "/usr/bin/lego", "/etc/cron.d/lego", [], set()),
-    "dehydrated-v02": Reality("v2", "dehydrated", "unknown", "0.7.0", None, "/usr/bin/dehydrated",
+    "dehydrated-v02": Reality("v2", "dehydrated", "os-package", "0.7.0", None, "/usr/bin/dehydrated",
                               "/etc/cron.d/dehydrated", [], set()),
 }
 
@@ -83,7 +83,8 @@ def test_check_reads_what_the_real_client_did(era_trees, name):
     assert not era.failed, era.failed
     code, doc = check(era.root)
     assert doc["acme"]["verdict"] == real.verdict and code == (1 if real.verdict == "v1" else 0)
-    client = next(c for c in doc["clients"] if c["kind"] == real.kind)
+    client = next((c for c in doc["clients"] if c["kind"] == real.kind), None)
+    assert client is not None, json.dumps(doc["clients"], indent=1)
     assert (client["install_method"], client["path"], client["python_version"]) == (real.method, real.path,
                                                                                      real.python)
     assert client["version"] == (real.version or _installed_version(era.output))
@@ -100,7 +101,8 @@ def test_check_reads_what_the_real_client_did(era_trees, name):
 def test_v1_clients_cite_their_own_request_to_acme_v01(era_trees):
     for name in ("certbot-auto-0.20.0", "letsencrypt-auto-0.17.0"):
         _code, doc = check(era_trees[name].root)
-        newest = next(f for f in doc["findings"] if f["id"] == "ACME-008")
+        newest = next((f for f in doc["findings"] if f["id"] == "ACME-008"), None)
+        assert newest is not None, json.dumps(doc["findings"], indent=1)
         assert newest["evidence"][0]["path"] == "/var/log/letsencrypt/letsencrypt.log"
         assert newest["evidence"][0]["text"].endswith(f"Sending GET request to {V1}.")
         # certbot made accounts/acme-v01…/directory before it failed to register: no account is claimed
@@ -115,6 +117,32 @@ def test_v2_clients_really_asked_acme_v02(era_trees):
         assert [(e["api"], e["url"]) for e in first["endpoints"]] == [("v2", V2)], name
         conf, = doc["renewal_confs"]
         assert conf["server"] == V2 and conf["version"] == doc["clients"][0]["version"]
+
+
+# What the v2 clients left: their certificate and their account on acme-v02 (pebble on its name)
+ISSUED = {
+    "certbot-1.11.0": ["etc/letsencrypt/live/certbot-1-11-0.example.jp/cert.pem",
+                       "etc/letsencrypt/accounts/acme-v02.api.letsencrypt.org/directory"],
+    "certbot-current": ["etc/letsencrypt/live/certbot-current.example.jp/cert.pem",
+                        "etc/letsencrypt/accounts/acme-v02.api.letsencrypt.org/directory"],
+    "debian-certbot-2.1.0": ["etc/letsencrypt/live/debian.example.jp/cert.pem",
+                             "etc/letsencrypt/accounts/acme-v02.api.letsencrypt.org/directory"],
+    "dehydrated-v02": ["var/lib/dehydrated/certs/www.example.jp/cert.pem", "var/lib/dehydrated/accounts"],
+    "lego-4.9.1": ["etc/lego/certificates/mail.example.jp.crt",
+                   "etc/lego/accounts/acme-v02.api.letsencrypt.org/admin@example.jp"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ISSUED))
+def test_the_v2_clients_really_got_a_certificate(era_trees, name):
+    era = era_trees[name]
+    assert not era.failed, era.failed
+    for path in ISSUED[name]:
+        assert os.path.exists(os.path.join(era.root, path)), f"{name}: {path} missing\n{era.output[-2000:]}"
+    certificate = next(p for p in ISSUED[name] if p.endswith((".pem", ".crt")))
+    issuer = subprocess.run(["openssl", "x509", "-noout", "-issuer", "-in", os.path.join(era.root, certificate)],
+                            capture_output=True, text=True)
+    assert "Pebble" in issuer.stdout, issuer.stdout + issuer.stderr     # issued by the pebble on LE's name
 
 
 def _installed_version(output: str) -> str:

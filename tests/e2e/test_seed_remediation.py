@@ -10,7 +10,6 @@ renewal -> rollback, and the old client runs again.
 """
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 
@@ -100,7 +99,7 @@ def test_rollback_gives_back_the_tree_and_the_old_client(seed):
     assert exit_codes(work)["rollback"] == 0
     # Byte for byte, but for what a rollback leaves on purpose: the new venv (the plan's undo says
     # `rm -rf /opt/certbot`), the logs the runs wrote, and the run's own record under the state dir.
-    kept = {"opt/certbot", "var/log/letsencrypt", work.lstrip("/").split("/")[0]}
+    kept = {"opt/certbot", "var/log/letsencrypt", f"{work}/state".lstrip("/")}
     assert _differences(f"{work}/before", era.root, kept) == []
     with open(era.root + "/etc/crontab") as crontab:
         assert OLD_CRON in crontab.read().splitlines()
@@ -109,16 +108,26 @@ def test_rollback_gives_back_the_tree_and_the_old_client(seed):
     assert era.output.count("Attempting to renew cert (shop.example.jp)") == 2      # before apply, after rollback
 
 
-def _differences(left: str, right: str, kept: set[str], relative: str = "") -> list[str]:
-    """Paths that differ between two trees (content, type or presence), `kept` top paths aside."""
-    found = []
-    compared = filecmp.dircmp(os.path.join(left, relative), os.path.join(right, relative))
-    for name in compared.left_only + compared.right_only + compared.diff_files + compared.funny_files:
-        path = os.path.join(relative, name)
-        if not any(path == k or path.startswith(k + "/") for k in kept):
-            found.append(path)
-    for name in compared.common_dirs:
-        path = os.path.join(relative, name)
-        if not any(path == k or path.startswith(k + "/") for k in kept):
-            found += _differences(left, right, kept, path)
-    return found
+def _differences(left: str, right: str, kept: set[str]) -> list[str]:
+    """Relative paths whose type, link target or bytes differ between two trees, or that only one
+    has; `kept` paths (and the directories on the way to them) are left out."""
+    def listing(top: str) -> dict[str, tuple[str, bytes | str]]:
+        found: dict[str, tuple[str, bytes | str]] = {}
+        for directory, names, files in os.walk(top):
+            for name in names + files:
+                path = os.path.join(directory, name)
+                relative = os.path.relpath(path, top)
+                if os.path.islink(path):
+                    found[relative] = ("link", os.readlink(path))
+                elif os.path.isdir(path):
+                    found[relative] = ("dir", "")
+                else:
+                    with open(path, "rb") as handle:
+                        found[relative] = ("file", handle.read())
+        return found
+
+    def left_out(path: str) -> bool:
+        return any(path == k or path.startswith(k + "/") or k.startswith(path + "/") for k in kept)
+
+    before, after = listing(left), listing(right)
+    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p) and not left_out(p))

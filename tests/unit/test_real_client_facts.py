@@ -78,3 +78,141 @@ def test_a_lego_before_1_0_is_not_replaced_by_certbot(tmp_path):
     plan = build_plan(diagnose(run_probe(LocalTarget(str(tmp_path)))), Answers())
     option, = plan.options
     assert option.key == "upgrade-lego" and not option.supported and plan.choice is None and plan.decision_needed
+
+
+# --- an attacker's trees (issue 14 review): lego beside certbot, lego where the probe does not look,
+# Go's flag forms, things merely named lego, verify where certbot is not the client ---------------
+
+def _plan(root, answers=None):
+    from wizard.core.plan.build import build_plan
+    from wizard.core.plan.model import Answers
+    diagnosis = diagnose(run_probe(LocalTarget(str(root))))
+    return diagnosis, build_plan(diagnosis, answers or Answers())
+
+
+def _new_lines(plan, path):
+    """Every new line the plan writes into path, whichever step writes it."""
+    return [c.new for s in plan.steps for a in s.actions if a.edit and a.edit.path == path for c in a.edit.changes]
+
+
+def test_certbot_beside_lego_moves_only_its_own_line(tmp_path):
+    tree = HostTree(str(tmp_path))
+    lego_host(tmp_path, server=f"-s {V1} ")
+    tree.dpkg_status([("certbot", "0.31.0-1"), ("python3-certbot", "0.31.0-1"), ("lego", "4.9.1-1")])
+    tree.file("/usr/bin/certbot", "#!/usr/bin/python3\n", mode=0o755)
+    tree.renewal_conf("www.example.jp", version="0.31.0", server=V1)
+    tree.file("/etc/cron.d/a-certbot", "0 */12 * * * root certbot -q renew\n")
+    diagnosis, plan = _plan(tmp_path)
+    assert {i.kind for i in diagnosis.renewing} == {"certbot", "lego"}
+    assert plan.choice is not None and plan.choice.key != "keep"      # certbot 0.31 is replaced...
+    moves = [s for s in plan.steps if s.id == "move-schedule"]
+    assert moves and all("/etc/cron.d/lego" not in s.title for s in moves)
+    lego_line, = _new_lines(plan, "/etc/cron.d/lego")      # ...lego only loses its pin
+    assert lego_line == LEGO_CRON.format(server="").strip() and "certbot" not in lego_line
+
+
+def test_a_lego_only_its_cron_line_knows_is_still_lego(tmp_path):
+    tree = HostTree(str(tmp_path))
+    tree.os_release(id="debian", version_id="12", pretty_name="Debian GNU/Linux 12 (bookworm)")
+    tree.file("/var/spool/cron/crontabs/root", f"0 3 * * * /root/go/bin/lego -s {V1} --path /root/.lego renew\n")
+    diagnosis, plan = _plan(tmp_path)
+    lego, = diagnosis.installs
+    assert (lego.kind, lego.path, lego.present) == ("lego", "/root/go/bin/lego", False)
+    assert [o.key for o in plan.options] == ["keep"]
+    assert [s.id for s in plan.steps] == ["backup", "fix-pins-1", "verify"]
+
+
+def test_go_flag_forms_of_legos_server_are_pins(tmp_path):
+    for number, form in enumerate((f"-s={V1}", f"--s {V1}", f"-server {V1}", f"--s={V1}", f"-server={V1}")):
+        root = tmp_path / str(number)
+        diagnosis = lego_host(root, server=form + " ")
+        assert diagnosis.verdict == "v1" and any(f.id == "ACME-006" for f in diagnosis.findings), form
+        _diagnosis, plan = _plan(root)
+        new_line, = _new_lines(plan, "/etc/cron.d/lego")
+        assert new_line == LEGO_CRON.format(server="").strip(), form
+
+
+def test_a_lego_timer_is_a_schedule(tmp_path):
+    tree = HostTree(str(tmp_path))
+    lego_host(tmp_path)
+    (tmp_path / "etc/cron.d/lego").unlink()
+    tree.file("/etc/systemd/system/lego-renew.service",
+              f"[Service]\nType=oneshot\nExecStart=/usr/bin/lego -s {V1} --path /etc/lego renew\n")
+    tree.file("/etc/systemd/system/lego-renew.timer", "[Timer]\nOnCalendar=daily\n")
+    tree.link("/etc/systemd/system/timers.target.wants/lego-renew.timer", "/etc/systemd/system/lego-renew.timer")
+    diagnosis = diagnose(run_probe(LocalTarget(str(tmp_path))))
+    pin = next(f for f in diagnosis.findings if f.id == "ACME-006")
+    assert pin.evidence[0].where() == "/etc/systemd/system/lego-renew.service:3" and diagnosis.verdict == "v1"
+
+
+def test_only_a_program_named_lego_is_lego(tmp_path):
+    for name, build in (("dir", lambda t: t.dir("/usr/local/bin/lego")),
+                        ("loop", lambda t: t.link("/usr/bin/lego", "lego")),
+                        ("lineage", lambda t: t.live_cert("lego", "not a certificate"))):
+        tree = HostTree(str(tmp_path / name))
+        tree.os_release(id="debian", version_id="12", pretty_name="Debian GNU/Linux 12 (bookworm)")
+        build(tree)
+        diagnosis = diagnose(run_probe(LocalTarget(str(tmp_path / name))))
+        assert not [i for i in diagnosis.installs if i.kind == "lego"], name
+
+
+def test_verify_on_a_lego_host_does_not_ask_for_certbot(tmp_path):
+    from wizard.core.run.verify import verify
+    lego_host(tmp_path)
+    result = verify(LocalTarget(str(tmp_path)), lambda line: None)
+    checks = {c.key: c for c in result.checks}
+    assert result.passed, [c.text for c in result.checks if not c.passed]
+    assert "has no dry run" in checks["test-renewal"].text and "keeps its own" in checks["newest-log"].text
+
+
+def test_a_hand_done_choice_is_a_note_not_an_empty_step(tmp_path):
+    from wizard.core.plan.model import Answers
+    tree = HostTree(str(tmp_path))
+    tree.os_release(id="debian", version_id="9", pretty_name="Debian GNU/Linux 9 (stretch)")
+    tree.file("/usr/bin/lego", b"\x7fELF", mode=0o755)
+    tree.dpkg_status([("lego", "0.3.1-5")])
+    tree.file("/etc/cron.d/lego", LEGO_CRON.format(server=""))
+    _diagnosis, plan = _plan(tmp_path, Answers(client="upgrade-lego"))
+    assert [s.id for s in plan.steps] == ["verify"] and any("done by hand" in n for n in plan.notes)
+
+
+def test_an_option_value_that_looks_like_a_verb_is_no_verb():
+    def verb(*arguments):
+        return ScheduledRun("/etc/crontab", 1, "", "cron", "/usr/bin/certbot", list(arguments)).verb
+    assert verb("-q", "--cert-name", "run", "renew") == "renew"
+    assert verb("--cert-name", "renew", "certonly") == "certonly"
+
+
+def test_dehydrated_beside_certbot_auto_keeps_its_line(tmp_path):
+    tree = HostTree(str(tmp_path))
+    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
+    tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")
+    tree.venv("/opt/eff.org/certbot/venv", "2.7", "0.20.0")
+    tree.renewal_conf("www.example.jp", version="0.20.0", server=V1)
+    tree.file("/usr/local/bin/dehydrated", "#!/bin/bash\nVERSION=0.7.0\n", mode=0o755)
+    dehydrated_line = "@daily root /usr/local/bin/dehydrated --cron"
+    tree.file("/etc/crontab", f"0 3 * * * root /usr/local/bin/certbot-auto renew -q\n{dehydrated_line}\n")
+    _diagnosis, plan = _plan(tmp_path, None)
+    assert plan.choice is not None and plan.choice.key != "keep"
+    new = _new_lines(plan, "/etc/crontab")
+    assert new and all("dehydrated" not in line for line in new)      # only line 1 changes
+
+
+def test_an_account_directory_this_user_cannot_list_is_named(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    lego_host(tmp_path)
+    account = tmp_path / "etc/letsencrypt/accounts/acme-v01.api.letsencrypt.org/directory"
+    (account / "0123abcd").mkdir(parents=True)
+    for path in [tmp_path, *tmp_path.parents]:
+        if str(path).startswith("/tmp/"):
+            os.chmod(path, 0o755)
+    subprocess.run(["chmod", "-R", "a+rX", str(tmp_path)], check=True)
+    os.chmod(account, 0o700)
+    result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+                             "wizard", "check", "--root", str(tmp_path), "--json"], capture_output=True, text=True,
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    refused = next(f for f in json.loads(result.stdout)["findings"] if f["id"] == "ACME-026")
+    assert "/etc/letsencrypt/accounts/acme-v01.api.letsencrypt.org/directory" in refused["detail"]

@@ -41,8 +41,10 @@ def _plan_text(plan: Plan, target_label: str, preview: bool, invocation: Invocat
         out += fill(_("Note: ") + note)
     if plan.decision_needed:
         out.append("")
+        example = next((o.key for o in plan.options if o.key != "move-host"), plan.options[0].key if plan.options
+                       else "keep")
         out += fill(_("A decision is needed before anything can be applied: write an answers file such as "
-                       "{{\"client\": \"rh-python36\"}} and pass it to apply:"))
+                      "{{\"client\": \"{key}\"}} and pass it to apply:", key=example))
         verb = "apply" if invocation.can("apply") else "plan"       # a bundle can only be planned
         out.append("  " + invocation.command(verb, option_word("--answers", "answers.json")))
     for number, step in enumerate(plan.steps, 1):

@@ -71,7 +71,9 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
     os_info = diagnosis.os
     plugins = plugins_in_use(diagnosis)
     options: list[ClientOption] = []
-    renewing = diagnosis.renewing[0] if diagnosis.renewing else None
+    # certbot first: another client renewing beside it keeps its own lines (only their pins change)
+    renewing = next((i for i in diagnosis.renewing if i.kind == "certbot"), None) or \
+        (diagnosis.renewing[0] if diagnosis.renewing else None)
     if renewing is not None and current_client_is_good(renewing) and renewing.present:
         options.append(ClientOption(
             key="keep", title=_("Keep {label}", label=renewing.label), client_path=renewing.path,

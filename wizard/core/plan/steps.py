@@ -35,11 +35,14 @@ def build(draft: Draft) -> Plan:
     if choice is not None and choice.key == "move-host":
         draft.notes.append(_("You chose to move the sites: nothing is changed on this host."))
         return draft.plan(decision_needed=False)
-    if choice is not None and choice.key != "keep" and draft.something_to_renew():
+    if choice is not None and choice.key != "keep" and not choice.commands and choice.client_path is None:
+        draft.notes.append(_("{title}: done by hand, outside this plan; done when {done_when}.", title=choice.title,
+                             done_when=choice.done_when or "?"))
+    elif choice is not None and choice.key != "keep" and draft.something_to_renew():
         repositories_step(draft, choice)
         install_step(draft, choice)
     pin_edits(draft)
-    unscheduled = bool(choice and choice.key == "keep" and choice.client_path and not d.schedules.renewing()
+    unscheduled = bool(choice and choice.key == "keep" and choice.client_path and not d.schedules.renewing_certbot()
                        and draft.something_to_renew())
     if not decision_needed and (draft.steps or unscheduled):
         test_renewal(draft)
@@ -213,13 +216,14 @@ def move_schedules(draft: Draft) -> None:
     if not draft.client or choice is None:
         return
     if choice.key == "keep":
-        if not draft.d.schedules.renewing():
+        if not draft.d.schedules.renewing_certbot():
             _schedule_kept_client(draft)
         return
     removed = draft.removed_installs()
     # A removed package takes its own timer and its stand-down cron file along; an admin's cron line
     # that calls it stays (and would fail, or race the new client): it is moved or retired below.
-    surviving = [r for r in draft.d.schedules.renewing()
+    # Only certbot's lines move: acme.sh, dehydrated and lego keep their own certificates.
+    surviving = [r for r in draft.d.schedules.renewing_certbot()
                  if not (r.install in removed and (r.kind == "systemd" or r.fallback_only))]
     stop_new_timer = False
     retired: set[str] = set()

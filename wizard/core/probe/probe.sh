@@ -320,6 +320,10 @@ if exists "$RESOLVED"; then
   entries "$C/accounts/*"
   entries "$C/accounts/*/*"
   entries "$C/accounts/*/*/*"
+  glob_files "$C/accounts/*/*"      # a server directory this user cannot list hides its accounts: say so
+  IFS=$NL
+  for f in $FILES; do IFS=$IFS0; unlistable "$f"; done
+  IFS=$IFS0
   looked "$CONFIG_DIR/live"
   entries "$C/live/*"
   dump_glob "$C/live/*/cert.pem"
@@ -408,11 +412,12 @@ dump_files "$R/snap/certbot/current/meta/snap.yaml"
 entries "$R/snap/certbot/current/lib/python3*"
 entries "$R/snap/certbot/current/usr/lib/python3*"
 
-# Distribution packages: the dpkg stanzas of the certbot family and lego, and rpm -q on a live system.
+# Distribution packages: the dpkg stanzas of the certbot family, lego and dehydrated, and rpm -q on a
+# live system.
 looked "/var/lib/dpkg/status"
 if readable "$R/var/lib/dpkg/status"; then
   grep -n -H -Z -a -A 12 --label="$R/var/lib/dpkg/status" \
-    -E '^Package: (certbot|letsencrypt|python3?-(certbot|letsencrypt)(-[a-z0-9-]+)?|lego)$' \
+    -E '^Package: (certbot|letsencrypt|python3?-(certbot|letsencrypt)(-[a-z0-9-]+)?|lego|dehydrated)$' \
     <"$RESOLVED" 2>/dev/null | cut -b "-$MAXLINE"
 fi
 if [ -z "$R" ] && command -v rpm >/dev/null 2>&1; then
@@ -459,7 +464,7 @@ looked "/lib/systemd/system"
 looked "/usr/lib/systemd/system"
 for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do
   [ -L "$R$d" ] || [ -L "$R${d%/systemd/system}" ] && continue
-  for pat in '*certbot*' '*letsencrypt*'; do
+  for pat in '*certbot*' '*letsencrypt*' '*lego*' '*dehydrated*' '*acme*'; do
     entries "$R$d/$pat"
     dump_glob "$R$d/$pat.timer"
     dump_glob "$R$d/$pat.service"

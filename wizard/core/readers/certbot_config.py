@@ -144,7 +144,8 @@ def read_accounts(snapshot: Snapshot) -> list[AccountDir]:
             ids = [posixpath.basename(p) for p in snapshot.children(server_dir)
                    if snapshot.entries.get(p) in ("d", "l")]
             link = snapshot.links.get(server_dir)
-            if not ids and link is None:
+            unread = any(p.path == server_dir for p in snapshot.problems)
+            if not (ids or link or unread):
                 continue    # certbot makes the directory before it registers: a failed registration leaves it empty
             found.append(AccountDir(server_path, server_dir, ids, link))
     return found

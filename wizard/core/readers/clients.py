@@ -341,6 +341,8 @@ def _other_clients(snapshot: Snapshot) -> list[Install]:
         elif name in ("dehydrated", "letsencrypt.sh"):      # letsencrypt.sh: dehydrated's old name
             version = _assignment(program.lines, "VERSION")
             install = Install("dehydrated", "unknown", path, version[1] if version else None)
+            if path == "/usr/bin/dehydrated":
+                _from_package(snapshot, install, "dehydrated")
         else:
             continue
         if version:
@@ -349,19 +351,45 @@ def _other_clients(snapshot: Snapshot) -> list[Install]:
     return found
 
 
+def _from_package(snapshot: Snapshot, install: Install, package: str) -> None:
+    """The distribution's package, where its dpkg stanza says it is installed, put this program here."""
+    stanza = _dpkg_packages(snapshot).get(package)
+    if stanza is None:
+        return
+    full_version, line = stanza
+    install.method, install.package = "os-package", f"{package} {full_version}"
+    install.version = install.version or versions.upstream(full_version)
+    install.evidence.append(Evidence("/var/lib/dpkg/status", line, f"Package: {package} Version: {full_version}"))
+
+
+LEGO_PLACES = ("/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin", "/usr/local/sbin", "/snap/bin", "/root",
+               "/root/bin", "/opt", "/opt/certbot", "/opt/certbot/bin", "/opt/letsencrypt", "/usr/share/letsencrypt")
+
+
 def _lego(snapshot: Snapshot) -> list[Install]:
-    """lego, a Go binary: the probe only notes where it is; Debian's package gives its version."""
-    package = _dpkg_packages(snapshot).get("lego")
+    """lego, a Go binary: the probe only notes where it is (a file, or a link that is no loop, in the
+    places it looks for clients); Debian's package gives its version."""
+    broken = {p.path for p in snapshot.problems}
     found = []
-    for path in sorted(p for p in snapshot.entries if posixpath.basename(p) == "lego"):
+    for path in sorted(p for p, kind in snapshot.entries.items()
+                       if posixpath.basename(p) == "lego" and posixpath.dirname(p) in LEGO_PLACES
+                       and kind in ("f", "l") and p not in broken and not _link_loop(snapshot, p)):
         install = Install("lego", "unknown", path)
-        if package and path == "/usr/bin/lego":
-            full_version, line = package
-            install.method, install.version = "os-package", versions.upstream(full_version)
-            install.package = f"lego {full_version}"
-            install.evidence.append(Evidence("/var/lib/dpkg/status", line, f"Package: lego Version: {full_version}"))
+        if path == "/usr/bin/lego":
+            _from_package(snapshot, install, "lego")
         found.append(install)
     return found
+
+
+def _link_loop(snapshot: Snapshot, path: str) -> bool:
+    """A recorded symlink that leads back into the links it came through (`lego -> lego`)."""
+    seen = {path}
+    while path in snapshot.links:
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(path), snapshot.links[path]))
+        if path in seen:
+            return True
+        seen.add(path)
+    return False
 
 
 # --- logs ----------------------------------------------------------------------------------------

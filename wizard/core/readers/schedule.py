@@ -25,6 +25,19 @@ VERBS = {"certbot": {"auth", "certonly", "config_changes", "run", "everything", 
                      "delete", "enhance", "show_account", "reconfigure"},
          "lego": {"run", "renew", "revoke", "list", "dnshelp"}}
 CERTBOT_NAMES = {"certbot", "letsencrypt", "certbot-auto", "letsencrypt-auto"}
+KIND_BY_NAME = {**dict.fromkeys(CERTBOT_NAMES, "certbot"), "acme.sh": "acme.sh", "dehydrated": "dehydrated",
+                "letsencrypt.sh": "dehydrated", "lego": "lego"}
+# certbot options that take a value as the next word: that word is never the verb
+# (`certbot -q --cert-name run renew` renews)
+CERTBOT_VALUE_OPTIONS = {"-c", "--config", "--config-dir", "--work-dir", "--logs-dir", "--server", "-d", "--domains",
+                         "--domain", "--cert-name", "-m", "--email", "-a", "--authenticator", "-i", "--installer",
+                         "-w", "--webroot-path", "--pre-hook", "--post-hook", "--deploy-hook", "--renew-hook",
+                         "--preferred-challenges", "--key-type", "--rsa-key-size", "--elliptic-curve",
+                         "--max-log-backups", "--http-01-port", "--http-01-address", "--https-port",
+                         "--preferred-chain", "--user-agent", "--csr", "--cert-path", "--key-path", "--chain-path",
+                         "--fullchain-path", "--manual-auth-hook", "--manual-cleanup-hook", "--issuance-timeout"}
+# lego parses flags the Go way: -s URL, -s=URL, --s URL, -server URL, --server=URL are all the server
+LEGO_SERVER_OPTIONS = ("--server", "-server", "-s", "--s")
 CRON_DEFAULT_PATH = "/usr/bin:/bin"
 SYSTEMD_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -51,16 +64,23 @@ class ScheduledRun:
         return Evidence(self.source, self.line, self.command)
 
     @property
+    def client_kind(self) -> str:
+        """Whose line this is: the install it runs, or else the program's name (a lego the probe did not
+        find is still lego's: its schedule is never handed to certbot)."""
+        if self.install is not None:
+            return self.install.kind
+        return KIND_BY_NAME.get(posixpath.basename(self.program), "certbot")
+
+    @property
     def server_options(self) -> tuple[str, ...]:
         """The options that name the ACME server on this program's command line."""
-        name = posixpath.basename(self.program)
-        if name in ("dehydrated", "letsencrypt.sh"):
+        if self.client_kind == "dehydrated":
             return ("--server", "--ca")
-        return ("--server", "-s") if name == "lego" else ("--server",)
+        return LEGO_SERVER_OPTIONS if self.client_kind == "lego" else ("--server",)
 
     @property
     def servers(self) -> list[str]:
-        return option_values(self.arguments, self.server_options)
+        return option_values(self.arguments, self.server_options, go_style=self.client_kind == "lego")
 
     @property
     def config_files(self) -> list[str]:
@@ -68,11 +88,16 @@ class ScheduledRun:
 
     @property
     def verb(self) -> str | None:
-        name = posixpath.basename(self.program)
-        known = VERBS["certbot"] if name in CERTBOT_NAMES else VERBS.get(name)
+        known = VERBS.get(self.client_kind)
         if known is None:
             return next((a for a in self.arguments if not a.startswith("-")), None)
-        return next((a for a in self.arguments if a in known), None)
+        takes_value = CERTBOT_VALUE_OPTIONS if self.client_kind == "certbot" else set()
+        previous = ""
+        for word in self.arguments:
+            if word in known and previous not in takes_value:
+                return word
+            previous = word
+        return None
 
 
 @dataclass
@@ -86,12 +111,16 @@ class Schedules:
         return [r for r in active if not (r.fallback_only and has_timer)]
 
 
+    def renewing_certbot(self) -> list[ScheduledRun]:
+        """The renewing entries that run certbot (not acme.sh, dehydrated or lego)."""
+        return [r for r in self.renewing() if r.client_kind == "certbot"]
+
     def competing(self) -> list[list[ScheduledRun]]:
         """Groups of two or more scheduled `renew` runs over the same config dir: they race for
         certbot's lock and renew twice (facts §9: exactly one scheduler, never none, never two)."""
         groups: dict[str, list[ScheduledRun]] = {}
-        for run in self.renewing():
-            if run.verb == "renew" and (run.install is None or run.install.kind == "certbot"):
+        for run in self.renewing_certbot():
+            if run.verb == "renew":
                 config_dir = (option_values(run.arguments, ("--config-dir",)) or ["/etc/letsencrypt"])[-1]
                 groups.setdefault(config_dir.rstrip("/"), []).append(run)
         return [runs for runs in groups.values() if len(runs) > 1]
@@ -194,6 +223,11 @@ def _run(snapshot: Snapshot, installs: list[Install], source: str, number: int, 
          program: str, arguments: list[str], user: str | None, fallback_only: bool = False) -> ScheduledRun:
     run = ScheduledRun(source, number, command, kind, program, arguments, user, fallback_only=fallback_only)
     run.install = find_install(installs, program, snapshot) if program.startswith("/") else None
+    if run.install is None and posixpath.basename(program) == "lego":
+        # lego outside the probed places (~/go/bin/lego): known from its line, version unknown
+        run.install = Install("lego", "unknown", program, present=snapshot.exists(program))
+        run.install.evidence.append(run.evidence)
+        installs.append(run.install)
     return run
 
 
@@ -257,13 +291,14 @@ def _scripts_run(command: str, snapshot: Snapshot) -> list[str]:
     return found
 
 
-def option_values(arguments: list[str], names: tuple[str, ...]) -> list[str]:
-    """The values of an option in an argv list: `--server URL` and `--server=URL`."""
+def option_values(arguments: list[str], names: tuple[str, ...], go_style: bool = False) -> list[str]:
+    """The values of an option in an argv list: `--server URL` and `--server=URL` (and, for a Go
+    program, `-s=URL` too)."""
     values = []
     for index, word in enumerate(arguments):
         for name in names:
             if word == name and index + 1 < len(arguments):
                 values.append(arguments[index + 1])
-            elif name.startswith("--") and word.startswith(name + "="):
+            elif (go_style or name.startswith("--")) and word.startswith(name + "="):
                 values.append(word[len(name) + 1:])
     return values

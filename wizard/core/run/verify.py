@@ -76,8 +76,11 @@ def verify(target: Target, on_output: Callable[[str], None], real_renewal: str |
         else:
             not_run = _("not run: commands cannot run inside a root prefix ({root})", root=target.shown_root)
     after = diagnose(run_probe(target), email)
+    others = _other_clients_only(after)
     checks = [_client_check(after), _schedule_check(after), _pins_check(after),
-              _test_check(client, exit_code, argv, not_run), _newest_log_check(after, production=bool(real_renewal))]
+              _others_check("test-renewal", others) if others else _test_check(client, exit_code, argv, not_run),
+              _others_check("newest-log", others) if others else
+              _newest_log_check(after, production=bool(real_renewal))]
     return VerifyResult(checks=checks, before=before, after=after, client=client, test_exit_code=exit_code,
                         test_command=argv, real_renewal=real_renewal)
 
@@ -100,6 +103,23 @@ def _client_to_test(diagnosis: Diagnosis) -> Install | None:
     return None
 
 
+def _other_clients_only(d: Diagnosis) -> list[Install]:
+    """The renewing clients when none of them is certbot (acme.sh, dehydrated, lego)."""
+    if d.renewing and all(i.kind != "certbot" for i in d.renewing):
+        return d.renewing
+    return []
+
+
+def _others_check(key: str, others: list[Install]) -> Check:
+    """What the wizard cannot prove for a client that is not certbot: it has no dry run (a run renews
+    for real) and keeps no certbot log; its next scheduled renewal is the proof."""
+    labels = ", ".join(i.label for i in others)
+    if key == "test-renewal":
+        return Check(key, True, _("no test renewal: {labels} has no dry run; its next scheduled renewal proves the "
+                                  "change", labels=labels))
+    return Check(key, True, _("no certbot log to read: {labels} keeps its own", labels=labels))
+
+
 def _client_check(d: Diagnosis) -> Check:
     scheduled = d.scheduled_installs()
     if not scheduled:
@@ -107,6 +127,11 @@ def _client_check(d: Diagnosis) -> Check:
     v1_left = _v1_renewal_pins(d)
     bad = [i for i in scheduled if not i.speaks_v2 or (not i.rewrites_v1 and v1_left)]
     evidence = [r.evidence for i in scheduled for r in d.schedules_for(i)]
+    unknown = [i for i in bad if i.speaks_v2 is None]
+    if unknown:
+        return Check("client", False, _("the scheduler runs {label}, of a version the wizard cannot tell: check that "
+                                        "it speaks ACMEv2 ({kind} {since} or later)", label=unknown[0].label,
+                                        kind=unknown[0].kind, since=unknown[0].v2_since), evidence)
     if bad:
         return Check("client", False, _("the scheduler runs {label}, which would still use ACMEv1",
                                         label=bad[0].label), evidence)
