@@ -3,8 +3,8 @@
 Builds every era of tests/e2e/eras.py (and the seed's whole remediation) the way the test suite
 does, three at a time, and prints per era: the build (virtualenv + pip from PyPI), the real
 client's run against pebble, and `acme-wizard check` on the tree it left. With --cold, pip starts
-from an empty cache (a fresh PIP_CACHE_DIR), as on a fresh machine; the baseline is the same build
-with this machine's cache warm, in this process.
+from empty caches (E2E_PIP_CACHE in a fresh directory), as on a fresh machine; the baseline is the
+same build with this machine's caches warm, in this process.
 
     python3 benchmarks/era_matrix.py [--cold] [--workers 3]
 """
@@ -25,9 +25,9 @@ from tests.e2e import eras  # the repository root first: tests/ is not installed
 
 def timed_matrix(workers: int, cold: bool) -> tuple[float, dict[str, eras.Era]]:
     base = tempfile.mkdtemp(prefix="era-bench-")
-    saved = os.environ.get("PIP_CACHE_DIR")
+    saved = os.environ.get("E2E_PIP_CACHE")
     if cold:
-        os.environ["PIP_CACHE_DIR"] = os.path.join(base, "empty-pip-cache")
+        os.environ["E2E_PIP_CACHE"] = os.path.join(base, "empty-pip-cache")
     try:
         started = time.monotonic()
         made = eras.make_all(base, eras.ERAS, workers=workers)
@@ -40,9 +40,9 @@ def timed_matrix(workers: int, cold: bool) -> tuple[float, dict[str, eras.Era]]:
             era.seconds["check"] = time.monotonic() - started
         return elapsed, made
     finally:
-        os.environ.pop("PIP_CACHE_DIR", None)
+        os.environ.pop("E2E_PIP_CACHE", None)
         if saved is not None:
-            os.environ["PIP_CACHE_DIR"] = saved
+            os.environ["E2E_PIP_CACHE"] = saved
         shutil.rmtree(base, ignore_errors=True)
         shutil.rmtree(base + "-seed", ignore_errors=True)
 

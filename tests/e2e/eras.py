@@ -5,8 +5,8 @@ pip reaches PyPI) installs the client where its era put it and writes the schedu
 `run` runs the client as cron would have, where pebble answers on Let's Encrypt's v2 names
 (--offline: a private network where acme-v01 does not resolve; --le: this machine's network, for
 the seed's remediation that needs PyPI and pebble at once); `after`, if any, runs in a fresh world.
-What the clients wrote lands in the era's tree, which the tests then diagnose. pip's own cache keeps
-the wheels between runs on a machine.
+What the clients wrote lands in the era's tree, which the tests then diagnose. A pip cache per era
+keeps the wheels between runs on a machine.
 
 The clients are real (pip's certbot and its dependencies, Debian's certbot, dehydrated and lego);
 certbot-auto's ~2000-line script is not: AUTO_SCRIPT stands in for what it did once its venv existed.
@@ -264,6 +264,14 @@ def _host_files(era: Era) -> None:
         status.write("\n\n".join(kept) + "\n")
 
 
+def _pip_cache(era: Era) -> str:
+    """Each era's own pip cache, kept between runs on this machine: eras building at once never write
+    the same cache entry (old pips, filling one cold cache together, read each other's half-written
+    wheels: 'BadZipfile: Truncated file header'). E2E_PIP_CACHE moves them (the benchmark's cold run)."""
+    root = os.environ.get("E2E_PIP_CACHE") or os.path.expanduser("~/.cache/acme-wizard-e2e/pip")
+    return os.path.join(root, era.name)
+
+
 def make(era: Era, base: str, tools: str) -> Era:
     """Build then run one era in its own tree (a failed step is recorded in `failed`)."""
     era = dataclasses.replace(era, root=os.path.join(base, era.name), seconds={})
@@ -275,7 +283,7 @@ def make(era: Era, base: str, tools: str) -> Era:
         era.failed = f"{era.name}: its tree could not be laid out: {error}"
         return era
     work = os.path.join(base, era.name + ".work")      # pebble's files, and what `run` keeps (E2E_WORK)
-    env = {"E2E_TOOLS": tools, "E2E_ROOT": era.root, "E2E_WORK": work, **era.env}
+    env = {"E2E_TOOLS": tools, "E2E_ROOT": era.root, "E2E_WORK": work, "PIP_CACHE_DIR": _pip_cache(era), **era.env}
     os.makedirs(work, exist_ok=True)
     for step, network in (("build", []), ("run", [era.network, work]), ("after", ["--offline", work + "/after"])):
         if not getattr(era, step):

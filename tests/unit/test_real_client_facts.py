@@ -115,9 +115,13 @@ def test_a_lego_only_its_cron_line_knows_is_still_lego(tmp_path):
     tree = HostTree(str(tmp_path))
     tree.os_release(id="debian", version_id="12", pretty_name="Debian GNU/Linux 12 (bookworm)")
     tree.file("/var/spool/cron/crontabs/root", f"0 3 * * * /root/go/bin/lego -s {V1} --path /root/.lego renew\n")
+    diagnosis = diagnose(run_probe(LocalTarget(str(tmp_path))))
+    lego, = diagnosis.installs
+    assert (lego.kind, lego.path, lego.present) == ("lego", "/root/go/bin/lego", False)     # named, not there
+    tree.file("/root/go/bin/lego", b"\x7fELF", mode=0o755)          # `go install` puts it here
     diagnosis, plan = _plan(tmp_path)
     lego, = diagnosis.installs
-    assert (lego.kind, lego.path, lego.present) == ("lego", "/root/go/bin/lego", False)
+    assert (lego.kind, lego.path, lego.present) == ("lego", "/root/go/bin/lego", True)
     assert [o.key for o in plan.options] == ["keep"]
     assert [s.id for s in plan.steps] == ["backup", "fix-pins-1", "verify"]
 
@@ -216,3 +220,110 @@ def test_an_account_directory_this_user_cannot_list_is_named(tmp_path):
                             cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     refused = next(f for f in json.loads(result.stdout)["findings"] if f["id"] == "ACME-026")
     assert "/etc/letsencrypt/accounts/acme-v01.api.letsencrypt.org/directory" in refused["detail"]
+
+
+# --- the second attack: one client's schedule never goes to another; no renewal is lost ----------
+
+def _debian(tree, version="12", name="bookworm"):
+    tree.os_release(id="debian", version_id=version, pretty_name=f"Debian GNU/Linux {version} ({name})")
+
+
+def test_dehydrated_inside_certbots_venv_folder_is_dehydrated(tmp_path):
+    tree = HostTree(str(tmp_path))
+    _debian(tree, "11", "bullseye")
+    tree.venv("/opt/acme", "3.9", "2.7.4", egg=False)
+    tree.renewal_conf("www.example.jp", version="2.7.4", server=V1.replace("v01", "v02"))
+    tree.file("/opt/acme/dehydrated", "#!/bin/bash\nVERSION=0.7.0\n", mode=0o755)
+    dehydrated_line = f"30 3 * * * root /opt/acme/dehydrated --cron --ca {V1}"
+    tree.file("/etc/cron.d/acme", f"0 3 * * * root /opt/acme/bin/certbot renew -q\n{dehydrated_line}\n")
+    diagnosis, plan = _plan(tmp_path)
+    run = next(r for r in diagnosis.schedules.runs if "dehydrated" in r.program)
+    assert run.client_kind == "dehydrated" and diagnosis.verdict == "v1"      # its --ca v01 is a pin
+    line, = _new_lines(plan, "/etc/cron.d/acme")
+    assert line == "30 3 * * * root /opt/acme/dehydrated --cron"
+
+
+def test_a_lego_snap_is_not_the_certbot_snap(tmp_path):
+    tree = HostTree(str(tmp_path))
+    tree.os_release(id="ubuntu", version_id="22.04", pretty_name="Ubuntu 22.04.4 LTS")
+    tree.file("/usr/bin/snap", b"\x7fELF", mode=0o755)
+    tree.file("/snap/certbot/current/meta/snap.yaml", "name: certbot\nversion: '2.11.0'\n")
+    tree.link("/snap/bin/certbot", "/usr/bin/snap")
+    tree.link("/snap/bin/lego", "/usr/bin/snap")
+    tree.file("/etc/cron.d/lego", f"0 3 * * * root /snap/bin/lego -s {V1} --path /var/lib/lego renew\n")
+    diagnosis = diagnose(run_probe(LocalTarget(str(tmp_path))))
+    run, = diagnosis.schedules.runs
+    assert run.client_kind == "lego" and any(f.id == "ACME-006" for f in diagnosis.findings)
+
+
+def test_certbots_lineages_need_certbot_even_when_another_client_is_scheduled(tmp_path):
+    tree = HostTree(str(tmp_path))
+    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
+    tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")
+    tree.venv("/opt/eff.org/certbot/venv", "2.7", "0.20.0")
+    tree.renewal_conf("www.example.jp", version="0.20.0", server=V1)
+    tree.file("/root/.acme.sh/acme.sh", "#!/bin/sh\nVER=3.0.7\n", mode=0o755)
+    tree.file("/var/spool/cron/root", '0 0 * * * "/root/.acme.sh"/acme.sh --cron --home "/root/.acme.sh"\n')
+    diagnosis, plan = _plan(tmp_path)
+    unscheduled = next(f for f in diagnosis.findings if f.id == "ACME-014")
+    assert unscheduled.blocking and "acme.sh" in unscheduled.title
+    assert plan.choice is not None and plan.choice.key not in ("keep", "upgrade-acme.sh")
+    assert "enable-timer" in [s.id for s in plan.steps] and not _new_lines(plan, "/var/spool/cron/root")
+
+
+def test_two_pins_on_one_line_are_both_removed(tmp_path):
+    tree = HostTree(str(tmp_path))
+    lego_host(tmp_path)
+    tree.file("/usr/bin/dehydrated", "#!/bin/bash\nVERSION=0.7.0\n", mode=0o755)
+    tree.file("/etc/cron.d/lego", f"0 3 * * * root /usr/bin/dehydrated -c --ca {V1} && "
+                                  f"/usr/bin/lego -s {V1} --path /etc/lego renew\n")
+    _diagnosis, plan = _plan(tmp_path)
+    line, = _new_lines(plan, "/etc/cron.d/lego")
+    assert line == "0 3 * * * root /usr/bin/dehydrated -c && /usr/bin/lego --path /etc/lego renew"
+
+
+def _admin_unit(tree, program):
+    tree.file("/etc/systemd/system/acme-renew.service", f"[Unit]\nDescription=renew\n[Service]\nType=oneshot\n"
+                                                         f"ExecStart={program} renew -q\n")
+    tree.file("/etc/systemd/system/acme-renew.timer", "[Timer]\nOnCalendar=daily\n")
+    tree.link("/etc/systemd/system/timers.target.wants/acme-renew.timer", "/etc/systemd/system/acme-renew.timer")
+
+
+def test_an_admins_own_unit_moves_to_the_new_client(tmp_path):
+    tree = HostTree(str(tmp_path))
+    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
+    tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")
+    tree.venv("/opt/eff.org/certbot/venv", "2.7", "0.20.0")
+    tree.renewal_conf("www.example.jp", version="0.20.0", server=V1)
+    _admin_unit(tree, "/usr/local/bin/certbot-auto")
+    _diagnosis, plan = _plan(tmp_path)
+    move = plan.step("move-schedule")
+    assert _new_lines(plan, "/etc/systemd/system/acme-renew.service") == [f"ExecStart={plan.choice.client_path} renew -q"]
+    assert ["systemctl", "daemon-reload"] in [a.argv for a in move.actions]
+    assert "enable-timer" not in [s.id for s in plan.steps]         # one scheduler: the admin's unit
+
+
+def test_a_job_whose_program_is_gone_renews_nothing(tmp_path):
+    tree = HostTree(str(tmp_path))
+    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
+    tree.renewal_conf("www.example.jp", version="1.11.0", server=V1.replace("v01", "v02"))
+    _admin_unit(tree, "/usr/local/bin/certbot-auto")          # certbot-auto retired, its unit left behind
+    diagnosis = diagnose(run_probe(LocalTarget(str(tmp_path))))
+    assert next(f for f in diagnosis.findings if f.id == "ACME-014").blocking
+
+
+def test_the_plan_gives_the_lego_command_that_registers_on_acme_v2(tmp_path):
+    lego_host(tmp_path, server=f"-s {V1} ")
+    _diagnosis, plan = _plan(tmp_path)
+    note, = [n for n in plan.notes if "lego keeps one account per server" in n]
+    assert note.endswith("/usr/bin/lego --accept-tos --email admin@example.jp --domains mail.example.jp --http "
+                         "--path /etc/lego run")
+
+
+def test_a_pin_the_plan_cannot_edit_is_left_to_the_admin_by_name(tmp_path):
+    tree = HostTree(str(tmp_path))
+    lego_host(tmp_path)
+    tree.file("/etc/cron.d/lego", f"0 3 * * * root sh -c 'lego -s {V1} --path /etc/lego renew'\n")
+    diagnosis, plan = _plan(tmp_path)
+    assert diagnosis.verdict == "v1"
+    assert any("/etc/cron.d/lego:1 sits where the plan cannot edit it" in n for n in plan.notes)

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from wizard.commands.target import invocation, target_from
 from wizard.core import textsafe
 from wizard.core.errors import ExitCode
-from wizard.core.run.journal import RunDir, list_runs
-from wizard.core.run.verify import verify_and_record
-from wizard.core.target.protocol import Target
+from wizard.core.run.verify import saved_before_summary, verify_and_record
 from wizard.i18n import _
 from wizard.render.verify import render_verify
 
@@ -25,19 +22,10 @@ def run(args: argparse.Namespace) -> ExitCode:
             print(_("Warning: a real renewal of {name} counts against Let's Encrypt's rate limits.",
                     name=args.real_renewal))
         result, document = verify_and_record(target, args.state_dir, show, real_renewal=args.real_renewal)
-        before = _saved_before(target, args.state_dir)          # while the target is still reachable
+        before = saved_before_summary(target, args.state_dir)          # while the target is still reachable
     if args.json:
         sys.stdout.write(textsafe.json_text(document))
     else:
         print("")
         sys.stdout.write(render_verify(result, label, before, invocation=invocation(args)))
     return ExitCode.OK if result.passed else ExitCode.ACTION_NEEDED
-
-
-def _saved_before(target: Target, state_dir: str) -> dict[str, Any] | None:
-    """The summary the newest apply saved before it changed anything."""
-    runs = list_runs(target, state_dir)
-    if not runs:
-        return None
-    saved = RunDir(target, state_dir, runs[-1]).read_json("before.json") or {}
-    return saved.get("summary") if isinstance(saved, dict) else None

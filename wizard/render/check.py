@@ -43,8 +43,8 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
         segments: list[Segment] = [(label, "")]
         if install in diagnosis.renewing:
             segments.append((" " + _("[renews]"), "bold"))
-        if not install.present:
-            segments.append((" " + _("[seen in logs only]"), ""))
+        if not install.present:     # known from its log, or only from the line that runs it
+            segments.append((" " + (_("[seen in logs only]") if install.seen_in_logs else _("[not found]")), ""))
         rows.append((_("Clients") if index == 0 else "", segments))
         rows.append(("", [(install.path, "")]))
         for run in diagnosis.schedules_for(install):

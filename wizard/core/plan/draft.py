@@ -43,7 +43,12 @@ class Draft:
         return any(s.id == StepId.INSTALL_CLIENT for s in self.steps)
 
     def line(self, path: str, number: int) -> str:
-        """The line as it will be when this step runs: earlier planned edits included."""
+        """The line as it will be when this step runs: earlier planned edits included, and this
+        step's own (two pins on one line are both removed)."""
+        pending = self.edits.get(path)
+        for change in (pending.changes if pending else []):
+            if change.line == number and change.new is not None:
+                return change.new
         for step in reversed(self.steps):
             for action in step.actions:
                 if action.edit and action.edit.path == path:

@@ -45,6 +45,17 @@ class ClientOption:
         return [*self.runner, self.client_path] if self.client_path else []
 
 
+def _primary_client(diagnosis: Diagnosis) -> Install | None:
+    """The client the options are about. certbot first: another client renewing beside it keeps its
+    own lines (only their pins change); certbot's lineages need a certbot even when only another
+    client is scheduled."""
+    certbot = next((i for i in diagnosis.renewing if i.kind == "certbot"), None)
+    if certbot is None and diagnosis.renewal_confs:
+        present = [i for i in diagnosis.installs if i.kind == "certbot" and i.present]
+        certbot = max(present, key=lambda i: versions.sort_key(i.version)) if present else None
+    return certbot or (diagnosis.renewing[0] if diagnosis.renewing else None)
+
+
 def plugins_in_use(diagnosis: Diagnosis) -> list[str]:
     """apache/nginx plugins the lineages use, so the new client keeps them."""
     found = []
@@ -71,9 +82,7 @@ def client_options(diagnosis: Diagnosis) -> list[ClientOption]:
     os_info = diagnosis.os
     plugins = plugins_in_use(diagnosis)
     options: list[ClientOption] = []
-    # certbot first: another client renewing beside it keeps its own lines (only their pins change)
-    renewing = next((i for i in diagnosis.renewing if i.kind == "certbot"), None) or \
-        (diagnosis.renewing[0] if diagnosis.renewing else None)
+    renewing = _primary_client(diagnosis)
     if renewing is not None and current_client_is_good(renewing) and renewing.present:
         options.append(ClientOption(
             key="keep", title=_("Keep {label}", label=renewing.label), client_path=renewing.path,

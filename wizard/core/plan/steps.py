@@ -22,6 +22,7 @@ from wizard.core.plan.model import Action, Plan, Step, StepId, changed_paths
 from wizard.core.plan.options import ClientOption
 from wizard.core.plan.repositories import APT_ARCHIVE_OPTION, repository_fixes
 from wizard.core.readers.dehydrated import v2_ca_line
+from wizard.core.readers.schedule import ScheduledRun
 from wizard.i18n import _
 
 
@@ -172,8 +173,15 @@ def pin_edits(draft: Draft) -> None:
     for run in draft.d.schedules.renewing():
         if any(classify_url(s) in ("v1", "v1-staging") for s in run.servers):
             line = draft.line(run.source, run.line)
-            draft.change(run.source, run.line, line, drop_server_option(line, run.server_options),
-                         [F.V1_ON_SCHEDULED_COMMAND])
+            new_line = drop_server_option(line, run.server_options)
+            if new_line == line:
+                draft.notes.append(_("The ACMEv1 server on {where} sits where the plan cannot edit it (inside a "
+                                     "quoted command): remove it by hand.", where=f"{run.source}:{run.line}"))
+            draft.change(run.source, run.line, line, new_line, [F.V1_ON_SCHEDULED_COMMAND])
+            if run.client_kind == "lego" and new_line != line:
+                draft.notes.append(_("lego keeps one account per server, and `renew` refuses an account not "
+                                     "registered there: before the next renewal, run once (it registers on "
+                                     "acme-v02 and issues a certificate): {command}", command=lego_register(run)))
     for finding in draft.d.findings:               # the lines the Must-Staple finding proves, and no other
         if finding.id == F.MUST_STAPLE_REFUSED:
             for proof in finding.evidence:
@@ -224,17 +232,27 @@ def move_schedules(draft: Draft) -> None:
     # that calls it stays (and would fail, or race the new client): it is moved or retired below.
     # Only certbot's lines move: acme.sh, dehydrated and lego keep their own certificates.
     surviving = [r for r in draft.d.schedules.renewing_certbot()
-                 if not (r.install in removed and (r.kind == "systemd" or r.fallback_only))]
+                 if not (r.install in removed and (_package_unit(r) or r.fallback_only))]
     stop_new_timer = False
     retired: set[str] = set()
+    units: set[str] = set()
     command = shlex.join(draft.client_argv)
     for run in surviving:
         if run.install is not None and draft.client in run.install.paths:
             continue
-        if run.kind == "systemd":
+        if _package_unit(run):
             continue          # a package's own unit: the package step changes or removes it
         line = draft.line(run.source, run.line)
-        if choice.own_timer and is_plain_renewal(run):
+        if run.kind == "systemd":
+            # the admin's own unit: its ExecStart moves (commented out, the unit would fail), and
+            # systemd reads it again; ExecStart wants an absolute program
+            key, equals, value = line.partition("=")
+            flags = value[:len(value) - len(value.lstrip("-@:+!"))]      # systemd's ExecStart prefixes
+            absolute = "/usr/bin/" + command if command.startswith("env ") else command
+            new_line = key + equals + flags + move_line(value[len(flags):], run, draft.client, absolute)
+            stop_new_timer = stop_new_timer or bool(choice.own_timer)
+            units.add(run.source)
+        elif choice.own_timer and is_plain_renewal(run):
             new_line = retire_line(line, choice.own_timer)
             retired.add(run.source)
         else:
@@ -243,14 +261,17 @@ def move_schedules(draft: Draft) -> None:
             retired.discard(run.source)
         if new_line != line:
             draft.change(run.source, run.line, line, new_line, [F.SCHEDULER_RUNS_OLD_INSTALL, F.CLIENT_CANNOT_SPEAK_V2])
-    keeps_a_line = any(r.kind != "systemd" and not (choice.own_timer and is_plain_renewal(r)) for r in surviving)
-    runs_after = keeps_a_line or any(r.kind == "systemd" for r in surviving) or bool(choice.own_timer)
+    keeps_a_line = any(not _package_unit(r) and (r.kind == "systemd" or not (choice.own_timer and is_plain_renewal(r)))
+                       for r in surviving)
+    runs_after = keeps_a_line or any(_package_unit(r) for r in surviving) or bool(choice.own_timer)
     if not runs_after and choice.timer_to_enable:
         _enable_timer(draft, choice.timer_to_enable)
     elif not runs_after and choice.key in ("pip", "rh-python36"):
         _add_cron_line(draft, command, choice.client_version)
     for path, edit in draft.edits.items():
         actions = [Action("edit", edit=edit)]
+        if path in units:
+            actions.append(Action("command", argv=["systemctl", "daemon-reload"]))
         if stop_new_timer and choice.own_timer:
             actions.append(Action("command", argv=_stop_timer(choice.own_timer)))
             stop_new_timer = False
@@ -267,6 +288,29 @@ def move_schedules(draft: Draft) -> None:
     draft.edits = {}
     if not surviving and choice.own_timer:
         draft.notes.append(_("The new client brings its own renewal timer ({timer}).", timer=choice.own_timer))
+
+
+def lego_register(run: ScheduledRun) -> str:
+    """`lego … run` with the line's global flags, without its server: what registers on acme-v02."""
+    names = set(run.server_options)
+    verb = run.arguments.index(run.verb) if run.verb in run.arguments else len(run.arguments)
+    kept: list[str] = []
+    skip = False
+    for word in run.arguments[:verb]:
+        if skip:
+            skip = False
+        elif word in names:
+            skip = True
+        elif not any(word.startswith(name + "=") for name in names):
+            kept.append(word)
+    if not any(word in ("--accept-tos", "-a") for word in kept):
+        kept.insert(0, "--accept-tos")
+    return shlex.join([run.program, *kept, "run"])
+
+
+def _package_unit(run: ScheduledRun) -> bool:
+    """A unit a package installed (under /lib or /usr/lib), not one the admin wrote in /etc."""
+    return run.kind == "systemd" and run.source.startswith(("/lib/systemd/", "/usr/lib/systemd/"))
 
 
 def _schedule_kept_client(draft: Draft) -> None:

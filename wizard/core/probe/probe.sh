@@ -518,6 +518,7 @@ chase_line() {
       *=append:/*|*=file:/*) output_log "/${w#*:/}" ;;
       --config=/*) dump_settings "$R${w#--config=}" ;;
       /*certbot*|/*letsencrypt*|/*acme.sh|/*dehydrated) program "$R$w" ;;
+      /*/lego) entry "$R$w" || : ;;          # a Go binary: only that it is there
       /*) if [ "$CHASE_SCRIPTS" = 1 ] && readable "$R$w" >/dev/null; then
             first=$(head -c 2 <"$RESOLVED" 2>/dev/null)     # not `read`: dash reads a long line byte by byte
             case $first in

@@ -362,6 +362,7 @@ def _from_package(snapshot: Snapshot, install: Install, package: str) -> None:
     install.evidence.append(Evidence("/var/lib/dpkg/status", line, f"Package: {package} Version: {full_version}"))
 
 
+OTHER_CLIENT_NAMES = AUTO_NAMES | {"certbot", "letsencrypt", "acme.sh", "dehydrated"}   # a `lego` link to one is it
 LEGO_PLACES = ("/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin", "/usr/local/sbin", "/snap/bin", "/root",
                "/root/bin", "/opt", "/opt/certbot", "/opt/certbot/bin", "/opt/letsencrypt", "/usr/share/letsencrypt")
 
@@ -373,7 +374,8 @@ def _lego(snapshot: Snapshot) -> list[Install]:
     found = []
     for path in sorted(p for p, kind in snapshot.entries.items()
                        if posixpath.basename(p) == "lego" and posixpath.dirname(p) in LEGO_PLACES
-                       and kind in ("f", "l") and p not in broken and not _link_loop(snapshot, p)):
+                       and kind in ("f", "l") and p not in broken and not _link_loop(snapshot, p)
+                       and posixpath.basename(snapshot.resolve(p)) not in OTHER_CLIENT_NAMES):
         install = Install("lego", "unknown", path)
         if path == "/usr/bin/lego":
             _from_package(snapshot, install, "lego")

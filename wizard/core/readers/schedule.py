@@ -71,6 +71,11 @@ class ScheduledRun:
             return self.install.kind
         return KIND_BY_NAME.get(posixpath.basename(self.program), "certbot")
 
+    def program_gone(self, snapshot: Snapshot) -> bool:
+        """The program this line names by its path is not on the target (and no install explains it)."""
+        return self.program.startswith("/") and not snapshot.exists(self.program) \
+            and (self.install is None or not self.install.present)
+
     @property
     def server_options(self) -> tuple[str, ...]:
         """The options that name the ACME server on this program's command line."""
@@ -223,7 +228,14 @@ def _run(snapshot: Snapshot, installs: list[Install], source: str, number: int, 
          program: str, arguments: list[str], user: str | None, fallback_only: bool = False) -> ScheduledRun:
     run = ScheduledRun(source, number, command, kind, program, arguments, user, fallback_only=fallback_only)
     run.install = find_install(installs, program, snapshot) if program.startswith("/") else None
-    if run.install is None and posixpath.basename(program) == "lego":
+    named = KIND_BY_NAME.get(posixpath.basename(program))
+    if program.startswith("/"):           # a link named lego that leads to certbot-auto is certbot-auto
+        named = KIND_BY_NAME.get(posixpath.basename(snapshot.resolve(program))) or named
+    if run.install is not None and named not in (None, "certbot") and run.install.kind != named:
+        # a dehydrated inside certbot's venv folder, a lego snap behind the same /usr/bin/snap as the
+        # certbot snap: the program's own name says whose line this is
+        run.install = next((i for i in installs if i.kind == named and program in i.paths), None)
+    if run.install is None and named == "lego":
         # lego outside the probed places (~/go/bin/lego): known from its line, version unknown
         run.install = Install("lego", "unknown", program, present=snapshot.exists(program))
         run.install.evidence.append(run.evidence)

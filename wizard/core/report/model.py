@@ -124,6 +124,13 @@ def _verification(target: Target | None, state_dir: str, run: RunDir | None) -> 
 
 
 def _verdict(diagnosis: Diagnosis, verification: dict[str, Any] | None, mode: str) -> dict[str, Any]:
+    untested = verification and any(isinstance(c, dict) and c.get("key") == "test-renewal" and c.get("skipped")
+                                    for c in verification.get("checks") or [])
+    if verification and verification.get("passed") and untested:
+        return {"code": "v2", "verified": True,
+                "line": _("Fixed: no setting here points at Let's Encrypt's retired ACMEv1 API any more."),
+                "explanation": _("The client here has no dry run, so no test renewal was made: its next scheduled "
+                                 "renewal is the proof. Check its output then.")}
     if verification and verification.get("passed"):
         return {"code": "v2", "verified": True,
                 "line": _("Fixed and verified: renewals here use Let's Encrypt's current ACMEv2 API."),

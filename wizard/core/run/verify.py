@@ -33,6 +33,7 @@ class Check:
     passed: bool
     text: str
     evidence: list[Evidence] = field(default_factory=list)
+    skipped: bool = False      # nothing the wizard can run proves this here (a client with no dry run)
 
 
 @dataclass
@@ -104,8 +105,9 @@ def _client_to_test(diagnosis: Diagnosis) -> Install | None:
 
 
 def _other_clients_only(d: Diagnosis) -> list[Install]:
-    """The renewing clients when none of them is certbot (acme.sh, dehydrated, lego)."""
-    if d.renewing and all(i.kind != "certbot" for i in d.renewing):
+    """The renewing clients when none of them is certbot (acme.sh, dehydrated, lego) and certbot has
+    no lineage here (certbot's lineages need certbot's test renewal, whoever else is scheduled)."""
+    if d.renewing and all(i.kind != "certbot" for i in d.renewing) and not d.renewal_confs:
         return d.renewing
     return []
 
@@ -116,8 +118,8 @@ def _others_check(key: str, others: list[Install]) -> Check:
     labels = ", ".join(i.label for i in others)
     if key == "test-renewal":
         return Check(key, True, _("no test renewal: {labels} has no dry run; its next scheduled renewal proves the "
-                                  "change", labels=labels))
-    return Check(key, True, _("no certbot log to read: {labels} keeps its own", labels=labels))
+                                  "change", labels=labels), skipped=True)
+    return Check(key, True, _("no certbot log to read: {labels} keeps its own", labels=labels), skipped=True)
 
 
 def _client_check(d: Diagnosis) -> Check:
@@ -128,13 +130,14 @@ def _client_check(d: Diagnosis) -> Check:
     bad = [i for i in scheduled if not i.speaks_v2 or (not i.rewrites_v1 and v1_left)]
     evidence = [r.evidence for i in scheduled for r in d.schedules_for(i)]
     unknown = [i for i in bad if i.speaks_v2 is None]
-    if unknown:
+    if unknown:        # the evidence is that client's own lines, not every scheduled one
         return Check("client", False, _("the scheduler runs {label}, of a version the wizard cannot tell: check that "
                                         "it speaks ACMEv2 ({kind} {since} or later)", label=unknown[0].label,
-                                        kind=unknown[0].kind, since=unknown[0].v2_since), evidence)
+                                        kind=unknown[0].kind, since=unknown[0].v2_since),
+                     [r.evidence for r in d.schedules_for(unknown[0])])
     if bad:
         return Check("client", False, _("the scheduler runs {label}, which would still use ACMEv1",
-                                        label=bad[0].label), evidence)
+                                        label=bad[0].label), [r.evidence for r in d.schedules_for(bad[0])])
     return Check("client", True, _("the scheduler runs {labels}", labels=", ".join(i.label for i in scheduled)),
                  evidence)
 
@@ -198,19 +201,22 @@ def _newest_log_check(d: Diagnosis, production: bool) -> Check:
                                         file=run.file, seen=seen), evidence)
 
 
-def verify_document(result: VerifyResult, target: Target, output_tail: list[str]) -> dict[str, Any]:
-    """The verification as JSON: `verify --json`, and what the report reads back from the run."""
+def verify_document(result: VerifyResult, target: Target, output_tail: list[str],
+                    saved_before: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The verification as JSON: `verify --json`, and what the report reads back from the run.
+    saved_before: the summary the newest apply kept before it changed anything (probing again now
+    would describe the fixed host as its own "before")."""
     from wizard.core.analyse.document import check_document
     return {
         "format_version": defaults.FORMAT_VERSION,
         "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "passed": result.passed,
-        "checks": [{"key": c.key, "passed": c.passed, "text": c.text, "evidence": [e.to_json() for e in c.evidence]}
-                   for c in result.checks],
+        "checks": [{"key": c.key, "passed": c.passed, "skipped": c.skipped, "text": c.text,
+                    "evidence": [e.to_json() for e in c.evidence]} for c in result.checks],
         "test_renewal": {"argv": result.test_command, "exit_code": result.test_exit_code,
                          "output_tail": output_tail[-20:]},
         "real_renewal": result.real_renewal,
-        "summary_before": summarize(result.before),
+        "summary_before": saved_before or summarize(result.before),
         "summary_after": summarize(result.after),
         "before": check_document(result.before, target),
         "after": check_document(result.after, target),
@@ -241,6 +247,17 @@ def verify_and_record(target: Target, state_dir: str, on_output: Callable[[str],
         on_output(line)
 
     result = verify(target, collect, real_renewal=real_renewal)
-    document = verify_document(result, target, lines)
+    document = verify_document(result, target, lines, saved_before_summary(target, state_dir))
     save_verification(target, state_dir, document)
     return result, document
+
+
+def saved_before_summary(target: Target, state_dir: str) -> dict[str, Any] | None:
+    """The summary the newest apply saved before it changed anything (None: no apply yet)."""
+    from wizard.core.run.journal import RunDir, list_runs
+    runs = list_runs(target, state_dir)
+    if not runs:
+        return None
+    saved = RunDir(target, state_dir, runs[-1]).read_json("before.json") or {}
+    summary = saved.get("summary") if isinstance(saved, dict) else None
+    return summary if isinstance(summary, dict) else None

@@ -76,13 +76,19 @@ def several_installs(ctx: RuleContext) -> None:
 
 
 def nothing_scheduled(ctx: RuleContext) -> None:
-    has_certs = bool(ctx.d.renewal_confs or ctx.d.certs)
-    if ctx.d.schedules.renewing() or not (has_certs or ctx.d.installs):
+    has_certs = bool(ctx.d.renewal_confs or ctx.d.certs)          # certbot's lineages
+    # a job whose program is gone renews nothing (a retired certbot-auto's line)
+    runs = [r for r in ctx.d.schedules.renewing() if not r.program_gone(ctx.d.snapshot)]
+    others = sorted({r.client_kind for r in runs if r.client_kind != "certbot"})
+    if any(r.client_kind == "certbot" for r in runs) or not (has_certs or ctx.d.installs) or (others and not has_certs):
         return
     ctx.add(Finding(
         id=F.NOTHING_SCHEDULED, severity="high", blocking=has_certs,
-        title=_("Nothing schedules certificate renewals"),
-        detail=_("No cron entry, cron script or enabled systemd timer runs an ACME client, so "
+        title=_("Nothing schedules certbot's renewals (only {others} is scheduled)", others=", ".join(others))
+        if others else _("Nothing schedules certificate renewals"),
+        detail=_("The scheduled jobs run {others} only, which cannot renew certbot's certificates: they expire "
+                 "unless someone renews them by hand.", others=", ".join(others)) if others else
+        _("No cron entry, cron script or enabled systemd timer runs an ACME client, so "
           "certificates expire unless someone renews them by hand."),
         remediation=_("Schedule 'certbot renew' twice a day. Debian/Ubuntu's package and the snap start a timer "
                       "themselves; EPEL's and Fedora's package do not (systemctl enable --now certbot-renew.timer); "
