@@ -184,37 +184,47 @@ readable() {
 # Dump small files whole: an S record per file, then its lines. A file reached through an
 # absolute symlink under ROOT is read from the resolved path but labelled with its own.
 dump_files() {
-  PLAIN=
-  for f in "$@"; do
-    readable "$f" || continue
-    # the size first (stat reads no content): a huge file is never read whole, not even for keys
-    size=$(stat -L -c %s -- "$RESOLVED" 2>/dev/null) || size=0
-    if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$f"; continue; fi
-    if holds_key "$RESOLVED"; then x key-material "$f"; continue; fi
-    if [ "$RESOLVED" != "$f" ]; then
-      rec "S$TAB$size${TAB}0$TAB$f"
-      grep -n -H -Z -a --label="$f" '' <"$RESOLVED" | cut -b "-$MAXLINE"
-    else
-      PLAIN="$PLAIN$NL$f"
-    fi
-  done
+  # Each file's name is checked here; sizes, key headers and contents are then read for all of
+  # them at once (one stat, one grep -l, one grep), not with two processes per file.
+  PLAIN=$(for f in "$@"; do
+    readable "$f" >&4 || continue
+    if [ "$RESOLVED" != "$f" ]; then dump_linked "$f" >&4; else printf '%s\n' "$f"; fi
+  done)
   [ -n "$PLAIN" ] || return 0
   IFS=$NL
   # shellcheck disable=SC2086  # a newline-separated list, split on purpose (globbing is off)
   set -- $PLAIN
   IFS=$IFS0
-  stat -L -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null | {
-    SMALL=
-    while IFS="$TAB" read -r _ size mtime path; do
-      rec "S$TAB$size$TAB$mtime$TAB$path"
-      if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$path"; else SMALL="$SMALL$NL$path"; fi
-    done
-    IFS=$NL
-    # shellcheck disable=SC2086
-    set -- $SMALL
-    IFS=$IFS0
-    [ $# -eq 0 ] || grep -n -H -Z -a '' -- "$@" 2>/dev/null | cut -b "-$MAXLINE"
-  }
+  # the size first (stat reads no content): a huge file is never read whole, not even for keys
+  STATS=$(stat -L -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null)
+  SMALL=$(printf '%s\n' "$STATS" | while IFS="$TAB" read -r _ size mtime path; do
+    [ -z "$path" ] || [ "$size" -gt "$MAXDUMP" ] || printf '%s\n' "$path"
+  done)
+  IFS=$NL
+  # shellcheck disable=SC2086
+  set -- $SMALL
+  IFS=$IFS0
+  KEYS=$NL$([ $# -eq 0 ] || grep -l -a -e '-----BEGIN [A-Z ]*PRIVATE KEY-----' -- "$@" 2>/dev/null)$NL
+  KEPT=$(printf '%s\n' "$STATS" | while IFS="$TAB" read -r _ size mtime path; do
+    [ -n "$path" ] || continue
+    if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$path" >&4; continue; fi
+    case $KEYS in *"$NL$path$NL"*) x key-material "$path" >&4; continue ;; esac
+    rec "S$TAB$size$TAB$mtime$TAB$path" >&4
+    printf '%s\n' "$path"
+  done)
+  IFS=$NL
+  # shellcheck disable=SC2086
+  set -- $KEPT
+  IFS=$IFS0
+  [ $# -eq 0 ] || grep -n -H -Z -a '' -- "$@" 2>/dev/null | cut -b "-$MAXLINE"
+}
+# A file reached through a link: read where it is ($RESOLVED), named as found ($1).
+dump_linked() {
+  size=$(stat -L -c %s -- "$RESOLVED" 2>/dev/null) || size=0
+  if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$1"; return 0; fi
+  if holds_key "$RESOLVED"; then x key-material "$1"; return 0; fi
+  rec "S$TAB$size${TAB}0$TAB$1"
+  grep -n -H -Z -a --label="$1" '' <"$RESOLVED" | cut -b "-$MAXLINE"
 }
 
 # Files an admin wrote (a --config file, configs/*.ini) may hold API tokens: only the settings
