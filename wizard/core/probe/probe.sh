@@ -204,7 +204,7 @@ dump_files() {
   # shellcheck disable=SC2086
   set -- $SMALL
   IFS=$IFS0
-  KEYS=$NL$([ $# -eq 0 ] || grep -l -a -e '-----BEGIN [A-Z ]*PRIVATE KEY-----' -- "$@" 2>/dev/null)$NL
+  KEYS=$NL$(keyed "$@")$NL
   KEPT=$(printf '%s\n' "$STATS" | while IFS="$TAB" read -r _ size mtime path; do
     [ -n "$path" ] || continue
     if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$path" >&4; continue; fi
@@ -217,6 +217,14 @@ dump_files() {
   set -- $KEPT
   IFS=$IFS0
   [ $# -eq 0 ] || grep -n -H -Z -a '' -- "$@" 2>/dev/null | cut -b "-$MAXLINE"
+}
+# The files among $@ that hold a private key. When the one grep cannot run (an argument list too
+# long for this system) each file is asked on its own: a failed check never passes a key through.
+keyed() {
+  [ $# -eq 0 ] && return 0
+  grep -l -a -e '-----BEGIN [A-Z ]*PRIVATE KEY-----' -- "$@" 2>/dev/null
+  [ $? -le 1 ] && return 0
+  for k_f in "$@"; do holds_key "$k_f" && printf '%s\n' "$k_f"; done
 }
 # A file reached through a link: read where it is ($RESOLVED), named as found ($1).
 dump_linked() {

@@ -127,6 +127,7 @@ class SnapshotReader:
         self._scanner: LogScanner | None = None
         self._logs_prefix = "\0"
         self._outputs: set[str] = set()     # files scheduled jobs write their output to (O records)
+        self._problems_seen: set[tuple[str, str]] = set()
 
     def _strip(self, path: str) -> str:
         if self._prefix and path.startswith(self._prefix):
@@ -170,7 +171,10 @@ class SnapshotReader:
             path = self._strip(fields[-1])
             snap.programs.setdefault(path, FileText(path))
         elif tag == "X" and len(fields) >= 3:
-            snap.problems.append(Problem(self._strip(fields[-1]), fields[1]))
+            seen = (self._strip(fields[-1]), fields[1])
+            if seen not in self._problems_seen:      # a place met twice (a refused directory) is one problem
+                self._problems_seen.add(seen)
+                snap.problems.append(Problem(*seen))
 
     def feed(self, lines: Iterable[bytes]) -> None:
         snap = self.snapshot
