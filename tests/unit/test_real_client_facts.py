@@ -67,14 +67,19 @@ def test_a_lego_host_keeps_lego_and_only_loses_the_pin(tmp_path):
     assert [s.id for s in plan.steps] == ["backup", "fix-pins-1", "verify"]   # certbot never takes lego's schedule
 
 
-def test_a_lego_before_1_0_is_not_replaced_by_certbot(tmp_path):
-    from wizard.core.plan.build import build_plan
-    from wizard.core.plan.model import Answers
-    tree = HostTree(str(tmp_path))
+def old_lego_host(root):
+    """Debian 9 with lego 0.3.1 from its package: ACMEv1 only."""
+    tree = HostTree(str(root))
     tree.os_release(id="debian", version_id="9", pretty_name="Debian GNU/Linux 9 (stretch)")
     tree.file("/usr/bin/lego", b"\x7fELF", mode=0o755)
     tree.dpkg_status([("lego", "0.3.1-5")])
     tree.file("/etc/cron.d/lego", LEGO_CRON.format(server=""))
+
+
+def test_a_lego_before_1_0_is_not_replaced_by_certbot(tmp_path):
+    from wizard.core.plan.build import build_plan
+    from wizard.core.plan.model import Answers
+    old_lego_host(tmp_path)
     plan = build_plan(diagnose(run_probe(LocalTarget(str(tmp_path)))), Answers())
     option, = plan.options
     assert option.key == "upgrade-lego" and not option.supported and plan.choice is None and plan.decision_needed
@@ -169,13 +174,19 @@ def test_verify_on_a_lego_host_does_not_ask_for_certbot(tmp_path):
     assert "has no dry run" in checks["test-renewal"].text and "keeps its own" in checks["newest-log"].text
 
 
+def test_the_report_does_not_claim_a_test_renewal_that_could_not_run(tmp_path, run_cli):
+    lego_host(tmp_path / "root")
+    state = ["--root", str(tmp_path / "root"), "--state-dir", "/var/lib/acme-wizard"]
+    code, out, _err = run_cli("verify", *state)
+    assert code == 0 and "has no dry run" in " ".join(out.split())
+    code, out, _err = run_cli("report", *state, "--format", "txt")
+    flat = " ".join(out.split())
+    assert "no test renewal was made" in flat and "A test renewal with the client" not in flat
+
+
 def test_a_hand_done_choice_is_a_note_not_an_empty_step(tmp_path):
     from wizard.core.plan.model import Answers
-    tree = HostTree(str(tmp_path))
-    tree.os_release(id="debian", version_id="9", pretty_name="Debian GNU/Linux 9 (stretch)")
-    tree.file("/usr/bin/lego", b"\x7fELF", mode=0o755)
-    tree.dpkg_status([("lego", "0.3.1-5")])
-    tree.file("/etc/cron.d/lego", LEGO_CRON.format(server=""))
+    old_lego_host(tmp_path)
     _diagnosis, plan = _plan(tmp_path, Answers(client="upgrade-lego"))
     assert [s.id for s in plan.steps] == ["verify"] and any("done by hand" in n for n in plan.notes)
 

@@ -6,7 +6,6 @@ the rules in CONTRACT.md ("The verdict"); each rule that holds names the finding
 from __future__ import annotations
 
 import datetime
-import posixpath
 
 from wizard.core import versions
 from wizard.core.analyse import findings as F
@@ -25,7 +24,6 @@ from wizard.core.readers.certbot_config import (
 )
 from wizard.core.readers.certs import read_live_certs
 from wizard.core.readers.clients import Install, detect_installs, shebang_python
-from wizard.core.readers.dehydrated import PROGRAM_NAMES as DEHYDRATED_NAMES
 from wizard.core.readers.dehydrated import read_ca_pins
 from wizard.core.readers.email_notice import AcmeV1Email
 from wizard.core.readers.osinfo import detect_os
@@ -50,7 +48,7 @@ def diagnose(snapshot: Snapshot, email: AcmeV1Email | None = None,
         accounts=read_accounts(snapshot), certs=read_live_certs(snapshot), logs=snapshot.logs,
         email=email, renewing=renewing, renewing_reason=reason, now=now, acme_sh_pins=read_le_api_pins(snapshot),
         dehydrated_pins=read_ca_pins(snapshot, tuple(
-            path for run in schedules.runs if posixpath.basename(run.program) in DEHYDRATED_NAMES
+            path for run in schedules.runs if run.client_kind == "dehydrated"
             for path in option_values(run.arguments, ("--config", "-f")))),
     )
     context = RuleContext(diagnosis)

@@ -62,6 +62,15 @@ PLAIN_RENEWAL_WORDS = {"renew", "-q", "--quiet", "-n", "--non-interactive", "--n
                        "--no-random-sleep-on-renew", *AUTO_ONLY_FLAGS}
 
 
+def move_unit_line(line: str, run: ScheduledRun, client: str, command: str) -> str:
+    """A unit's `ExecStart=[-@:+!]PROGRAM …` moved to the new client, as move_line moves a cron line.
+    ExecStart wants an absolute program, so a runner's `env` is named by its path."""
+    key, equals, value = line.partition("=")
+    prefixes = value[:len(value) - len(value.lstrip("-@:+!"))]
+    absolute = "/usr/bin/" + command if command.startswith("env ") else command
+    return key + equals + prefixes + move_line(value[len(prefixes):], run, client, absolute)
+
+
 TEST_WORDS = {"test", "["}
 _FD_DUP = re.compile(r"(?:\d|&)?[<>]{1,2}&\d+")
 _TO_FILE = re.compile(r"(?:\d|&)?[<>]{1,2}\s*[^\s;&|]+")

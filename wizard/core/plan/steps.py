@@ -17,7 +17,14 @@ from wizard.core.analyse import findings as F
 from wizard.core.endpoints import V2_STAGING_URL, V2_URL, classify_url
 from wizard.core.plan import platform
 from wizard.core.plan.draft import Draft
-from wizard.core.plan.lines import drop_server_option, is_plain_renewal, move_line, replace_url, retire_line
+from wizard.core.plan.lines import (
+    drop_server_option,
+    is_plain_renewal,
+    move_line,
+    move_unit_line,
+    replace_url,
+    retire_line,
+)
 from wizard.core.plan.model import Action, Plan, Step, StepId, changed_paths
 from wizard.core.plan.options import ClientOption
 from wizard.core.plan.repositories import APT_ARCHIVE_OPTION, repository_fixes
@@ -245,11 +252,8 @@ def move_schedules(draft: Draft) -> None:
         line = draft.line(run.source, run.line)
         if run.kind == "systemd":
             # the admin's own unit: its ExecStart moves (commented out, the unit would fail), and
-            # systemd reads it again; ExecStart wants an absolute program
-            key, equals, value = line.partition("=")
-            flags = value[:len(value) - len(value.lstrip("-@:+!"))]      # systemd's ExecStart prefixes
-            absolute = "/usr/bin/" + command if command.startswith("env ") else command
-            new_line = key + equals + flags + move_line(value[len(flags):], run, draft.client, absolute)
+            # systemd reads it again
+            new_line = move_unit_line(line, run, draft.client, command)
             stop_new_timer = stop_new_timer or bool(choice.own_timer)
             units.add(run.source)
         elif choice.own_timer and is_plain_renewal(run):
@@ -291,21 +295,11 @@ def move_schedules(draft: Draft) -> None:
 
 
 def lego_register(run: ScheduledRun) -> str:
-    """`lego … run` with the line's global flags, without its server: what registers on acme-v02."""
-    names = set(run.server_options)
+    """`lego … run` with the line's global flags, without its v1 server: what registers on acme-v02."""
     verb = run.arguments.index(run.verb) if run.verb in run.arguments else len(run.arguments)
-    kept: list[str] = []
-    skip = False
-    for word in run.arguments[:verb]:
-        if skip:
-            skip = False
-        elif word in names:
-            skip = True
-        elif not any(word.startswith(name + "=") for name in names):
-            kept.append(word)
-    if not any(word in ("--accept-tos", "-a") for word in kept):
-        kept.insert(0, "--accept-tos")
-    return shlex.join([run.program, *kept, "run"])
+    flags = run.arguments[:verb]
+    accept = [] if any(word in ("--accept-tos", "-a") for word in flags) else ["--accept-tos"]
+    return drop_server_option(shlex.join([run.program, *accept, *flags, "run"]), run.server_options)
 
 
 def _package_unit(run: ScheduledRun) -> bool:

@@ -137,6 +137,7 @@ def cli_ini_paths(snapshot: Snapshot) -> list[str]:
 
 def read_accounts(snapshot: Snapshot) -> list[AccountDir]:
     accounts_dir = posixpath.join(snapshot.config_dir, "accounts")
+    unread = {p.path for p in snapshot.problems}
     found = []
     for host_dir in snapshot.children(accounts_dir):
         for server_dir in snapshot.children(host_dir):
@@ -144,8 +145,7 @@ def read_accounts(snapshot: Snapshot) -> list[AccountDir]:
             ids = [posixpath.basename(p) for p in snapshot.children(server_dir)
                    if snapshot.entries.get(p) in ("d", "l")]
             link = snapshot.links.get(server_dir)
-            unread = any(p.path == server_dir for p in snapshot.problems)
-            if not (ids or link or unread):
+            if not (ids or link or server_dir in unread):
                 continue    # certbot makes the directory before it registers: a failed registration leaves it empty
             found.append(AccountDir(server_path, server_dir, ids, link))
     return found

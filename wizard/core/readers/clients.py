@@ -18,6 +18,8 @@ from wizard.core.probe.snapshot import Snapshot
 AUTO_NAMES = {"certbot-auto", "letsencrypt-auto"}
 _DIST = re.compile(r"^(certbot|letsencrypt)-(\d[^-]*?)(?:-py\d\.\d+)?\.(egg-info|dist-info)$")
 _SITE = re.compile(r"^(.*)/lib(?:64)?/python(\d\.\d+)/(site|dist)-packages/[^/]+$")
+SPEAKS_V2_FROM = {"certbot": versions.CERTBOT_SPEAKS_V2, "acme.sh": versions.ACME_SH_SPEAKS_V2,
+                  "dehydrated": versions.DEHYDRATED_SPEAKS_V2, "lego": versions.LEGO_SPEAKS_V2}
 DPKG_PACKAGES = ("certbot", "letsencrypt", "python3-certbot", "python-certbot", "python-letsencrypt")
 
 
@@ -44,21 +46,13 @@ class Install:
 
     @property
     def speaks_v2(self) -> bool | None:
-        if self.kind == "certbot":
-            return versions.at_least(self.version, versions.CERTBOT_SPEAKS_V2)
-        if self.kind == "acme.sh":
-            return versions.at_least(self.version, versions.ACME_SH_SPEAKS_V2)
-        if self.kind == "dehydrated":
-            return versions.at_least(self.version, versions.DEHYDRATED_SPEAKS_V2)
-        if self.kind == "lego":
-            return versions.at_least(self.version, versions.LEGO_SPEAKS_V2)
-        return None
+        since = SPEAKS_V2_FROM.get(self.kind)
+        return None if since is None else versions.at_least(self.version, since)
 
     @property
     def v2_since(self) -> str:
         """The first version of this client that speaks ACMEv2."""
-        return str({"certbot": versions.CERTBOT_SPEAKS_V2, "acme.sh": versions.ACME_SH_SPEAKS_V2,
-                    "dehydrated": versions.DEHYDRATED_SPEAKS_V2, "lego": versions.LEGO_SPEAKS_V2}.get(self.kind, "?"))
+        return str(SPEAKS_V2_FROM.get(self.kind, "?"))
 
     @property
     def rewrites_v1(self) -> bool | None:
@@ -368,30 +362,19 @@ LEGO_PLACES = ("/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin", "/usr/local/sb
 
 
 def _lego(snapshot: Snapshot) -> list[Install]:
-    """lego, a Go binary: the probe only notes where it is (a file, or a link that is no loop, in the
-    places it looks for clients); Debian's package gives its version."""
+    """lego, a Go binary: the probe only notes where it is (a file, or a link that is no loop: one
+    snapshot.resolve ends on, in the places it looks for clients); Debian's package gives its version."""
     broken = {p.path for p in snapshot.problems}
     found = []
     for path in sorted(p for p, kind in snapshot.entries.items()
                        if posixpath.basename(p) == "lego" and posixpath.dirname(p) in LEGO_PLACES
-                       and kind in ("f", "l") and p not in broken and not _link_loop(snapshot, p)
+                       and kind in ("f", "l") and p not in broken and snapshot.resolve(p) not in snapshot.links
                        and posixpath.basename(snapshot.resolve(p)) not in OTHER_CLIENT_NAMES):
         install = Install("lego", "unknown", path)
         if path == "/usr/bin/lego":
             _from_package(snapshot, install, "lego")
         found.append(install)
     return found
-
-
-def _link_loop(snapshot: Snapshot, path: str) -> bool:
-    """A recorded symlink that leads back into the links it came through (`lego -> lego`)."""
-    seen = {path}
-    while path in snapshot.links:
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(path), snapshot.links[path]))
-        if path in seen:
-            return True
-        seen.add(path)
-    return False
 
 
 # --- logs ----------------------------------------------------------------------------------------

@@ -80,8 +80,10 @@ def nothing_scheduled(ctx: RuleContext) -> None:
     # a job whose program is gone renews nothing (a retired certbot-auto's line)
     runs = [r for r in ctx.d.schedules.renewing() if not r.program_gone(ctx.d.snapshot)]
     others = sorted({r.client_kind for r in runs if r.client_kind != "certbot"})
-    if any(r.client_kind == "certbot" for r in runs) or not (has_certs or ctx.d.installs) or (others and not has_certs):
+    if any(r.client_kind == "certbot" for r in runs) or not (has_certs or ctx.d.installs):
         return
+    if others and not has_certs:
+        return           # another client renews, and certbot has no lineage here to renew
     ctx.add(Finding(
         id=F.NOTHING_SCHEDULED, severity="high", blocking=has_certs,
         title=_("Nothing schedules certbot's renewals (only {others} is scheduled)", others=", ".join(others))
