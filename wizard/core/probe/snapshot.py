@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from wizard.core import defaults
+from wizard.core.probe import gzip_batch
 from wizard.core.probe.logs import LogEvidence, LogScanner
 from wizard.i18n import N_
 
@@ -128,6 +129,7 @@ class SnapshotReader:
         self._logs_prefix = "\0"
         self._outputs: set[str] = set()     # files scheduled jobs write their output to (O records)
         self._problems_seen: set[tuple[str, str]] = set()
+        self._gzip = gzip_batch.GzipBatch(self._feed_batched, lambda path, reason: self._record(["X", reason, path]))
 
     def _strip(self, path: str) -> str:
         if self._prefix and path.startswith(self._prefix):
@@ -167,6 +169,8 @@ class SnapshotReader:
             else:
                 known = snap.files.setdefault(path, FileText(path))
                 known.size, known.mtime = _int(fields[1]), _int(fields[2])
+        elif tag == "G" and len(fields) >= 2:
+            self._gzip.add("\t".join(fields[1:]))
         elif tag == "B" and len(fields) >= 2:
             path = self._strip(fields[-1])
             snap.programs.setdefault(path, FileText(path))
@@ -187,6 +191,9 @@ class SnapshotReader:
             number, _sep, text_bytes = _split_number(rest)
             if number is None:
                 continue
+            if name == b"!gz":
+                self._gzip.line(number, text_bytes.decode("utf-8", "surrogateescape"))
+                continue
             path = self._strip(os.fsdecode(name))
             # a CRLF file's lines without their \r: edits are built from this text, and the file keeps
             # its own line endings when they are written (FileEdit.apply_to)
@@ -205,8 +212,13 @@ class SnapshotReader:
                     target.binary = True
                 target.lines[number] = text
 
+    def _feed_batched(self, path: str, number: int, text: str) -> None:
+        if self._scanner is not None:
+            self._scanner.feed(self._strip(path), number, text.removesuffix("\r"))
+
     def finish(self, stderr: bytes = b"") -> Snapshot:
         snap = self.snapshot
+        self._gzip.finish()
         for line in stderr.decode("utf-8", "surrogateescape").splitlines():
             fields = line.split("\t")
             if fields[0] == "X" and len(fields) >= 3:
