@@ -6,22 +6,28 @@ A thin front end: it parses the arguments (wizard.arguments), runs the command's
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from typing import Callable
 
 from wizard import __version__
 from wizard.arguments import COMMANDS, WIZARD, Parser, add_options, merge
-from wizard.commands import apply, check, interactive, plan, probe_script, report, rollback, verify
 from wizard.commands.terminal import refuse, silence_stdout
 from wizard.core import textsafe
 from wizard.core.errors import ExitCode, UsageError, WizardError
 from wizard.i18n import N_, _, choose_language, set_language
 
-RUNNERS: dict[str, Callable[[argparse.Namespace], ExitCode]] = {
-    "check": check.run, "plan": plan.run, "apply": apply.run, "verify": verify.run, "rollback": rollback.run,
-    "report": report.run, "probe-script": probe_script.run, WIZARD: interactive.run,
-}
+# The module of each command, imported only when it runs: `check` need not load the apply and
+# report machinery, nor `--help` any of it.
+RUNNERS = {"check": "check", "plan": "plan", "apply": "apply", "verify": "verify", "rollback": "rollback",
+           "report": "report", "probe-script": "probe_script", WIZARD: "interactive"}
+
+
+def runner(command: str) -> Callable[[argparse.Namespace], ExitCode]:
+    module = importlib.import_module(f"wizard.commands.{RUNNERS[command]}")
+    run: Callable[[argparse.Namespace], ExitCode] = module.run
+    return run
 
 # argparse's own words, which it passes through gettext's _(): ours translates them too.
 ARGPARSE_MESSAGES = (
@@ -110,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         return refuse(error, ExitCode.USAGE)
     try:
-        return RUNNERS[args.command or WIZARD](args)
+        return runner(args.command or WIZARD)(args)
     except WizardError as error:
         return refuse(error, error.exit_code)
     except KeyboardInterrupt:

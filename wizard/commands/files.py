@@ -7,16 +7,18 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from wizard.core import textsafe
 from wizard.core.errors import TargetError, UsageError
-from wizard.core.plan.model import Answers, AnswersError
 from wizard.core.probe.run import read_bundle as read_probe_bundle
 from wizard.core.probe.snapshot import Snapshot
 from wizard.core.readers.email_notice import AcmeV1Email, EmailError
 from wizard.core.readers.email_notice import read_email as parse_email
 from wizard.i18n import _
+
+if TYPE_CHECKING:
+    from wizard.core.plan.model import Answers
 
 MAX_ANSWERS = 65536              # an answers file is a few lines; /dev/zero is not one
 MAX_EMAIL = 4 * 1024 * 1024
@@ -24,6 +26,8 @@ MAX_BUNDLE = 1 << 30            # a probe's output is megabytes; /dev/zero is no
 
 
 def read_answers(path: str | None) -> Answers:
+    # the plan's machinery, loaded for plan and apply only
+    from wizard.core.plan.model import Answers, AnswersError
     if not path:
         return Answers()
     try:

@@ -8,6 +8,10 @@ from wizard.core import defaults
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.target.protocol import Target
 
+# The newest runs are listed; a host that renewed for ten years has tens of thousands, and the
+# verdict already weighed them all (runs_total, runs_omitted say how many).
+RUNS_LISTED = 200
+
 
 def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[str, Any]:
     """target: None for a probe bundle (its own header names the root)."""
@@ -61,6 +65,8 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[s
         ],
         "logs": {
             "files_scanned": len(diagnosis.logs.files),
+            "runs_total": len(diagnosis.logs.runs),
+            "runs_omitted": max(0, len(diagnosis.logs.runs) - RUNS_LISTED),
             "runs": [
                 {
                     "file": run.file,
@@ -71,7 +77,7 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[s
                     "arguments": run.arguments,
                     "endpoints": [{"url": e.url, "api": e.api, "line": e.line} for e in run.endpoints],
                 }
-                for run in diagnosis.logs.runs
+                for run in diagnosis.logs.runs[-RUNS_LISTED:]
             ],
         },
         "renewal_confs": [

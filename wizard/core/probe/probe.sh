@@ -31,7 +31,8 @@ IFS0=" $TAB$NL"
 MAXDUMP=1048576          # a config-like file larger than this is not read whole
 MAXLINE=4096             # lines are cut to this many bytes
 BIG_SIZES='[0-9]{8,}'     # logs of 10,000,000 bytes or more are cut line by line before grep
-MAXLOG=67108864          # no more than this many bytes of one log are scanned (a .gz bomb stops here)
+MAXLOG=67108864          # no more than this many bytes of a compressed log are scanned (a bomb stops here)
+MAXPLAIN=4294967296      # nor of a plain one
 MAXHITS=20000            # nor more than this many matching lines of one log
 # all that is read of a --config file: certbot's server/config, dehydrated's CA/CONFIG_D
 SETTINGS='^[[:space:]]*((server|config)([[:space:]]*[=:]|[[:space:]])|(export[[:space:]]+)?(CA|CONFIG_D)=)'
@@ -613,9 +614,10 @@ CHASE_SCRIPTS=1
 chase_files "$CHASE"
 
 # --- logs (reduced here: only the lines that matter cross the link) ---------------------------------
-# One log read on its own: $1 its name, $2 where it really is, $3 its size. At most MAXLOG bytes
-# (decompressed) and MAXHITS matching lines of it are scanned, so a .gz bomb or a log of nothing
-# but matches stays bounded.
+# One log read on its own: $1 its name, $2 where it really is, $3 its size. A compressed one is
+# read to MAXLOG bytes (decompressed) and MAXHITS matching lines, so a .gz bomb stays bounded. A
+# plain one is read whole up to MAXPLAIN: a certbot told not to rotate (max-log-backups = 0)
+# appends to one log for years, and its newest runs are at the end.
 scan_log() {
   case $1 in
     *.gz)
@@ -623,10 +625,9 @@ scan_log() {
       { gzip -dc <"$2" 2>/dev/null || xerr bad-gzip "$1"; } | head -c "$MAXLOG" | cut -b "-$MAXLINE" \
         | grep -n -H -Z -a -E -m "$MAXHITS" --label="$1" -- "$LOG_PATTERN" ;;
     *)
-      head -c "$MAXLOG" <"$2" | cut -b "-$MAXLINE" \
-        | grep -n -H -Z -a -E -m "$MAXHITS" --label="$1" -- "$LOG_PATTERN" ;;
+      head -c "$MAXPLAIN" <"$2" | cut -b "-$MAXLINE" | grep -n -H -Z -a -E --label="$1" -- "$LOG_PATTERN"
+      [ "$3" -le "$MAXPLAIN" ] || xerr log-cut "$1" ;;
   esac
-  [ "$3" -le "$MAXLOG" ] || case $1 in *.gz) ;; *) xerr log-cut "$1" ;; esac
 }
 # Compressed logs, all in one gzip pass (one process per log cost 5 s for 1,000 of them). After
 # each log gzip is handed a name that cannot exist (the log itself as a directory, with a line
@@ -703,7 +704,7 @@ if [ -d "$RESOLVED" ]; then
     # shellcheck disable=SC2086
     set -- $SMALL
     IFS=$IFS0
-    [ $# -eq 0 ] || grep -n -H -Z -a -E -m "$MAXHITS" -- "$LOG_PATTERN" "$@" 2>/dev/null | cut -b "-$MAXLINE"
+    [ $# -eq 0 ] || grep -n -H -Z -a -E -- "$LOG_PATTERN" "$@" 2>/dev/null | cut -b "-$MAXLINE"
     IFS=$NL
     for f in $BIGS; do IFS=$IFS0; scan_log "${f#*"$TAB"}" "${f#*"$TAB"}" "${f%%"$TAB"*}"; done
     IFS=$NL

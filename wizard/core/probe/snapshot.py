@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -252,17 +253,15 @@ def _epoch(stamp: str) -> int | None:
         return None
 
 
+_NUMBERED = re.compile(rb"(\d{1,12})([:-])")     # no file has more lines than 12 digits count
+
+
 def _split_number(rest: bytes) -> tuple[int | None, bytes, bytes]:
     """'12:text' (a matching line) or '12-text' (a context line) -> (12, sep, text)."""
-    for index, byte in enumerate(rest):
-        if 48 <= byte <= 57:
-            continue
-        if index and byte in (58, 45):
-            if index > 12:            # no file has that many lines: not a line record
-                break
-            return int(rest[:index]), rest[index:index + 1], rest[index + 1:]
-        break
-    return None, b"", b""
+    match = _NUMBERED.match(rest)
+    if match is None:
+        return None, b"", b""
+    return int(match.group(1)), match.group(2), rest[match.end():]
 
 
 def _looks_binary(text_file: FileText) -> bool:

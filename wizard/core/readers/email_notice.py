@@ -8,8 +8,6 @@ the plugins and the Python (§7).
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -119,6 +117,9 @@ def _decode(payload: bytes, charset: str | None) -> str:
 def _plain_lines(data: bytes) -> list[str]:
     text = data.decode("utf-8", "replace")
     if re.search(r"^(Content-Type|Content-Transfer-Encoding|MIME-Version):", text, re.M | re.I):
+        # a MIME notice only: `check` without --email never pays for the package
+        import email
+        import email.policy
         message = email.message_from_bytes(data, policy=email.policy.compat32)
         parts = [p for p in message.walk() if p.get_content_type() == "text/plain"] or [message]
         decoded = []

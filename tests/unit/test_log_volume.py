@@ -1,0 +1,62 @@
+"""Logs of any volume (issue 15): a log that never rotated is read to its end, older runs are
+summarised in memory, and the JSON lists the newest runs and says how many there were."""
+import datetime
+import json
+import subprocess
+import sys
+
+from wizard.core.probe.logs import FULL_RUNS_PER_FILE, LogScanner
+from wizard.demo.hostkit import V1, V2, HostTree, Run
+
+START = datetime.datetime(2010, 1, 1)
+
+
+def _runs(count: int, last_server: str) -> str:
+    filler = "2020-01-01 00:00:00,000:DEBUG:certbot._internal.storage:Should renew, less than 30 days.\n" * 360
+    texts = []
+    for index in range(count):
+        server = last_server if index == count - 1 else V2
+        texts.append(Run("1.14.0", START + datetime.timedelta(days=index), ["renew"], server=server,
+                         entry_point="/usr/bin/certbot", urllib3="1.26.5").render() + filler)
+    return "".join(texts)
+
+
+def test_a_log_that_never_rotated_is_read_to_its_end_and_its_runs_summarised(tmp_path):
+    # certbot with max-log-backups = 0 appends to one log for years: over 10 MB, its newest run last
+    tree = HostTree(str(tmp_path))
+    tree.os_release(id="ubuntu", version_id="18.04", pretty_name="Ubuntu 18.04.6 LTS")
+    text = _runs(301, last_server=V1)
+    assert len(text) > 10_000_000
+    tree.file("/var/log/letsencrypt/letsencrypt.log", text)
+    done = subprocess.run([sys.executable, "-m", "wizard", "check", "--root", str(tmp_path), "--json"],
+                          capture_output=True, text=True)
+    document = json.loads(done.stdout)
+    logs = document["logs"]
+    assert (logs["runs_total"], logs["runs_omitted"], len(logs["runs"])) == (301, 101, 200)
+    assert logs["runs"][-1]["endpoints"][-1]["api"] == "v1"            # the newest run, at the end
+    assert logs["runs"][0]["started"] == "2010-04-12T00:00:00"          # the 102nd run: the newest 200 listed
+    newest = [f for f in document["findings"] if f["id"] == "ACME-008"]
+    assert newest and "acme-v01" in newest[0]["evidence"][0]["text"]     # its line's text kept
+    assert "log-cut" not in done.stdout
+
+
+def _scan(text: str):
+    scanner = LogScanner("/var/log/letsencrypt")
+    path = "/var/log/letsencrypt/letsencrypt.log"
+    scanner.add_file(path, len(text), 1)
+    for number, line in enumerate(text.splitlines(), start=1):
+        scanner.feed(path, number, line)
+    return scanner.finish()
+
+
+def test_older_runs_keep_what_the_verdict_needs_and_their_v1_evidence():
+    evidence = _scan(_runs(FULL_RUNS_PER_FILE + 20, last_server=V2))
+    oldest, newest = evidence.runs[0], evidence.runs[-1]
+    assert oldest.summarised and not newest.summarised
+    assert oldest.endpoints and all(e.text == "" for e in oldest.endpoints)      # texts let go
+    assert {e.api for e in oldest.endpoints} == {"v2"} and oldest.started and oldest.certbot_version
+    assert all(e.text for e in newest.endpoints)
+    # an old run that talked to ACMEv1 keeps that line's text: it is the evidence
+    v1_first = _scan(Run("0.31.0", START, ["renew"], server=V1).render() + _runs(FULL_RUNS_PER_FILE + 5, V2))
+    v1_run = v1_first.runs[0]
+    assert v1_run.summarised and any(e.api == "v1" and e.text for e in v1_run.endpoints)
