@@ -8,7 +8,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import IO, Callable
 
 
 @dataclass
@@ -19,9 +19,13 @@ class ScriptRun:
     _stderr_chunks: list[bytes]
     _stderr_thread: threading.Thread
     on_bytes: Callable[[int], None] | None = field(default=None)   # counts what crosses an ssh link
+    reader: Callable[[IO[bytes]], Iterator[bytes]] | None = field(default=None)   # unpacks a wrapped answer
 
     def lines(self) -> Iterator[bytes]:
         assert self.process.stdout is not None
+        if self.reader is not None:
+            yield from self.reader(self.process.stdout)
+            return
         for line in self.process.stdout:
             if self.on_bytes is not None:
                 self.on_bytes(len(line))

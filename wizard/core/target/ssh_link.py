@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
+from wizard.core.target import ssh_probe
 from wizard.core.target.errors import SshError
 from wizard.core.target.process import ScriptRun, start_script
 from wizard.i18n import _
@@ -67,6 +68,7 @@ class SshLink:
     bytes_received: int = 0
     sudo: bool = False                   # set after connecting when the user is not root
     sudo_error: str | None = None        # why sudo cannot be used (it needs a password), if so
+    _identity_known: bool = field(default=False, repr=False)
     _socket_dir: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
@@ -90,21 +92,33 @@ class SshLink:
 
     def connect(self) -> None:
         """Open the master connection; raise SshError with a clear reason when it fails."""
-        # LogLevel INFO for this first connection: ssh says why a negotiation failed only at INFO.
-        result = subprocess.run(self.ssh_argv(["id", "-u"], ["-o", "LogLevel=INFO"]), capture_output=True, text=True,
+        # The master alone (-N), no session: the first session does real work, and the probe says
+        # who we are there (ssh_probe). LogLevel INFO: ssh says why a negotiation failed only at INFO.
+        result = subprocess.run(self.ssh_argv(None, ["-o", "LogLevel=INFO", "-N"]), capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL)
         if result.returncode != 0:
             raise classify_ssh_failure(self.spec, result.stderr)
-        self.sudo = result.stdout.strip() != "0"
-        if self.sudo:
-            check = subprocess.run(self.ssh_argv(["sudo", "-n", "true"]), capture_output=True, text=True,
-                                   stdin=subprocess.DEVNULL)
-            if check.returncode != 0:
-                self.sudo_error = _("the SSH user on {host} is not root and 'sudo -n' needs a password there: "
-                                    "log in as root, allow NOPASSWD sudo for this tool, or run sudo on the "
-                                    "host yourself", host=self.spec)
-            else:
-                self.sudo_error = None
+
+    def _learn_identity(self) -> None:
+        """Whether commands need sudo there: asked once, unless a probe already told."""
+        if self._identity_known:
+            return
+        result = subprocess.run(self.ssh_argv(["id", "-u"]), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if result.returncode == 255:
+            raise classify_ssh_failure(self.spec, result.stderr)
+        if result.stdout.strip() == "0":
+            self._set_identity("root")
+            return
+        check = subprocess.run(self.ssh_argv(["sudo", "-n", "true"]), capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL)
+        self._set_identity("sudo" if check.returncode == 0 else "nosudo")
+
+    def _set_identity(self, sudo: str) -> None:
+        self._identity_known = True
+        self.sudo = sudo != "root"
+        self.sudo_error = None if sudo in ("root", "sudo") else _(
+            "the SSH user on {host} is not root and 'sudo -n' needs a password there: log in as root, allow "
+            "NOPASSWD sudo for this tool, or run sudo on the host yourself", host=self.spec)
 
     def close(self) -> None:
         subprocess.run(["ssh", "-o", f"ControlPath={self._socket_dir}/cm", "-O", "exit", self.destination],
@@ -119,9 +133,12 @@ class SshLink:
     @property
     def privilege_error(self) -> str | None:
         """Why changes cannot be made as root on this host, or None."""
+        self._learn_identity()
         return self.sudo_error if self.sudo else None
 
     def argv(self, remote: list[str], privileged: bool = True) -> list[str]:
+        if privileged:
+            self._learn_identity()
         if self.sudo and privileged and not self.sudo_error:
             remote = ["sudo", "-n", "--", *remote]
         return self.ssh_argv(remote)
@@ -138,10 +155,12 @@ class SshLink:
         return result
 
     def start_script(self, script: bytes, args: list[str]) -> ScriptRun:
-        """sh -s on the host, reading `script`; the bytes of its answer are counted as they arrive."""
+        """sh -s on the host (through sudo when needed and allowed), reading `script`, in one session
+        that also says who we are there; its answer comes compressed when the host has gzip
+        (ssh_probe). The bytes that cross the link are counted as they arrive."""
         self.bytes_sent += len(script)
-        run = start_script(self.argv(["sh", "-s", "--", *args]), script)
-        run.on_bytes = self._received
+        run = start_script(self.ssh_argv(["sh", "-c", ssh_probe.WRAPPER, "sh", *args]), script)
+        run.reader = lambda stream: ssh_probe.lines(stream, self._received, lambda who: self._set_identity(who.sudo))
         return run
 
     def _received(self, count: int) -> None:
