@@ -120,18 +120,23 @@ entry() {
 # prefix the tree is a whole system: every symlink on the way -- at any component, absolute or
 # relative -- is followed inside ROOT, and '..' stops at ROOT, so no read ever leaves the tree.
 # With FOLLOW_LAST=0 a symlink as the last component is kept (to describe the link itself).
+# ESCAPES is 1 when the kernel, given $1 itself, would go elsewhere (an absolute link, a '..' above
+# ROOT): then only RESOLVED may be opened. Relative links (certbot's live/*/cert.pem) need not.
 # Fails on a loop.
 FOLLOW_LAST=1
-RC_IN=                   # the directory part of the last path resolved in full, and where it led:
-RC_OUT=                  # the next file in that directory needs one test, not a walk (10,000 logs)
+RC_IN=                   # the directory part of the last path resolved in full, where it led and
+RC_OUT=                  # whether that escaped: the next file in that directory needs one test,
+RC_ESCAPES=0             # not a walk (10,000 logs)
 resolve() {
   RESOLVED=$1
+  ESCAPES=0
   [ -n "$R" ] || return 0
   r_last=${1##*/}
   case $r_last in
     .|..|'') ;;
     *) if [ "${1%/*}" = "$RC_IN" ] && [ ! -L "$RC_OUT/$r_last" ]; then
          RESOLVED=$RC_OUT/$r_last
+         ESCAPES=$RC_ESCAPES
          return 0
        fi ;;
   esac
@@ -148,14 +153,18 @@ resolve() {
     esac
     case $r_part in
       .) continue ;;
-      ..) r_done=${r_done%/*}; continue ;;
+      ..) [ -n "$r_done" ] || ESCAPES=1; r_done=${r_done%/*}; continue ;;
     esac
     if [ -L "$R$r_done/$r_part" ] && { [ -n "$r_rest" ] || [ "$FOLLOW_LAST" = 1 ]; }; then
       r_n=$((r_n + 1))
       [ "$r_n" -le 40 ] || return 1
-      r_t=$(readlink -- "$R$r_done/$r_part") || return 1
+      r_head=${LINKS%%"$NL"*}
+      case $r_head in
+        "$R$r_done/$r_part$TAB"*) r_t=${r_head#"$R$r_done/$r_part$TAB"}; LINKS=${LINKS#*"$NL"} ;;
+        *) r_t=$(readlink -- "$R$r_done/$r_part") || return 1 ;;
+      esac
       [ -n "$r_rest" ] || r_tail_link=1
-      case $r_t in /*) r_done= ;; esac
+      case $r_t in /*) r_done=; ESCAPES=1 ;; esac
       r_rest=$r_t/$r_rest
       continue
     fi
@@ -168,8 +177,35 @@ resolve() {
     *) if [ "$r_tail_link" = 0 ] && [ "${r_done##*/}" = "$r_last" ]; then
          RC_IN=${1%/*}
          RC_OUT=${RESOLVED%/*}
+         RC_ESCAPES=$ESCAPES
        fi ;;
   esac
+}
+
+# The targets of the links among $@, read with one readlink for all of them (certbot's 200
+# live/*/cert.pem cost 200 processes one at a time). LINKS holds them in order, `name TAB target`
+# a line, and resolve() takes the first when it is the link it meets (the callers go in the same
+# order); anything else is read as before. An old readlink takes one name only (coreutils before
+# 8.16, CentOS 6): then resolve() asks it one at a time.
+LINKS=
+prefetch_links() {
+  LINKS=
+  [ -n "$R" ] || return 0
+  p_list=$(for f; do [ -L "$f" ] && printf '%s\n' "$f"; done)
+  IFS=$NL
+  # shellcheck disable=SC2086  # a newline-separated list, split on purpose (globbing is off)
+  set -- $p_list
+  IFS=$IFS0
+  [ $# -gt 1 ] && [ $# -le 500 ] || return 0      # the table is built by appending: kept small
+  p_rest=$(readlink -- "$@" 2>/dev/null) || return 0
+  p_rest=$p_rest$NL
+  p_table=
+  for f; do                     # one target a line, in order; a target with a line break shifts them
+    case $p_rest in *"$NL"*) ;; *) return 0 ;; esac
+    p_table=$p_table$f$TAB${p_rest%%"$NL"*}$NL
+    p_rest=${p_rest#*"$NL"}
+  done
+  [ -z "$p_rest" ] && LINKS=$p_table
 }
 
 # Key material is never opened: by name (privkey*.pem, keys/, an account's private_key.json,
@@ -207,13 +243,15 @@ readable() {
 }
 
 # Dump small files whole: an S record per file, then its lines. A file reached through an
-# absolute symlink under ROOT is read from the resolved path but labelled with its own.
+# absolute symlink under ROOT is read from the resolved path but labelled with its own; one
+# reached through relative links is read by its name, with the others.
 dump_files() {
   # Each file's name is checked here; sizes, key headers and contents are then read for all of
   # them at once (one stat, one grep -l, one grep), not with two processes per file.
+  prefetch_links "$@"
   PLAIN=$(for f in "$@"; do
     readable "$f" >&4 || continue
-    if [ "$RESOLVED" != "$f" ]; then dump_linked "$f" >&4; else printf '%s\n' "$f"; fi
+    if [ "$ESCAPES" = 1 ]; then dump_linked "$f" >&4; else printf '%s\n' "$f"; fi
   done)
   [ -n "$PLAIN" ] || return 0
   IFS=$NL
@@ -681,9 +719,9 @@ if [ -d "$RESOLVED" ]; then
   LOGS=$(for f in $FILES; do        # the list written once (see glob_files); records go to fd 4
     IFS=$IFS0
     readable "$f" >&4 || continue
-    if [ "$RESOLVED" = "$f" ]; then
+    if [ "$ESCAPES" = 0 ]; then        # its own name leads to it (relative links are followed as they are)
       printf '%s\n' "$f"
-    else          # reached through a link (a symlinked logs directory): read where it is, named as found
+    else          # through a link out of ROOT (a symlinked logs directory): read where it is, named as found
       size=$(wc -c <"$RESOLVED")
       { rec "S$TAB$size${TAB}0$TAB$f"; scan_log "$f" "$RESOLVED" "$size"; } >&4
     fi
