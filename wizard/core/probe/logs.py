@@ -246,9 +246,10 @@ class LogScanner:
         return log_file.runs[-1]
 
     def _stamped(self, log_file: LogFile, number: int, text: str, match: re.Match[str]) -> None:
-        started = f"{match.group(1)}T{match.group(2)}"
         logger, message = match.group(4), match.group(5)
-        version = _VERSION.match(message)
+        started = None if log_file.runs and "version: " not in message and "Root logging" not in message \
+            else f"{match.group(1)}T{match.group(2)}"      # needed only when a run starts here
+        version = _VERSION.match(message) if "version: " in message else None
         if version:
             last = log_file.runs[-1] if log_file.runs else None
             if (last is not None and last.started_by_preamble and not last.header_seen

@@ -183,6 +183,7 @@ class SnapshotReader:
 
     def feed(self, lines: Iterable[bytes]) -> None:
         snap = self.snapshot
+        last_name, last_path = b"", ""
         for raw in lines:
             raw = raw.rstrip(b"\n")
             name, sep, rest = raw.partition(b"\0")
@@ -195,7 +196,9 @@ class SnapshotReader:
             if name == b"!gz":
                 self._gzip.line(number, text_bytes.decode("utf-8", "surrogateescape"))
                 continue
-            path = self._strip(os.fsdecode(name))
+            if name != last_name:           # a file's lines come together: its name is decoded once
+                last_name, last_path = name, self._strip(os.fsdecode(name))
+            path = last_path
             # a CRLF file's lines without their \r: edits are built from this text, and the file keeps
             # its own line endings when they are written (FileEdit.apply_to)
             text = text_bytes.decode("utf-8", "surrogateescape").removesuffix("\r")
