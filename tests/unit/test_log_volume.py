@@ -1,5 +1,5 @@
 """Logs of any volume (issue 15): a log that never rotated is read to its end, older runs are
-summarised in memory, and the JSON lists the newest runs and says how many there were."""
+summarised in memory, and the JSON still lists every run and says how many were summarised."""
 import datetime
 import json
 import subprocess
@@ -32,9 +32,9 @@ def test_a_log_that_never_rotated_is_read_to_its_end_and_its_runs_summarised(tmp
                           capture_output=True, text=True)
     document = json.loads(done.stdout)
     logs = document["logs"]
-    assert (logs["runs_total"], logs["runs_omitted"], len(logs["runs"])) == (301, 101, 200)
+    assert (len(logs["runs"]), logs["runs_summarised"]) == (301, 201)     # every run listed; the newest 100 whole
     assert logs["runs"][-1]["endpoints"][-1]["api"] == "v1"            # the newest run, at the end
-    assert logs["runs"][0]["started"] == "2010-04-12T00:00:00"          # the 102nd run: the newest 200 listed
+    assert logs["runs"][0]["started"] == "2010-01-01T00:00:00"
     newest = [f for f in document["findings"] if f["id"] == "ACME-008"]
     assert newest and "acme-v01" in newest[0]["evidence"][0]["text"]     # its line's text kept
     assert "log-cut" not in done.stdout
@@ -60,3 +60,30 @@ def test_older_runs_keep_what_the_verdict_needs_and_their_v1_evidence():
     v1_first = _scan(Run("0.31.0", START, ["renew"], server=V1).render() + _runs(FULL_RUNS_PER_FILE + 5, V2))
     v1_run = v1_first.runs[0]
     assert v1_run.summarised and any(e.api == "v1" and e.text for e in v1_run.endpoints)
+
+
+def test_logs_are_ordered_by_their_runs_time_not_their_names(tmp_path):
+    # certbot-auto's own rotation (letsencrypt.log.N, 2020, ACMEv1) met logrotate's after a move to
+    # a package (.N.gz and -YYYYMMDD.gz, 2024, ACMEv2): the newest evidence is the 2024 one
+    tree = HostTree(str(tmp_path))
+    tree.os_release(id="debian", version_id="10", pretty_name="Debian GNU/Linux 10 (buster)")
+    old = datetime.datetime(2020, 5, 1)
+    new = datetime.datetime(2024, 3, 1)
+    for index in (1, 2):
+        tree.log(f"letsencrypt.log.{index}", [Run("0.20.0", old - datetime.timedelta(days=index), ["renew"], server=V1)])
+        tree.log(f"letsencrypt.log.{index}.gz", [Run("1.11.0", new - datetime.timedelta(days=index), ["renew"],
+                                                     server=V2)], compress=True)
+    tree.log("letsencrypt.log-20240101.gz", [Run("1.11.0", datetime.datetime(2024, 1, 1), ["renew"], server=V2)],
+             compress=True)
+    # dated names that sort the wrong way as numbers would
+    tree.log("letsencrypt.log.2024-01-10.gz", [Run("1.11.0", datetime.datetime(2024, 4, 10), ["renew"], server=V1)],
+             compress=True)
+    tree.log("letsencrypt.log.2024-01-01.gz", [Run("1.11.0", datetime.datetime(2024, 4, 1), ["renew"], server=V2)],
+             compress=True)
+    done = subprocess.run([sys.executable, "-m", "wizard", "check", "--root", str(tmp_path), "--json"],
+                          capture_output=True, text=True)
+    runs = json.loads(done.stdout)["logs"]["runs"]
+    starts = [run["started"] for run in runs]
+    assert starts == sorted(starts)                                   # oldest first, truly
+    assert runs[-1]["file"].endswith("letsencrypt.log.2024-01-10.gz")
+    assert runs[-1]["endpoints"][-1]["api"] == "v1"

@@ -5,11 +5,11 @@ import argparse
 import os
 import sys
 
-from wizard.commands.files import bundle_label, open_binary_output, read_bundle, read_email, write_text
+from wizard.commands.files import bundle_label, open_binary_output, read_bundle, read_email, write_pieces, write_text
 from wizard.commands.target import invocation, target_from
 from wizard.core import textsafe
 from wizard.core.analyse.diagnose import diagnose
-from wizard.core.analyse.document import check_document
+from wizard.core.analyse.document import RUNS_AT, check_document, run_documents
 from wizard.core.errors import ExitCode
 from wizard.core.probe.run import run_probe
 from wizard.core.target.protocol import Target
@@ -30,10 +30,10 @@ def run(args: argparse.Namespace) -> ExitCode:
             else:
                 snapshot = run_probe(target)
             diagnosis = diagnose(snapshot, email)
-    if args.json:
-        text = textsafe.json_text(check_document(diagnosis, target))
+    if args.json:        # the runs written one at a time: a host may have logged tens of thousands
+        write_pieces(args.output, textsafe.json_pieces(check_document(diagnosis, target, runs=False), RUNS_AT,
+                                                       run_documents(diagnosis)))
     else:
         colour = not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_check(diagnosis, label, colour, invocation(args))
-    write_text(args.output, text)
+        write_text(args.output, render_check(diagnosis, label, colour, invocation(args)))
     return ExitCode.ACTION_NEEDED if diagnosis.action_needed else ExitCode.OK

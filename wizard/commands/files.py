@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -109,8 +109,13 @@ def open_binary_output(path: str) -> Iterator[BinaryIO]:
 
 def write_text(path: str | None, text: str) -> None:
     """To -o FILE when given, else to stdout."""
+    write_pieces(path, [text])
+
+
+def write_pieces(path: str | None, pieces: Iterable[str]) -> None:
+    """A text made as it is written (to -o FILE when given, else to stdout)."""
     if path:
         with open_output(path) as handle:
-            handle.write(text)
+            handle.writelines(pieces)
     else:
-        sys.stdout.write(text)
+        sys.stdout.writelines(pieces)

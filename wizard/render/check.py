@@ -62,6 +62,9 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
         log_run, endpoint = newest
         log_text += "; " + _("newest contact {when}: {url} ({api})", when=(log_run.started or "?").replace("T", " "),
                                  url=endpoint.url, api=endpoint.api)
+    summarised = sum(1 for run in logs.runs if run.summarised)
+    if summarised:
+        log_text += "; " + _("{count} older run(s) summarised: their error lines are not quoted", count=summarised)
     rows.append((_("Logs"), [(log_text, "")]))
     if diagnosis.renewal_confs:
         rows.append((_("Lineages"), [(", ".join(c.name for c in diagnosis.renewal_confs), "")]))

@@ -1,6 +1,7 @@
 """The `check --json` document, exactly as CONTRACT.md describes it (format_version 1)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from wizard import __version__
@@ -8,13 +9,14 @@ from wizard.core import defaults
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.target.protocol import Target
 
-# The newest runs are listed; a host that renewed for ten years has tens of thousands, and the
-# verdict already weighed them all (runs_total, runs_omitted say how many).
-RUNS_LISTED = 200
+# Where `check --json` writes the runs one at a time (textsafe.json_pieces): a host that renewed
+# for ten years has tens of thousands of them.
+RUNS_AT = ("logs", "runs")
 
 
-def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[str, Any]:
-    """target: None for a probe bundle (its own header names the root)."""
+def check_document(diagnosis: Diagnosis, target: Target | None = None, runs: bool = True) -> dict[str, Any]:
+    """target: None for a probe bundle (its own header names the root). runs=False leaves
+    logs.runs empty, for the caller to write run_documents() in its place."""
     snap = diagnosis.snapshot
     os_info = diagnosis.os
     demo = target is not None and target.demo
@@ -65,20 +67,8 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[s
         ],
         "logs": {
             "files_scanned": len(diagnosis.logs.files),
-            "runs_total": len(diagnosis.logs.runs),
-            "runs_omitted": max(0, len(diagnosis.logs.runs) - RUNS_LISTED),
-            "runs": [
-                {
-                    "file": run.file,
-                    "line": run.line,
-                    "started": run.started,
-                    "certbot_version": run.certbot_version,
-                    "entry_point": run.entry_point,
-                    "arguments": run.arguments,
-                    "endpoints": [{"url": e.url, "api": e.api, "line": e.line} for e in run.endpoints],
-                }
-                for run in diagnosis.logs.runs[-RUNS_LISTED:]
-            ],
+            "runs_summarised": sum(1 for run in diagnosis.logs.runs if run.summarised),
+            "runs": list(run_documents(diagnosis)) if runs else [],
         },
         "renewal_confs": [
             {"name": conf.name, "path": conf.path, "version": conf.version,
@@ -98,3 +88,17 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None) -> dict[s
         "problems": [{"path": p.path, "reason": p.reason} for p in diagnosis.problems],
         "email": diagnosis.email.to_json() if diagnosis.email else None,
     }
+
+
+def run_documents(diagnosis: Diagnosis) -> Iterator[dict[str, Any]]:
+    """logs.runs, oldest first, one at a time."""
+    for run in diagnosis.logs.runs:
+        yield {
+            "file": run.file,
+            "line": run.line,
+            "started": run.started,
+            "certbot_version": run.certbot_version,
+            "entry_point": run.entry_point,
+            "arguments": run.arguments,
+            "endpoints": [{"url": e.url, "api": e.api, "line": e.line} for e in run.endpoints],
+        }

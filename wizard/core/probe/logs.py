@@ -14,6 +14,7 @@ import datetime
 import functools
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from wizard.core.endpoints import classify_host, classify_url
@@ -319,7 +320,7 @@ class LogScanner:
 
     def finish(self) -> LogEvidence:
         evidence = LogEvidence()
-        evidence.files = sorted(self._files.values(), key=lambda f: rotation_key(f.path))
+        evidence.files = _newest_first(self._files.values())
         previous: LogRun | None = None
         for log_file in reversed(evidence.files):          # oldest file first
             for index, run in enumerate(log_file.runs):
@@ -336,6 +337,17 @@ class LogScanner:
             later = [i for i, r in enumerate(evidence.runs) if r.started and r.started > output.started]
             evidence.runs.insert(later[0] if later else len(evidence.runs), output)
         return evidence
+
+
+def _newest_first(files: Iterable[LogFile]) -> list[LogFile]:
+    """By the time of the newest run each log holds: names mislead where two rotation schemes
+    met (certbot's own letsencrypt.log.N from before a move to a package, logrotate's
+    .N.gz or -YYYYMMDD.gz after it; .2024-01-10.gz against .2024-01-01.gz). A log without a dated
+    line keeps its place by name."""
+    by_name = sorted(files, key=lambda f: rotation_key(f.path))
+    newest = {id(f): max((run.started for run in f.runs if run.started), default="") for f in by_name}
+    dated = iter(sorted((f for f in by_name if newest[id(f)]), key=lambda f: newest[id(f)], reverse=True))
+    return [next(dated) if newest[id(f)] else f for f in by_name]
 
 
 def _summarise(run: LogRun) -> None:
