@@ -105,3 +105,70 @@ def test_a_link_target_with_a_line_break_sends_every_link_to_its_own_readlink(tm
     _snapshot, read, operands = _probe_counting_readlink(tmp_path, tmp_path / "root")
     assert read == {f"/etc/letsencrypt/live/{n}.example/cert.pem" for n in "abcde"}
     assert operands.count(2) >= 5           # readlink -- NAME, one link at a time
+
+
+SECRET = "HOST-SECRET-never-read"
+
+
+def _secret(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.txt").write_text(SECRET + "\n")
+    (outside / ".config/letsencrypt").mkdir(parents=True, exist_ok=True)
+    (outside / ".config/letsencrypt/cli.ini").write_text(SECRET + "\n")
+    return outside
+
+
+def _output(root) -> bytes:
+    return subprocess.run(["sh", "-s", "--", str(root), "/etc/letsencrypt", "/var/log/letsencrypt"],
+                          input=probe_script(), capture_output=True).stdout
+
+
+def test_a_link_target_ending_in_a_line_break_is_not_read_by_its_name(tmp_path):
+    outside = _secret(tmp_path)
+    root = tmp_path / "root"
+    _host(root)
+    live = root / "etc/letsencrypt/live/ex"
+    live.mkdir(parents=True)
+    (live / "c").write_text("inside\n")                          # where a target cut at its line break leads
+    os.symlink(outside / "secret.txt", live / "c\n")              # where the kernel goes
+    os.symlink("c\n", live / "cert.pem")
+    logs = root / "var/log/letsencrypt"
+    logs.mkdir(parents=True)
+    (logs / "inside.log").write_text("inside\n")
+    os.symlink(outside / "secret.txt", logs / "inside.log\n")
+    os.symlink("inside.log\n", logs / "letsencrypt.log.7")
+    assert SECRET.encode() not in _output(root)
+
+
+def test_a_batch_of_link_targets_that_lines_cannot_split_is_not_used(tmp_path):
+    outside = _secret(tmp_path)
+    root = tmp_path / "root"
+    _host(root)
+    for name, target in (("a", "a\nX"), ("z", "\n")):            # together as many lines as links
+        live = root / f"etc/letsencrypt/live/{name}"
+        live.mkdir(parents=True)
+        os.symlink(target, live / "cert.pem")
+    os.symlink(outside / "secret.txt", root / "etc/letsencrypt/live/z/\n")
+    (root / "etc/letsencrypt/live/a/a").write_text("inside\n")         # where a split table would lead
+    (root / "etc/letsencrypt/live/z/X").write_text("inside\n")
+    assert SECRET.encode() not in _output(root)
+
+
+def test_a_name_holding_a_tab_cannot_pass_for_another_in_the_batch(tmp_path):
+    outside = _secret(tmp_path)
+    root = tmp_path / "root"
+    _host(root)
+    home = root / "home"
+    (home / "x\tY/.config/letsencrypt").mkdir(parents=True)
+    (home / "x\tY/.config/letsencrypt/c").write_text("inside\n")
+    os.symlink("c", home / "x\tY/.config/letsencrypt/cli.ini")
+    os.symlink(outside, home / "x")
+    decoy = home / "Y/.config/letsencrypt/cli.ini\tc/.config/letsencrypt"
+    decoy.mkdir(parents=True)
+    (decoy / "cli.ini").write_text("decoy\n")
+    (home / "z/.config/letsencrypt").mkdir(parents=True)
+    (home / "z/.config/letsencrypt/c").write_text("inside\n")
+    os.symlink("c", home / "z/.config/letsencrypt/cli.ini")
+    os.symlink("x", home / "a")
+    assert SECRET.encode() not in _output(root)

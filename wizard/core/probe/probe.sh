@@ -87,7 +87,8 @@ walk_way() {
 blocked() {
   walk_way "$1"
   if [ -z "$REFUSED" ] && [ -n "$LINKED" ]; then
-    b_target=$(readlink -- "$LINKED") || return 1
+    b_target=$(readlink -- "$LINKED" && echo x) || return 1
+    b_target=${b_target%"$NL"x}
     case $b_target in
       /*) b_target=$R$b_target ;;
       *) b_target=${LINKED%/*}/$b_target ;;
@@ -161,8 +162,10 @@ resolve() {
       r_head=${LINKS%%"$NL"*}
       case $r_head in
         "$R$r_done/$r_part$TAB"*) r_t=${r_head#"$R$r_done/$r_part$TAB"}; LINKS=${LINKS#*"$NL"} ;;
-        *) r_t=$(readlink -- "$R$r_done/$r_part") || return 1 ;;
+        *) r_t=$(readlink -- "$R$r_done/$r_part" && echo x) || return 1   # x: $() drops a target's own
+           r_t=${r_t%"$NL"x} ;;                                           # trailing line breaks
       esac
+      case $r_t in *"$NL"*) ESCAPES=1 ;; esac     # a line break in a target: only RESOLVED is opened
       [ -n "$r_rest" ] || r_tail_link=1
       case $r_t in /*) r_done=; ESCAPES=1 ;; esac
       r_rest=$r_t/$r_rest
@@ -191,21 +194,22 @@ LINKS=
 prefetch_links() {
   LINKS=
   [ -n "$R" ] || return 0
-  p_list=$(for f; do [ -L "$f" ] && printf '%s\n' "$f"; done)
+  p_list=$(for f; do                # a name with a TAB would blur the table: it is read alone
+    case $f in *"$TAB"*) ;; *) [ -L "$f" ] && printf '%s\n' "$f" ;; esac
+  done)
   IFS=$NL
   # shellcheck disable=SC2086  # a newline-separated list, split on purpose (globbing is off)
   set -- $p_list
   IFS=$IFS0
   [ $# -gt 1 ] && [ $# -le 500 ] || return 0      # the table is built by appending: kept small
-  p_rest=$(readlink -- "$@" 2>/dev/null) || return 0
-  p_rest=$p_rest$NL
+  p_rest=$(readlink -- "$@" 2>/dev/null && echo x) || return 0      # x: every line break kept
   p_table=
   for f; do                     # one target a line, in order; a target with a line break shifts them
     case $p_rest in *"$NL"*) ;; *) return 0 ;; esac
     p_table=$p_table$f$TAB${p_rest%%"$NL"*}$NL
     p_rest=${p_rest#*"$NL"}
   done
-  [ -z "$p_rest" ] && LINKS=$p_table
+  [ "$p_rest" = x ] && LINKS=$p_table       # exactly one line a link, or none of it is used
 }
 
 # Key material is never opened: by name (privkey*.pem, keys/, an account's private_key.json,
