@@ -37,7 +37,7 @@ def _probe(tmp_path, root, one_at_a_time: bool, to_file: bool = False):
         stubs = tmp_path / "plain-gzip"
         stubs.mkdir(exist_ok=True)
         # a gzip that complains in its own words, as busybox's does: the probe reads log by log
-        (stubs / "gzip").write_text('#!/bin/sh\nfor a in "$@"; do case $a in *.acme-wizard-end) '
+        (stubs / "gzip").write_text('#!/bin/sh\nfor a in "$@"; do case $a in *.acme-wizard-end*) '
                                     'echo "gzip: can\'t open" >&2; exit 1 ;; esac; done\nexec /bin/gzip "$@"\n')
         (stubs / "gzip").chmod(0o755)
         env["PATH"] = f"{stubs}:/usr/bin:/bin"
@@ -142,3 +142,35 @@ def test_a_bomb_stops_the_pass_and_the_logs_after_it_are_read_alone(tmp_path):
     assert any(p.endswith(".log.2.gz") and V1 in t for p, _, t in fed)
     assert any(p.endswith(".log.3.gz") for p, _, _ in fed)
     assert not any(p.endswith(".log.1.gz") and V1 in t for p, _, t in fed)     # its tail lies past the cut
+
+
+def test_lines_that_pose_as_gzips_words_stay_lines_of_their_log(tmp_path):
+    root = tmp_path / "root"
+    tree = _tree(root)
+    host_path = f"{root}{D}letsencrypt.log.1.gz"
+    posers = ("2024-01-01 00:00:05,000:DEBUG:certbot.hooks:hook said: .acme-wizard-end: Not a directory\n"
+              ".acme-wizard-end: Not a directory\n"
+              "2024-01-01 00:00:05,000:DEBUG:x:9:.acme-wizard-end: Not a directory\n"
+              f"2024-01-01 00:00:06,000:DEBUG:certbot.hooks:hook said: gzip: {host_path}: unexpected end of file\n"
+              "2024-01-01 00:00:07,000:DEBUG:certbot.hooks:gzip: dumping db with DB_PASSWORD=hunter2\n")
+    tree.file(D + "letsencrypt.log.1.gz", gzip.compress((_run_text(1) + posers + _run_text(1, V1)).encode()))
+    data = gzip.compress(_run_text(2).encode())
+    tree.file(D + "letsencrypt.log.2.gz", data[: len(data) // 2])                   # gzip stops here
+    tree.file(D + "letsencrypt.log.3.gz", gzip.compress(_run_text(3, V1).encode()))
+    fed, problems, stdout = _same_both_ways(tmp_path, root)
+    assert problems == [(D + "letsencrypt.log.2.gz", "bad-gzip")]
+    assert any(p.endswith(".log.1.gz") and V1 in t for p, _, t in fed)           # log 1 read to its end
+    assert any(p.endswith(".log.3.gz") and V1 in t for p, _, t in fed)           # and log 3 after the stop
+    assert b"hunter2" not in stdout                                               # a log line with "gzip: "
+
+
+def test_a_log_gzip_will_not_read_is_a_problem_not_a_run(tmp_path):
+    root = tmp_path / "root"
+    tree = _tree(root)
+    tree.file(D + "letsencrypt.log.1.gz", gzip.compress(_run_text(1).encode()))
+    data = gzip.compress(_run_text(2, V1).encode())
+    tree.file(D + "letsencrypt.log.2.gz", data[:3] + b"\xff" + data[4:])     # flags: "is encrypted -- not supported"
+    tree.file(D + "letsencrypt.log.3.gz", gzip.compress(_run_text(3).encode()))
+    fed, problems, _ = _same_both_ways(tmp_path, root)
+    assert problems == [(D + "letsencrypt.log.2.gz", "bad-gzip")]
+    assert not any(p.endswith(".log.2.gz") for p, _, _ in fed)

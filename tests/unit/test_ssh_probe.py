@@ -85,3 +85,12 @@ def test_a_banner_before_the_header_is_left_out():
     told: list[ssh_probe.Identity] = []
     assert list(ssh_probe.lines(stream, lambda _n: None, told.append)) == [b"P\t1\n", b"H\tend\tok\n"]
     assert told[0].sudo == "root"
+
+
+def test_a_banner_without_a_line_break_or_ended_by_cr_or_long_is_left_out():
+    packed = gzip.compress(b"P\t1\nH\tend\tok\n")
+    for banner in (b"Welcome", b"Welcome\r", b"".join(b"motd line %d\n" % n for n in range(400))):
+        stream = io.BytesIO(banner + b"acme-wizard-probe uid=1000 sudo=sudo pack=gzip\n" + packed)
+        told: list[ssh_probe.Identity] = []
+        assert list(ssh_probe.lines(stream, lambda _n: None, told.append)) == [b"P\t1\n", b"H\tend\tok\n"]
+        assert told[0].sudo == "sudo" and told[0].uid == "1000"

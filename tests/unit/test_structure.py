@@ -1,6 +1,7 @@
 """Project rules that a reader relies on."""
 import glob
 import os
+import re
 import shutil
 import subprocess
 
@@ -35,7 +36,9 @@ def test_probe_output_is_the_same_under_dash_and_bash_posix(make_host, name):
     outputs = []
     for shell in (["dash", "-s"], ["bash", "--posix", "-s"]):
         result = subprocess.run(shell + ["--", root], input=script, capture_output=True, check=True)
-        outputs.append([line for line in result.stdout.splitlines() if not line.startswith(b"H\tdate")])
+        # the clock, and the gzip pass's end marker (a token drawn for each run), differ by nature
+        outputs.append([re.sub(rb"acme-wizard-end-[0-9a-f-]+", b"acme-wizard-end-TOKEN", line)
+                        for line in result.stdout.splitlines() if not line.startswith(b"H\tdate")])
     assert outputs[0] == outputs[1] and len(outputs[0]) > 50
 
 

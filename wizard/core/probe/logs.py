@@ -84,6 +84,9 @@ ERA_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+MAX_ENDPOINTS = 32           # distinct servers kept per run (besides Let's Encrypt's own)
+
+
 # slots, and the strings every run repeats (its file, entry point, arguments) shared: a log with
 # 26,000 runs is held in a few MiB.
 @dataclass(slots=True)
@@ -123,6 +126,10 @@ class LogRun:
                 if url.endswith("/directory") and not known.url.endswith("/directory"):
                     known.url = url
                 return
+        # Let's Encrypt has four origins; a run that names thousands of others (a log built to
+        # be slow) keeps the first few, so each line costs the same
+        if api == "other" and len(self.endpoints) >= MAX_ENDPOINTS:
+            return
         self.endpoints.append(Endpoint(url, api, line, text))
 
 

@@ -673,18 +673,25 @@ scan_log() {
 }
 # Compressed logs, all in one gzip pass (one process per log cost 5 s for 1,000 of them). After
 # each log gzip is handed a name that cannot exist (the log itself as a directory, with a line
-# break): its complaint puts a line of its own, GZ_END, between one log's lines and the next, so
-# the reader numbers each log's lines from there. A G record per log, in order, comes first; the
-# lines carry the label !gz. The pass reads at most MAXLOG bytes per log on average (a bomb stops
-# there); gzip itself stops at the first corrupt log, so the logs after the last GZ_END it wrote
-# are read again one at a time (the one it stopped at gets an X record from its complaint).
-GZ_END='.acme-wizard-end'
+# break, and a token no log written before this run can hold): its complaint puts a line of its
+# own, GZ_END, between one log's lines and the next, so the reader numbers each log's lines from
+# there. An H gz_end record and a G record per log, in order, come first; the lines carry the
+# label !gz. Besides the kept lines only gzip's own complaints are sent (GZ_COMPLAINTS). The pass
+# reads at most MAXLOG bytes plus 100 times the logs' compressed size (a bomb stops there); gzip
+# itself stops at the first corrupt log, so the logs after the last GZ_END it wrote are read
+# again one at a time (the one it stopped at gets an X record from its complaint).
+GZ_COMPLAINTS='gzip: .*(unexpected end of file|invalid compressed data|crc error|length error|format violated|trailing (garbage|zero)|not in gzip format|not supported|corrupt|use unzip|Input/output error)'
 US=$(printf '\037')      # separates the batch's arguments: a log name with this byte is read alone
-gz_batch() {
+gz_batch() {   # $1: the logs' compressed size in bytes; then the logs
+  g_cap=$((MAXLOG + 100 * $1))
+  shift
+  g_token=$(od -A n -N 8 -t x1 /dev/urandom 2>/dev/null | tr -d ' \n')
+  GZ_END=.acme-wizard-end-${g_token:-$$-$(date +%s)}
   # gzip must complain as GNU gzip does (gzip 1.3.12 on CentOS 6 does; busybox does not)
   g_said=$(gzip -dc -- "$1/$NL$GZ_END" 2>&1 </dev/null)
   [ "$g_said" = "gzip: $1/$NL$GZ_END: Not a directory" ] || { gz_alone "$@"; return 0; }
   [ -p /dev/fd/4 ] || { gz_alone "$@"; return 0; }    # the count below needs a copy of the stream
+  rec "H${TAB}gz_end$TAB$GZ_END"
   for f; do rec "G$TAB$f"; done
   g_args=$(for f; do printf '%s\037%s\037' "$f" "$f/$NL$GZ_END"; done)
   g_n=$#
@@ -692,8 +699,8 @@ gz_batch() {
   # shellcheck disable=SC2086  # the list split on its separator on purpose (globbing is off)
   set -- $g_args
   IFS=$IFS0
-  g_done=$(gzip -dc -- "$@" 2>&1 | head -c "$((g_n * MAXLOG))" | cut -b "-$MAXLINE" \
-    | grep -n -H -Z -a -E --label='!gz' -e "$LOG_PATTERN" -e 'gzip: ' -e "^\\$GZ_END: " \
+  g_done=$(gzip -dc -- "$@" 2>&1 | head -c "$g_cap" | cut -b "-$MAXLINE" \
+    | grep -n -H -Z -a -E --label='!gz' -e "$LOG_PATTERN" -e "$GZ_COMPLAINTS" -e "^\\$GZ_END: " \
     | tee /dev/fd/4 | grep -c -a -E "[0-9]:\\$GZ_END: ")
   [ "${g_done:-0}" -lt "$g_n" ] || return 0
   # gzip stopped early: the logs after the one it stopped at, one at a time
@@ -765,13 +772,15 @@ if [ -d "$RESOLVED" ]; then
       else       # a name holding the batch's separator goes alone
         GZ_ODD=$(printf '%s\n' "$GZ" | grep -a "$US")
         GZ=$(printf '%s\n' "$GZ" | grep -a -v "$US")
+        GZ_BYTES=0
+        for g in $(printf '%s\n' "$STATS" | grep -a '\.gz$' | cut -f 2); do GZ_BYTES=$((GZ_BYTES + g)); done
         IFS=$NL
         # shellcheck disable=SC2086
         set -- $GZ
         IFS=$IFS0
         # fd 4 made a pipe here, so that the batch can copy its stream there (tee needs a pipe:
         # a probe writing to a file would be overwritten by it)
-        { [ $# -eq 0 ] || gz_batch "$@"; gz_odd; } 4>&1 | cat
+        { [ $# -eq 0 ] || gz_batch "$GZ_BYTES" "$@"; gz_odd; } 4>&1 | cat
       fi
     fi
   fi

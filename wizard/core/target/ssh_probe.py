@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 HEADER = b"acme-wizard-probe "
-NOISE_LINES = 50
+NOISE_BYTES = 65536
 WRAPPER = (
     'u=$(id -u 2>/dev/null); '
     'if [ "$u" = 0 ]; then s=root; elif sudo -n true 2>/dev/null; then s=sudo; else s=nosudo; fi; '
@@ -46,16 +46,20 @@ def read_header(line: bytes) -> Identity | None:
 def lines(stream: IO[bytes], counted: Callable[[int], None], told: Callable[[Identity], None]) -> Iterator[bytes]:
     """The probe's lines from the wrapper's stream: the header is handed to `told`, a packed
     answer is unpacked as it arrives; `counted` gets the bytes that crossed the link."""
-    # A login shell may print something of its own first (a banner from .bashrc): the header is
-    # looked for among the first lines; without one, everything is read as it came.
+    # A login shell may print something of its own first (a banner from .bashrc, with or without
+    # a line break, \r-ended): the header is looked for anywhere in the first NOISE_BYTES; without
+    # one, everything is read as it came.
     before: list[bytes] = []
     identity = None
-    while identity is None and len(before) < NOISE_LINES:
+    seen = 0
+    while identity is None and seen <= NOISE_BYTES:
         line = stream.readline()
         counted(len(line))
         if not line:
             break
-        identity = read_header(line)
+        seen += len(line)
+        at = line.find(HEADER)
+        identity = read_header(line[at:]) if at >= 0 else None
         if identity is None:
             before.append(line)
     if identity is None:
