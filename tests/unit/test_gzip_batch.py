@@ -174,3 +174,16 @@ def test_a_log_gzip_will_not_read_is_a_problem_not_a_run(tmp_path):
     fed, problems, _ = _same_both_ways(tmp_path, root)
     assert problems == [(D + "letsencrypt.log.2.gz", "bad-gzip")]
     assert not any(p.endswith(".log.2.gz") for p, _, _ in fed)
+
+
+def test_the_logs_after_a_corrupt_one_get_a_pass_of_their_own(tmp_path):
+    root = tmp_path / "root"
+    tree = _tree(root)
+    for day in range(1, 8):
+        data = gzip.compress(_run_text(day, V1 if day == 7 else V2).encode())
+        # logrotate cut short while compressing the newest rotation, and once more later
+        tree.file(D + f"letsencrypt.log.{day}.gz", data[: len(data) // 2] if day in (1, 4) else data)
+    fed, problems, stdout = _same_both_ways(tmp_path, root)
+    assert problems == [(D + "letsencrypt.log.1.gz", "bad-gzip"), (D + "letsencrypt.log.4.gz", "bad-gzip")]
+    assert stdout.count(b"\nH\tgz_end\t") == 3                       # three passes, no log read alone
+    assert any(p.endswith(".log.7.gz") and V1 in t for p, _, t in fed)

@@ -4,7 +4,7 @@ probe.sh hands gzip every .gz log at once, each followed by a name that cannot e
 complaint about it, `gzip: <log>/` + line break + `<END>: Not a directory`, puts a line of its
 own after each log's lines. END holds a token drawn for that run (the H gz_end record), so no
 line a log held before can pose as it. The kept lines arrive labelled `!gz` with their line
-number in the whole stream; the G records before them name the logs in order. Here each line
+number in their pass's stream; the G records before them name the logs in order. Here each line
 goes back to its log, numbered from that log's first line; gzip's complaint about a log
 (corrupt, truncated, not gzip) becomes a problem, never a line of it.
 """
@@ -34,6 +34,12 @@ class GzipBatch:
         self._held: tuple[int, str] | None = None    # the last line: it may carry gzip's `gzip: <log>/`
         self._failed: set[int] = set()
         self._complaint: tuple[int, str, int] | None = None    # (number, text, where gzip's words start)
+
+    def begin(self, end: str) -> None:
+        """A pass with its own marker and logs; what is left of the one before ends here."""
+        self.finish()
+        self.end, self.logs, self._index, self._base = end, [], 0, 0
+        self._failed = set()
 
     def add(self, log: str) -> None:
         self.logs.append(log)

@@ -678,12 +678,13 @@ scan_log() {
 # there. An H gz_end record and a G record per log, in order, come first; the lines carry the
 # label !gz. Besides the kept lines only gzip's own complaints are sent (GZ_COMPLAINTS). The pass
 # reads at most MAXLOG bytes plus 100 times the logs' compressed size (a bomb stops there); gzip
-# itself stops at the first corrupt log, so the logs after the last GZ_END it wrote are read
-# again one at a time (the one it stopped at gets an X record from its complaint).
+# itself stops at the first corrupt log, so the logs after the one it stopped at (named by its
+# complaint) go through a pass of their own, with its own H gz_end and G records.
 GZ_COMPLAINTS='gzip: .*(unexpected end of file|invalid compressed data|crc error|length error|format violated|trailing (garbage|zero)|not in gzip format|not supported|corrupt|use unzip|Input/output error)'
 US=$(printf '\037')      # separates the batch's arguments: a log name with this byte is read alone
 gz_batch() {   # $1: the logs' compressed size in bytes; then the logs
-  g_cap=$((MAXLOG + 100 * $1))
+  g_bytes=$1
+  g_cap=$((MAXLOG + 100 * g_bytes))
   shift
   g_token=$(od -A n -N 8 -t x1 /dev/urandom 2>/dev/null | tr -d ' \n')
   GZ_END=.acme-wizard-end-${g_token:-$$-$(date +%s)}
@@ -703,14 +704,17 @@ gz_batch() {   # $1: the logs' compressed size in bytes; then the logs
     | grep -n -H -Z -a -E --label='!gz' -e "$LOG_PATTERN" -e "$GZ_COMPLAINTS" -e "^\\$GZ_END: " \
     | tee /dev/fd/4 | grep -c -a -E "[0-9]:\\$GZ_END: ")
   [ "${g_done:-0}" -lt "$g_n" ] || return 0
-  # gzip stopped early: the logs after the one it stopped at, one at a time
+  # gzip stopped early: the logs after the one it stopped at go through a pass of their own (a
+  # truncated letsencrypt.log.1.gz is the likeliest to be; each pass leaves at least one log behind)
   g_skip=$(( (g_done + 1) * 2 ))
   [ "$g_skip" -lt $# ] || return 0
   shift "$g_skip"
-  while [ $# -gt 0 ]; do
-    scan_log "$1" "$1" "$(stat -c %s -- "$1" 2>/dev/null || echo 0)"
-    shift 2
-  done
+  g_rest=$(while [ $# -gt 0 ]; do printf '%s\n' "$1"; shift 2; done)
+  IFS=$NL
+  # shellcheck disable=SC2086
+  set -- $g_rest
+  IFS=$IFS0
+  gz_batch "$g_bytes" "$@"
 }
 gz_alone() { for f; do scan_log "$f" "$f" "$(stat -c %s -- "$f" 2>/dev/null || echo 0)"; done; }
 gz_odd() {

@@ -152,8 +152,8 @@ class SnapshotReader:
                 self._scanner = LogScanner(value)
             elif key == "end":
                 snap.complete = True
-            elif key == "gz_end":
-                self._gzip.end = value
+            elif key == "gz_end":         # a gzip pass begins (another after gzip stopped at a corrupt log)
+                self._gzip.begin(value)
         elif tag == "O" and len(fields) >= 2:
             self._outputs.add(self._strip(fields[-1]))
         elif tag == "W" and len(fields) >= 2:
