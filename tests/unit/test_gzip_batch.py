@@ -187,3 +187,20 @@ def test_the_logs_after_a_corrupt_one_get_a_pass_of_their_own(tmp_path):
     assert problems == [(D + "letsencrypt.log.1.gz", "bad-gzip"), (D + "letsencrypt.log.4.gz", "bad-gzip")]
     assert stdout.count(b"\nH\tgz_end\t") == 3                       # three passes, no log read alone
     assert any(p.endswith(".log.7.gz") and V1 in t for p, _, t in fed)
+
+
+def test_more_logs_than_one_argument_list_holds_are_all_read(tmp_path):
+    root = tmp_path / "root"
+    tree = _tree(root)
+    one = gzip.compress(_run_text(1).encode())
+    for day in range(1, 1201):
+        tree.file(D + f"letsencrypt.log.{day}.gz", one)
+    script = tmp_path / "probe.sh"
+    script.write_bytes(probe_script())
+    # a 512 KiB stack leaves 128 KiB for arguments: the logs go to gzip in groups that fit
+    done = subprocess.run(["sh", "-c", 'ulimit -s 512 && exec sh "$@"', "sh", str(script), str(root),
+                           "/etc/letsencrypt", "/var/log/letsencrypt"], capture_output=True, check=False)
+    snapshot = read_snapshot(done.stdout.splitlines(keepends=True), done.stderr)
+    assert len(snapshot.logs.files) == 1201 and not snapshot.problems
+    assert sum(1 for f in snapshot.logs.files if f.runs) == 1201
+    assert done.stdout.count(b"\nH\tgz_end\t") >= 2

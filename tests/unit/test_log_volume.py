@@ -87,3 +87,31 @@ def test_logs_are_ordered_by_their_runs_time_not_their_names(tmp_path):
     assert starts == sorted(starts)                                   # oldest first, truly
     assert runs[-1]["file"].endswith("letsencrypt.log.2024-01-10.gz")
     assert runs[-1]["endpoints"][-1]["api"] == "v1"
+
+
+def test_a_time_no_clock_shows_or_far_ahead_does_not_make_a_log_the_newest(tmp_path):
+    tree = HostTree(str(tmp_path))
+    tree.os_release(id="debian", version_id="10", pretty_name="Debian GNU/Linux 10 (buster)")
+    tree.log("letsencrypt.log", [Run("1.11.0", datetime.datetime(2024, 3, 1), ["renew"], server=V2)])
+    bogus = Run("0.20.0", datetime.datetime(2020, 1, 1), ["renew"], server=V1).render()
+    tree.file("/var/log/letsencrypt/letsencrypt.log.1", bogus.replace("2020-01-01 ", "9999-99-99 "))
+    tree.log("letsencrypt.log.2", [Run("0.20.0", datetime.datetime(2099, 1, 1), ["renew"], server=V1)])
+    done = subprocess.run([sys.executable, "-m", "wizard", "check", "--root", str(tmp_path), "--json"],
+                          capture_output=True, text=True)
+    document = json.loads(done.stdout)
+    assert document["logs"]["runs"][-1]["started"] == "2024-03-01T00:00:00"
+    assert "ACME-008" not in [f["id"] for f in document["findings"]]
+
+
+def test_a_log_of_nothing_but_run_headers_keeps_its_newest_runs_only():
+    from wizard.core.probe.logs import MAX_RUNS_PER_FILE
+    scanner = LogScanner("/var/log/letsencrypt")
+    path = "/var/log/letsencrypt/letsencrypt.log"
+    scanner.add_file(path, 1, 1)
+    total = MAX_RUNS_PER_FILE + 12_345
+    for number in range(1, total + 1):
+        scanner.feed(path, number, "2024-01-01 00:00:00,000:DEBUG:certbot._internal.main:certbot version: 1.0.0")
+    evidence = scanner.finish()
+    assert len(evidence.runs) <= MAX_RUNS_PER_FILE
+    assert len(evidence.runs) + evidence.runs_dropped == total
+    assert evidence.runs[-1].line == total                              # the newest kept

@@ -1,6 +1,7 @@
 """The probe reads files in batches (issue 15): one stat, one grep -l for key headers, one grep for
 contents. A batch that cannot run never lets a key through; a name met twice is one problem; a root
 with a space in its path has its logs read."""
+import datetime
 import os
 import subprocess
 
@@ -172,3 +173,36 @@ def test_a_name_holding_a_tab_cannot_pass_for_another_in_the_batch(tmp_path):
     os.symlink("c", home / "z/.config/letsencrypt/cli.ini")
     os.symlink("x", home / "a")
     assert SECRET.encode() not in _output(root)
+
+
+def test_a_link_target_cannot_write_records_of_its_own(tmp_path):
+    root = tmp_path / "root"
+    tree = _host(root)
+    tree.log("letsencrypt.log", [Run("0.31.0", datetime.datetime(2026, 11, 20, 3, 0), ["renew"], server=V1)])
+    (root / "etc/letsencrypt/live").mkdir(parents=True)
+    os.symlink("ex\nH\tlogs_dir\t/nowhere\nH\tend\tok", root / "etc/letsencrypt/live/zz")
+    os.symlink("a\tb", root / "etc/letsencrypt/live/yy")
+    snapshot = run_probe(LocalTarget(str(root)))
+    assert snapshot.logs_dir == "/var/log/letsencrypt" and snapshot.logs.runs
+    assert snapshot.links["/etc/letsencrypt/live/zz"] == "ex?H?logs_dir?/nowhere?H?end?ok"
+    assert snapshot.links["/etc/letsencrypt/live/yy"] == "a?b"
+
+
+def test_more_plain_logs_and_confs_than_one_argument_list_holds_are_all_read(tmp_path):
+    root = tmp_path / "root" / ("deep-" * 20)
+    tree = _host(root)
+    text = Run("1.14.0", datetime.datetime(2024, 1, 1), ["renew"], server=V1).render()
+    for index in range(1, 1201):
+        tree.file(f"/var/log/letsencrypt/letsencrypt.log.{index}", text)
+        tree.file(f"/etc/letsencrypt/renewal/site{index:04d}.example.conf", "version = 1.14.0\n")
+    script = tmp_path / "probe.sh"
+    script.write_bytes(probe_script())
+    # a 512 KiB stack leaves 128 KiB for arguments: stat and grep get the names in groups
+    done = subprocess.run(["sh", "-c", 'ulimit -s 512 && exec sh "$@"', "sh", str(script), str(root),
+                           "/etc/letsencrypt", "/var/log/letsencrypt"], capture_output=True, check=False)
+    reader = SnapshotReader()
+    reader.feed(done.stdout.splitlines(keepends=True))
+    snapshot = reader.finish(done.stderr)
+    assert sum(1 for f in snapshot.logs.files if f.runs) == 1200
+    confs = [p for p in snapshot.files if p.startswith("/etc/letsencrypt/renewal/")]
+    assert len(confs) == 1201 and all(snapshot.files[p].lines for p in confs)

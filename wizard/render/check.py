@@ -65,6 +65,8 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
     summarised = sum(1 for run in logs.runs if run.summarised)
     if summarised:
         log_text += "; " + _("{count} older run(s) summarised: their error lines are not quoted", count=summarised)
+    if logs.runs_dropped:
+        log_text += "; " + _("{count} oldest run(s) left out (over 50,000 in one log)", count=logs.runs_dropped)
     rows.append((_("Logs"), [(log_text, "")]))
     if diagnosis.renewal_confs:
         rows.append((_("Lineages"), [(", ".join(c.name for c in diagnosis.renewal_confs), "")]))

@@ -139,6 +139,7 @@ class LogFile:
     size: int
     mtime: int
     runs: list[LogRun] = field(default_factory=list)
+    dropped: int = 0           # its oldest runs let go past MAX_RUNS_PER_FILE
 
 
 @dataclass
@@ -146,6 +147,10 @@ class LogEvidence:
     files: list[LogFile] = field(default_factory=list)     # newest first
     runs: list[LogRun] = field(default_factory=list)       # oldest first
     problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def runs_dropped(self) -> int:
+        return sum(f.dropped for f in self.files)
 
     @property
     def newest_run(self) -> LogRun | None:
@@ -190,6 +195,7 @@ def rotation_key(path: str) -> tuple[int, int, str]:
 
 
 FULL_RUNS_PER_FILE = 100     # the newest runs of each log keep their lines' texts; older ones are summarised
+MAX_RUNS_PER_FILE = 50_000   # and a log keeps its newest 50,000 runs at most (26,000 in ten years)
 
 
 class LogScanner:
@@ -239,6 +245,10 @@ class LogScanner:
         log_file.runs.append(run)
         if len(log_file.runs) > FULL_RUNS_PER_FILE:
             _summarise(log_file.runs[-FULL_RUNS_PER_FILE - 1])
+        if len(log_file.runs) > MAX_RUNS_PER_FILE:      # a log of nothing but run headers
+            cut = MAX_RUNS_PER_FILE // 10
+            del log_file.runs[:cut]
+            log_file.dropped += cut
 
     def _arguments(self, text: str) -> list[str] | None:
         """One list per distinct command line, shared by the runs that had it (never changed)."""
@@ -325,13 +335,15 @@ class LogScanner:
         if any(marker in message for marker in _ERROR_MARKERS) and len(run.errors) < 20:
             run.errors.append((number, message.strip()[:300]))
 
-    def finish(self) -> LogEvidence:
+    def finish(self, now: str | None = None) -> LogEvidence:
+        """now: the probe's clock (H date), which no log time may pass by more than a day."""
         evidence = LogEvidence()
-        evidence.files = _newest_first(self._files.values())
+        evidence.files = _newest_first(self._files.values(), now)
         previous: LogRun | None = None
         for log_file in reversed(evidence.files):          # oldest file first
             for index, run in enumerate(log_file.runs):
-                if index == 0 and not run.header_seen and previous is not None and not _newer_era(run, previous):
+                if (index == 0 and not run.header_seen and previous is not None and not log_file.dropped
+                        and not _newer_era(run, previous)):
                     _merge(previous, run)                   # the run went on past a rotation
                     continue
                 evidence.runs.append(run)
@@ -346,15 +358,36 @@ class LogScanner:
         return evidence
 
 
-def _newest_first(files: Iterable[LogFile]) -> list[LogFile]:
+def _newest_first(files: Iterable[LogFile], now: str | None) -> list[LogFile]:
     """By the time of the newest run each log holds: names mislead where two rotation schemes
     met (certbot's own letsencrypt.log.N from before a move to a package, logrotate's
-    .N.gz or -YYYYMMDD.gz after it; .2024-01-10.gz against .2024-01-01.gz). A log without a dated
-    line keeps its place by name."""
+    .N.gz or -YYYYMMDD.gz after it; .2024-01-10.gz against .2024-01-01.gz). Only a time a clock
+    can show, and no later than a day after the probe's own, counts; a log without one keeps its
+    place by name."""
     by_name = sorted(files, key=lambda f: rotation_key(f.path))
-    newest = {id(f): max((run.started for run in f.runs if run.started), default="") for f in by_name}
+    latest = _day_after(now)
+    newest = {id(f): _newest_plausible(f, latest) for f in by_name}
     dated = iter(sorted((f for f in by_name if newest[id(f)]), key=lambda f: newest[id(f)], reverse=True))
     return [next(dated) if newest[id(f)] else f for f in by_name]
+
+
+_CLOCK = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d")
+
+
+def _newest_plausible(log_file: LogFile, latest: str) -> str:
+    for stamp in sorted({run.started for run in log_file.runs if run.started}, reverse=True):
+        if _CLOCK.fullmatch(stamp) and (not latest or stamp <= latest):
+            return stamp
+    return ""
+
+
+def _day_after(now: str | None) -> str:
+    """The probe's clock (`date -u`, …Z) plus a day, as log times are written; '' when unknown."""
+    try:
+        moment = datetime.datetime.strptime(now or "", "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return ""
+    return (moment + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _summarise(run: LogRun) -> None:

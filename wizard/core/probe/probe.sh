@@ -46,6 +46,40 @@ x() { printf 'X\t%s\t%s\n' "$1" "$2"; }
 xerr() { printf 'X\t%s\t%s\n' "$1" "$2" >&2; }
 looked() { rec "W$TAB$1"; blocked "$R$1/." || :; }
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
+# Half the system's argument space (getconf may be missing: every Linux takes 128 KiB). A list
+# of names longer than that is handed to a command in groups (in_groups): 40,000 logs in one
+# stat would leave it unstarted, and every log unread.
+ARG_ROOM=$(getconf ARG_MAX 2>/dev/null) || ARG_ROOM=
+case $ARG_ROOM in ''|*[!0-9]*) ARG_ROOM=131072 ;; esac
+ARG_ROOM=$((ARG_ROOM / 2 - 8192))
+[ "$ARG_ROOM" -ge 32768 ] || ARG_ROOM=32768
+in_groups() {    # $1: a function, run with the names that follow, as many at a time as fit
+  ig_fn=$1
+  shift
+  ig_all="$*"
+  if [ $((${#ig_all} + 8 * $#)) -le "$ARG_ROOM" ]; then "$ig_fn" "$@"; return; fi
+  while [ $# -gt 0 ]; do
+    ig_group=$(ig_len=0; ig_k=0
+      for ig_name; do
+        ig_len=$((ig_len + ${#ig_name} + 8))
+        [ "$ig_k" -gt 0 ] && [ "$ig_len" -gt "$ARG_ROOM" ] && break
+        printf '%s\n' "$ig_name"
+        ig_k=$((ig_k + 1))
+      done
+      printf 'K%s' "$ig_k")
+    ig_k=${ig_group##*K}
+    ig_group=${ig_group%K*}
+    shift "$ig_k"
+    IFS=$NL
+    # shellcheck disable=SC2086  # a newline-separated list, split on purpose (globbing is off)
+    (set -- $ig_group; IFS=$IFS0; "$ig_fn" "$@")
+    IFS=$IFS0
+  done
+}
+stat_through() { stat -L -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null; }    # S records, links followed
+stat_names() { stat -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null; }
+grep_whole() { grep -n -H -Z -a '' -- "$@" 2>/dev/null; }
+grep_kept() { grep -n -H -Z -a -E -- "$LOG_PATTERN" "$@" 2>/dev/null; }
 # A directory that exists but cannot be listed hides what is in it: say so, never stay silent.
 # glob_files (every directory listing), readable (every file) and looked (every place searched)
 # ask blocked/unlistable, so nothing hidden passes for absent. (sh has only globals: these helpers
@@ -109,7 +143,8 @@ entry() {
   exists "$e_at" || return 1
   if [ -L "$e_at" ]; then
     rec "E${TAB}l$TAB$1"
-    t=$(readlink -- "$e_at" 2>/dev/null) && rec "L$TAB$t$TAB$1"
+    # the target as text: a line break or TAB in it would start or split a record
+    t=$(readlink -- "$e_at" 2>/dev/null && echo x) && rec "L$TAB$(printf '%s' "${t%"$NL"x}" | tr '\n\t' '??')$TAB$1"
   elif [ -d "$e_at" ]; then rec "E${TAB}d$TAB$1"
   elif [ -f "$e_at" ]; then rec "E${TAB}f$TAB$1"
   else rec "E${TAB}o$TAB$1"
@@ -263,7 +298,7 @@ dump_files() {
   set -- $PLAIN
   IFS=$IFS0
   # the size first (stat reads no content): a huge file is never read whole, not even for keys
-  STATS=$(stat -L -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null)
+  STATS=$(in_groups stat_through "$@")
   SMALL=$(printf '%s\n' "$STATS" | while IFS="$TAB" read -r _ size mtime path; do
     [ -z "$path" ] || [ "$size" -gt "$MAXDUMP" ] || printf '%s\n' "$path"
   done)
@@ -271,7 +306,7 @@ dump_files() {
   # shellcheck disable=SC2086
   set -- $SMALL
   IFS=$IFS0
-  KEYS=$NL$(keyed "$@")$NL
+  KEYS=$NL$(in_groups keyed "$@")$NL
   KEPT=$(printf '%s\n' "$STATS" | while IFS="$TAB" read -r _ size mtime path; do
     [ -n "$path" ] || continue
     if [ "$size" -gt "$MAXDUMP" ]; then x too-large "$path" >&4; continue; fi
@@ -283,7 +318,7 @@ dump_files() {
   # shellcheck disable=SC2086
   set -- $KEPT
   IFS=$IFS0
-  [ $# -eq 0 ] || grep -n -H -Z -a '' -- "$@" 2>/dev/null | cut -b "-$MAXLINE"
+  [ $# -eq 0 ] || in_groups grep_whole "$@" | cut -b "-$MAXLINE"
 }
 # The files among $@ that hold a private key. When the one grep cannot run (an argument list too
 # long for this system) each file is asked on its own: a failed check never passes a key through.
@@ -680,7 +715,7 @@ scan_log() {
 # reads at most MAXLOG bytes plus 100 times the logs' compressed size (a bomb stops there); gzip
 # itself stops at the first corrupt log, so the logs after the one it stopped at (named by its
 # complaint) go through a pass of their own, with its own H gz_end and G records.
-GZ_COMPLAINTS='gzip: .*(unexpected end of file|invalid compressed data|crc error|length error|format violated|trailing (garbage|zero)|not in gzip format|not supported|corrupt|use unzip|Input/output error)'
+GZ_COMPLAINTS='gzip: .*(unexpected end of file|invalid compressed data|crc error|length error|format violated|trailing (garbage|zero)|not in gzip format|not supported|corrupt|use unzip|Input/output error|name too long|Bad table|Huffman tree)'
 US=$(printf '\037')      # separates the batch's arguments: a log name with this byte is read alone
 gz_batch() {   # $1: the logs' compressed size in bytes; then the logs
   g_bytes=$1
@@ -714,7 +749,32 @@ gz_batch() {   # $1: the logs' compressed size in bytes; then the logs
   # shellcheck disable=SC2086
   set -- $g_rest
   IFS=$IFS0
-  gz_batch "$g_bytes" "$@"
+  GZ_PASSES=$((GZ_PASSES + 1))
+  if [ "$GZ_PASSES" -ge 8 ]; then gz_alone "$@"; else gz_batch "$g_bytes" "$@"; fi   # each pass has its cap
+}
+# The logs in groups that fit ARG_ROOM (with their end markers), a pass each; after a group's 8th
+# pass (gzip stopped at a corrupt log or at the cap each time) the rest of it is read one log at
+# a time.
+GZ_PASSES=0
+gz_passes() {
+  gp_bytes=$1
+  shift
+  while [ $# -gt 0 ]; do
+    gp_list=
+    gp_n=0
+    gp_len=0
+    for f; do
+      gp_len=$((gp_len + 2 * ${#f} + 64))
+      [ "$gp_n" -gt 0 ] && [ "$gp_len" -gt "$ARG_ROOM" ] && break
+      gp_list=$gp_list$f$NL
+      gp_n=$((gp_n + 1))
+    done
+    shift "$gp_n"
+    IFS=$NL
+    # shellcheck disable=SC2086
+    (set -- $gp_list; IFS=$IFS0; GZ_PASSES=0; gz_batch "$gp_bytes" "$@")
+    IFS=$IFS0
+  done
 }
 gz_alone() { for f; do scan_log "$f" "$f" "$(stat -c %s -- "$f" 2>/dev/null || echo 0)"; done; }
 gz_odd() {
@@ -752,7 +812,7 @@ if [ -d "$RESOLVED" ]; then
   IFS=$IFS0
   if [ $# -gt 0 ]; then
     # One S record per log; the lists below are cut from them by grep, not by a loop per log.
-    STATS=$(stat -c "S$TAB%s$TAB%Y$TAB%n" -- "$@" 2>/dev/null)
+    STATS=$(in_groups stat_names "$@")
     printf '%s\n' "$STATS"
     # Plain logs under 10,000,000 bytes: one grep for all. Larger ones are cut line by line first (a
     # single 1 GB line would sit whole in grep's memory).
@@ -763,7 +823,7 @@ if [ -d "$RESOLVED" ]; then
     # shellcheck disable=SC2086
     set -- $SMALL
     IFS=$IFS0
-    [ $# -eq 0 ] || grep -n -H -Z -a -E -- "$LOG_PATTERN" "$@" 2>/dev/null | cut -b "-$MAXLINE"
+    [ $# -eq 0 ] || in_groups grep_kept "$@" | cut -b "-$MAXLINE"
     IFS=$NL
     for f in $BIGS; do IFS=$IFS0; scan_log "${f#*"$TAB"}" "${f#*"$TAB"}" "${f%%"$TAB"*}"; done
     IFS=$NL
@@ -784,7 +844,7 @@ if [ -d "$RESOLVED" ]; then
         IFS=$IFS0
         # fd 4 made a pipe here, so that the batch can copy its stream there (tee needs a pipe:
         # a probe writing to a file would be overwritten by it)
-        { [ $# -eq 0 ] || gz_batch "$GZ_BYTES" "$@"; gz_odd; } 4>&1 | cat
+        { [ $# -eq 0 ] || gz_passes "$GZ_BYTES" "$@"; gz_odd; } 4>&1 | cat
       fi
     fi
   fi

@@ -236,7 +236,7 @@ class SnapshotReader:
                 text_file.binary = True
                 snap.problems.append(Problem(text_file.path, "binary"))
         if self._scanner is not None:
-            snap.logs = self._scanner.finish()
+            snap.logs = self._scanner.finish(snap.facts.get("date"))
             snap.problems.extend(Problem(path, reason) for path, reason in snap.logs.problems)
         if not snap.complete:
             snap.problems.append(Problem(snap.facts.get("root", ""), "probe-incomplete"))
