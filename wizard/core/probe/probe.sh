@@ -752,30 +752,19 @@ gz_batch() {   # $1: the logs' compressed size in bytes; then the logs
   GZ_PASSES=$((GZ_PASSES + 1))
   if [ "$GZ_PASSES" -ge 8 ]; then gz_alone "$@"; else gz_batch "$g_bytes" "$@"; fi   # each pass has its cap
 }
-# The logs in groups that fit ARG_ROOM (with their end markers), a pass each; after a group's 8th
-# pass (gzip stopped at a corrupt log or at the cap each time) the rest of it is read one log at
-# a time.
+# The logs in groups that fit ARG_ROOM with their end markers (in_groups, with half the room: each
+# log is named twice), a pass each; after a group's 8th pass (gzip stopped at a corrupt log or at
+# the cap each time) the rest of it is read one log at a time.
 GZ_PASSES=0
-gz_passes() {
-  gp_bytes=$1
+gz_passes() {    # $1: the logs' compressed size in bytes; then the logs
+  GZ_BYTES=$1
   shift
-  while [ $# -gt 0 ]; do
-    gp_list=
-    gp_n=0
-    gp_len=0
-    for f; do
-      gp_len=$((gp_len + 2 * ${#f} + 64))
-      [ "$gp_n" -gt 0 ] && [ "$gp_len" -gt "$ARG_ROOM" ] && break
-      gp_list=$gp_list$f$NL
-      gp_n=$((gp_n + 1))
-    done
-    shift "$gp_n"
-    IFS=$NL
-    # shellcheck disable=SC2086
-    (set -- $gp_list; IFS=$IFS0; GZ_PASSES=0; gz_batch "$gp_bytes" "$@")
-    IFS=$IFS0
-  done
+  gp_room=$ARG_ROOM
+  ARG_ROOM=$((ARG_ROOM / 2))
+  in_groups gz_group "$@"
+  ARG_ROOM=$gp_room
 }
+gz_group() { GZ_PASSES=0; gz_batch "$GZ_BYTES" "$@"; }
 gz_alone() { for f; do scan_log "$f" "$f" "$(stat -c %s -- "$f" 2>/dev/null || echo 0)"; done; }
 gz_odd() {
   IFS=$NL
