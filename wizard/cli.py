@@ -61,8 +61,8 @@ DESCRIPTIONS = {
                   "verify.")),
     "probe-script": (N_("print the POSIX sh probe, for hosts the workstation can't reach"),
                      N_("Print the probe. Run it on the host as 'sh probe.sh / /etc/letsencrypt "
-                        "/var/log/letsencrypt > out', bring 'out' back and run 'acme-wizard check --from-bundle "
-                        "out'.")),
+                        "/var/log/letsencrypt > out 2> err; cat err >> out', bring 'out' back and run "
+                        "'acme-wizard check --from-bundle out'.")),
 }
 EPILOG = N_("Options may stand before or after the command and mean the same there. The command line, the JSON "
             "documents and the exit codes are described in docs/CONTRACT.md.")

@@ -4,8 +4,11 @@ complain as GNU gzip does): the same lines, with the same numbers, in the same l
 problems."""
 import datetime
 import gzip
+import json
 import os
+import shutil
 import subprocess
+import sys
 import zlib
 
 from wizard.core.probe import logs as logs_module
@@ -204,3 +207,23 @@ def test_more_logs_than_one_argument_list_holds_are_all_read(tmp_path):
     assert len(snapshot.logs.files) == 1201 and not snapshot.problems
     assert sum(1 for f in snapshot.logs.files if f.runs) == 1201
     assert done.stdout.count(b"\nH\tgz_end\t") >= 2
+
+
+def test_the_bundle_made_as_documented_keeps_the_probes_problems(tmp_path):
+    # README and `probe-script --help`: sh probe.sh / … > out 2> err; cat err >> out
+    root = tmp_path / "root"
+    tree = _tree(root)
+    tree.file(D + "letsencrypt.log.1.gz", gzip.compress(_run_text(1).encode()))
+    bare = tmp_path / "bin"                                   # a host without gzip: its X records go to stderr
+    bare.mkdir()
+    for tool in ("sh", "id", "grep", "stat", "cut", "head", "date", "uname", "readlink", "cat", "tr", "wc", "tee",
+                 "printf", "od", "getconf"):
+        if shutil.which(tool):
+            os.symlink(shutil.which(tool), bare / tool)
+    script = tmp_path / "probe.sh"
+    script.write_bytes(probe_script())
+    subprocess.run(["sh", "-c", f'sh {script} {root} /etc/letsencrypt /var/log/letsencrypt > out 2> err; '
+                    'cat err >> out'], cwd=tmp_path, env={**os.environ, "PATH": str(bare)}, check=True)
+    done = subprocess.run([sys.executable, "-m", "wizard", "check", "--from-bundle", str(tmp_path / "out"), "--json"],
+                          capture_output=True, text=True)
+    assert {"path": D + "letsencrypt.log.1.gz", "reason": "no-gzip"} in json.loads(done.stdout)["problems"]
