@@ -28,7 +28,3 @@ def test_pieces_make_the_same_text_as_the_whole_document():
         assert json.loads(text)["logs"]["runs"][-1:] == json.loads(_whole(document, chosen))["logs"]["runs"][-1:]
     assert "caf\\\\xe9.log" in _pieces(document, items)                  # the byte written as \xNN
 
-
-def test_text_on_the_host_cannot_pose_as_the_place_of_the_items():
-    document = {"os": {"pretty_name": "acme-wizard-items-00"}, "logs": {"runs": []}, "end": "acme-wizard-items-"}
-    assert _pieces(document, [{"a": 1}]) == _whole(document, [{"a": 1}])

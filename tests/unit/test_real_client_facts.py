@@ -199,11 +199,7 @@ def test_an_option_value_that_looks_like_a_verb_is_no_verb():
 
 
 def test_dehydrated_beside_certbot_auto_keeps_its_line(tmp_path):
-    tree = HostTree(str(tmp_path))
-    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
-    tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")
-    tree.venv("/opt/eff.org/certbot/venv", "2.7", "0.20.0")
-    tree.renewal_conf("www.example.jp", version="0.20.0", server=V1)
+    tree = _centos7_certbot_auto(tmp_path)
     tree.file("/usr/local/bin/dehydrated", "#!/bin/bash\nVERSION=0.7.0\n", mode=0o755)
     dehydrated_line = "@daily root /usr/local/bin/dehydrated --cron"
     tree.file("/etc/crontab", f"0 3 * * * root /usr/local/bin/certbot-auto renew -q\n{dehydrated_line}\n")
@@ -234,6 +230,16 @@ def test_an_account_directory_this_user_cannot_list_is_named(tmp_path):
 
 
 # --- the second attack: one client's schedule never goes to another; no renewal is lost ----------
+
+def _centos7_certbot_auto(root):
+    """The seed's kind of host: CentOS 7, certbot-auto 0.20.0 on Python 2.7, one lineage pinned to v1."""
+    tree = HostTree(str(root))
+    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
+    tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")
+    tree.venv("/opt/eff.org/certbot/venv", "2.7", "0.20.0")
+    tree.renewal_conf("www.example.jp", version="0.20.0", server=V1)
+    return tree
+
 
 def _debian(tree, version="12", name="bookworm"):
     tree.os_release(id="debian", version_id=version, pretty_name=f"Debian GNU/Linux {version} ({name})")
@@ -268,11 +274,7 @@ def test_a_lego_snap_is_not_the_certbot_snap(tmp_path):
 
 
 def test_certbots_lineages_need_certbot_even_when_another_client_is_scheduled(tmp_path):
-    tree = HostTree(str(tmp_path))
-    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
-    tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")
-    tree.venv("/opt/eff.org/certbot/venv", "2.7", "0.20.0")
-    tree.renewal_conf("www.example.jp", version="0.20.0", server=V1)
+    tree = _centos7_certbot_auto(tmp_path)
     tree.file("/root/.acme.sh/acme.sh", "#!/bin/sh\nVER=3.0.7\n", mode=0o755)
     tree.file("/var/spool/cron/root", '0 0 * * * "/root/.acme.sh"/acme.sh --cron --home "/root/.acme.sh"\n')
     diagnosis, plan = _plan(tmp_path)
@@ -301,11 +303,7 @@ def _admin_unit(tree, program):
 
 
 def test_an_admins_own_unit_moves_to_the_new_client(tmp_path):
-    tree = HostTree(str(tmp_path))
-    tree.rhel_release("CentOS Linux release 7.9.2009 (Core)")
-    tree.certbot_auto("/usr/local/bin/certbot-auto", "0.20.0")
-    tree.venv("/opt/eff.org/certbot/venv", "2.7", "0.20.0")
-    tree.renewal_conf("www.example.jp", version="0.20.0", server=V1)
+    tree = _centos7_certbot_auto(tmp_path)
     _admin_unit(tree, "/usr/local/bin/certbot-auto")
     _diagnosis, plan = _plan(tmp_path)
     move = plan.step("move-schedule")

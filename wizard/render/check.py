@@ -62,9 +62,9 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
         log_run, endpoint = newest
         log_text += "; " + _("newest contact {when}: {url} ({api})", when=(log_run.started or "?").replace("T", " "),
                                  url=endpoint.url, api=endpoint.api)
-    summarised = sum(1 for run in logs.runs if run.summarised)
-    if summarised:
-        log_text += "; " + _("{count} older run(s) summarised: their error lines are not quoted", count=summarised)
+    if logs.runs_summarised:
+        log_text += "; " + _("{count} older run(s) summarised: their error lines are not quoted",
+                             count=logs.runs_summarised)
     if logs.runs_dropped:
         log_text += "; " + _("{count} oldest run(s) left out (over 50,000 in one log)", count=logs.runs_dropped)
     rows.append((_("Logs"), [(log_text, "")]))

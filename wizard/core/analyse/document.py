@@ -67,7 +67,7 @@ def check_document(diagnosis: Diagnosis, target: Target | None = None, runs: boo
         ],
         "logs": {
             "files_scanned": len(diagnosis.logs.files),
-            "runs_summarised": sum(1 for run in diagnosis.logs.runs if run.summarised),
+            "runs_summarised": diagnosis.logs.runs_summarised,
             "runs_dropped": diagnosis.logs.runs_dropped,
             "runs": list(run_documents(diagnosis)) if runs else [],
         },

@@ -149,6 +149,10 @@ class LogEvidence:
     problems: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def runs_summarised(self) -> int:
+        return sum(1 for run in self.runs if run.summarised)
+
+    @property
     def runs_dropped(self) -> int:
         return sum(f.dropped for f in self.files)
 

@@ -195,7 +195,7 @@ class SnapshotReader:
             number, _sep, text_bytes = _split_number(rest)
             if number is None:
                 continue
-            if name == b"!gz":
+            if name == GZIP_LABEL:
                 self._gzip.line(number, text_bytes.decode("utf-8", "surrogateescape"))
                 continue
             if name != last_name:           # a file's lines come together: its name is decoded once
@@ -258,6 +258,7 @@ def _epoch(stamp: str) -> int | None:
         return None
 
 
+GZIP_LABEL = gzip_batch.LABEL.encode()
 _NUMBERED = re.compile(rb"(\d{1,12})([:-])")     # no file has more lines than 12 digits count
 
 
