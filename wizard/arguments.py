@@ -82,6 +82,14 @@ OPTIONS: tuple[Option, ...] = (
                    "\"snap|os-package|pip|keep|rh-python36|acme.sh|upgrade-acme.sh|upgrade-lego|move-host\", "
                    "\"staging_lineages\": "
                    "\"move|delete|keep\", \"retire_certbot_auto\": true}}")),
+    Option(flags=("--client",), dest="client", takers=frozenset({WIZARD, *ANSWER_TAKERS}), group="mode",
+           extra={"metavar": "KEY"},
+           help=N_("how the server gets a current client, one of the plan's options (e.g. snap, os-package, pip, "
+                   "rh-python36, move-host); overrides the answers file's \"client\"")),
+    Option(flags=("--staging",), dest="staging", takers=frozenset({WIZARD, *ANSWER_TAKERS}), group="mode",
+           extra={"choices": ["move", "delete", "keep"]},
+           help=N_("what to do with certificates issued by a staging server (default keep); overrides the "
+                   "answers file's \"staging_lineages\"")),
     Option(flags=("--mouse",), dest="mouse", takers=frozenset({WIZARD}), group="mode",
            extra={"action": argparse.BooleanOptionalAction},
            help=N_("mouse support (default: off over SSH, on otherwise)")),

@@ -532,3 +532,24 @@ def test_apply_whose_output_is_closed_stops_consistently_and_says_how_to_resume(
     run, = glob.glob(os.path.join(root, STATE, "runs", "*"))
     events = [json.loads(line) for line in open(os.path.join(run, "journal.jsonl"))]
     assert events[-1] == {**events[-1], "event": "run-end", "status": "interrupted"}
+
+
+def test_client_and_staging_flags_choose_like_an_answers_file_and_are_repeated(make_host, tmp_path):
+    root = make_host("centos7_two_installs")
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"client": "pip", "staging_lineages": "move"}))
+    by_file = json.loads(wizard("plan", "--root", root, "--answers", str(answers), "--json").stdout)
+    by_flags = json.loads(wizard("--client", "pip", "plan", "--staging=move", "--root", root, "--json").stdout)
+    assert by_file["choice"] == by_flags["choice"] == "pip"
+    assert [s["id"] for s in by_file["steps"]] == [s["id"] for s in by_flags["steps"]]
+    # a flag is over the file's answer
+    over = json.loads(wizard("plan", "--root", root, "--answers", str(answers), "--client", "os-package", "--json").stdout)
+    assert over["choice"] == "os-package"
+    # and every printed apply command carries the choice, so the pasted command runs the same plan
+    for line in _commands_in(wizard("plan", "--root", root, "--client", "pip", "--staging", "move").stdout):
+        args = parse(shlex.split(line)[1:])
+        if args.command == "apply":
+            assert args.client == "pip" and args.staging == "move" and args.root == root
+    refused = wizard("apply", "--dry-run", "--root", root, "--client", "no-such-client")
+    assert refused.returncode == 2 and "no-such-client" in refused.stderr and "pip" in refused.stderr
+    assert "Traceback" not in refused.stderr

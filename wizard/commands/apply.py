@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wizard.commands.files import read_answers
+from wizard.commands.files import answers_from
 from wizard.commands.plan import plan_exit, print_how_to_carry_out
 from wizard.commands.target import invocation, target_from
 from wizard.commands.terminal import OutputClosed, show
@@ -72,7 +72,7 @@ def _show_checks(result: VerifyResult, emit: Emit) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    answers = read_answers(args.answers)
+    answers = answers_from(args)
     follow = invocation(args)
     if args.demo and not args.dry_run:
         raise UsageError(_("the demo host is for previews only: add --dry-run"))
@@ -94,6 +94,9 @@ def run(args: argparse.Namespace) -> ExitCode:
         if not plan.steps and not plan.decision_needed:
             print(_("Nothing to do on {target}.", target=label))
             return ExitCode.OK
+        if plan.decision_needed:
+            raise UsageError(_("this host needs a decision first: name a client with --client KEY (options: "
+                               "{options})", options=", ".join(o.key for o in plan.options)))
         check_can_apply(plan, target)
         print(_("Applying the plan for {target}: {count} step(s)", target=label, count=len(plan.steps)))
         try:

@@ -2,6 +2,7 @@
 each read with a size bound, each failure a one-line usage or target error naming the path."""
 from __future__ import annotations
 
+import argparse
 import os
 import stat
 import sys
@@ -42,6 +43,16 @@ def read_answers(path: str | None) -> Answers:
         raise UsageError(_("cannot read the answers {path}: {reason}", path=path, reason=error.strerror)) from error
     except AnswersError as error:
         raise UsageError(_("{path}: {reason}", path=path, reason=str(error))) from error
+
+
+def answers_from(args: argparse.Namespace) -> Answers:
+    """The admin's choices: the answers file, then --client and --staging over it (a flag is the later word)."""
+    answers = read_answers(args.answers)
+    if args.client:
+        answers.client = args.client
+    if args.staging:
+        answers.staging_lineages = args.staging
+    return answers
 
 
 def read_email(path: str | None) -> AcmeV1Email | None:

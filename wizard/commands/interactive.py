@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from wizard.commands.files import read_answers
+from wizard.commands.files import answers_from
 from wizard.commands.target import invocation, target_from
 from wizard.core.errors import ExitCode, UsageError
 from wizard.i18n import _
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> ExitCode:
                            "over SSH use 'ssh -t HOST acme-wizard'", command=invocation(args).command("check")))
     from wizard.tui.app import run_tui  # Textual loads only for the wizard
     from wizard.tui.session import Session
-    answers = read_answers(args.answers)
+    answers = answers_from(args)
     mouse = args.mouse if args.mouse is not None else mouse_default(os.environ)
     with target_from(args) as (target, label):
         session = Session(target, label, preview=args.dry_run or args.demo, demo=args.demo,

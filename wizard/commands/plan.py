@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wizard.commands.files import bundle_label, read_answers, read_bundle
+from wizard.commands.files import answers_from, bundle_label, read_bundle
 from wizard.commands.target import invocation, target_from
 from wizard.core import textsafe
 from wizard.core.analyse.diagnose import diagnose
@@ -18,7 +18,7 @@ from wizard.render.plan import render_plan
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    answers = read_answers(args.answers)
+    answers = answers_from(args)
     if args.from_bundle:
         label = bundle_label(args.from_bundle)
         plan = build_plan(diagnose(read_bundle(args.from_bundle)), answers)

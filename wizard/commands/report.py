@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from wizard.commands.files import bundle_label, read_answers, read_bundle, read_email, write_text
+from wizard.commands.files import answers_from, bundle_label, read_bundle, read_email, write_text
 from wizard.commands.target import invocation, target_from
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.errors import ExitCode
@@ -15,7 +15,7 @@ from wizard.render.report import RENDERERS
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    answers = read_answers(args.answers)
+    answers = answers_from(args)
     follow = invocation(args)
     email = read_email(args.email)
     if args.from_bundle:

@@ -29,6 +29,8 @@ class Invocation:
     demo: bool = False
     from_bundle: str | None = None
     answers: str | None = None
+    client: str | None = None
+    staging: str | None = None
 
     def target_options(self) -> list[str]:
         """The options that name this target, in a fixed order; defaults left out."""
@@ -61,8 +63,10 @@ class Invocation:
         argv = [PROGRAM, verb, *words]
         if verb == "apply" and self.demo and "--dry-run" not in words:
             argv.append("--dry-run")                   # the demo host only previews
-        if self.answers and verb in ANSWER_TAKERS and not any(w.startswith("--answers") for w in words):
-            argv.append(option_word("--answers", self.answers))
+        if verb in ANSWER_TAKERS:           # the same choices, however they were given
+            for flag, value in (("--answers", self.answers), ("--client", self.client), ("--staging", self.staging)):
+                if value and not any(w.startswith(flag) for w in words):
+                    argv.append(option_word(flag, value))
         return shlex.join([*argv, *self.target_options()])
 
 

@@ -43,10 +43,10 @@ def _plan_text(plan: Plan, target_label: str, preview: bool, invocation: Invocat
         out.append("")
         example = next((o.key for o in plan.options if o.key != "move-host"), plan.options[0].key if plan.options
                        else "keep")
-        out += fill(_("A decision is needed before anything can be applied: write an answers file such as "
-                      "{{\"client\": \"{key}\"}} and pass it to apply:", key=example))
+        out += fill(_("A decision is needed before anything can be applied: pick one of the options above "
+                      "and name it with --client, for example:"))
         verb = "apply" if invocation.can("apply") else "plan"       # a bundle can only be planned
-        out.append("  " + invocation.command(verb, option_word("--answers", "answers.json")))
+        out.append("  " + invocation.command(verb, option_word("--client", example)))
     for number, step in enumerate(plan.steps, 1):
         out.append("")
         out += render_step(step, number, len(plan.steps))

@@ -59,10 +59,8 @@ class _StepFailed(Exception):
 
 def check_can_apply(plan: Plan, target: Target) -> None:
     if plan.decision_needed:
-        raise ApplyRefused(_("this host needs a decision first: choose a client in an answers file, e.g. "
-                             "{{\"client\": \"{key}\"}} (options: {options})",
-                             key=plan.options[0].key if plan.options else "…",
-                             options=", ".join(o.key for o in plan.options)))
+        raise ApplyRefused(_("this host needs a decision first: choose how it gets a current client "
+                             "(options: {options})", options=", ".join(o.key for o in plan.options)))
     needs_root = any(s.requires_root for s in plan.steps)
     if target.privilege_error and needs_root:
         raise ApplyRefused(target.privilege_error, ExitCode.TARGET)
