@@ -18,6 +18,7 @@ from wizard.core import defaults
 from wizard.core.errors import ExitCode, UsageError
 from wizard.core.invocation import ANSWER_TAKERS, BUNDLE_TAKERS, DEMO_TAKERS
 from wizard.i18n import N_, _
+from wizard.render.width import wrap
 
 WIZARD = "wizard"            # the interactive wizard: no command given
 COMMANDS = ("check", "plan", "apply", "verify", "rollback", "report", "probe-script")
@@ -78,18 +79,17 @@ OPTIONS: tuple[Option, ...] = (
            help=N_("do not ask before each step")),
     Option(flags=("--answers",), dest="answers", takers=frozenset({WIZARD, *ANSWER_TAKERS}), group="mode",
            is_path=True, extra={"metavar": "FILE"},
-           help=N_("the admin's choices as JSON: {{\"client\": "
-                   "\"snap|os-package|pip|keep|rh-python36|acme.sh|upgrade-acme.sh|upgrade-lego|move-host\", "
-                   "\"staging_lineages\": "
-                   "\"move|delete|keep\", \"retire_certbot_auto\": true}}")),
+           help=N_("the admin's choices as JSON: {{\"client\": KEY, \"staging_lineages\": \"move|delete|keep\", "
+                   "\"retire_certbot_auto\": true}} (KEY: as for --client)")),
     Option(flags=("--client",), dest="client", takers=frozenset({WIZARD, *ANSWER_TAKERS}), group="mode",
            extra={"metavar": "KEY"},
-           help=N_("how the server gets a current client, one of the plan's options (e.g. snap, os-package, pip, "
-                   "rh-python36, move-host); overrides the answers file's \"client\"")),
+           help=N_("how the server gets a current client: one of the options the plan shows (snap, os-package, pip, "
+                   "keep, rh-python36, acme.sh, upgrade-acme.sh, upgrade-lego, move-host); over the answers "
+                   "file's \"client\"")),
     Option(flags=("--staging",), dest="staging", takers=frozenset({WIZARD, *ANSWER_TAKERS}), group="mode",
            extra={"choices": ["move", "delete", "keep"]},
-           help=N_("what to do with certificates issued by a staging server (default keep); overrides the "
-                   "answers file's \"staging_lineages\"")),
+           help=N_("what to do with certificates issued by a staging server (default keep); over the answers "
+                   "file's \"staging_lineages\"")),
     Option(flags=("--mouse",), dest="mouse", takers=frozenset({WIZARD}), group="mode",
            extra={"action": argparse.BooleanOptionalAction},
            help=N_("mouse support (default: off over SSH, on otherwise)")),
@@ -138,8 +138,23 @@ class OptionError(UsageError):
     """Options that contradict each other, or do not apply to the command (exit code 2)."""
 
 
+class CellsHelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped by terminal cells: a Japanese character takes two, so counting
+    characters made lines of 110 cells in an 80-column terminal."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(wrap(" ".join(text.split()), width, indent, indent))
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with its errors on one line like ours (no usage dump) and a hint for '-' values."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", CellsHelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         if "expected one argument" in message:

@@ -13,7 +13,7 @@ translation falls back to readable English. Catalogues live in wizard/locale/<la
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 
 LANGUAGES = ("en", "ja")
@@ -65,3 +65,17 @@ def choose_language(requested: str | None, environ: Mapping[str, str], encoding:
 def _(message: str, /, **params: object) -> str:
     text = CATALOGUES.get(_language, {}).get(message) or message      # an empty entry is not translated yet
     return text.format(**params)          # always: literal braces are written {{ }} in every message
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items as a run-in list: "a, b, c"; in Japanese "a、b、c" (its own list comma, no space)."""
+    return ("、" if _language == "ja" else ", ").join(items)
+
+
+def sentences(*parts: str) -> str:
+    """Sentences as one text: a space between them, none after a full-width stop (。 ends a Japanese
+    sentence without one)."""
+    text = ""
+    for part in filter(None, parts):
+        text += part if not text or text.endswith(("。", "！", "？", "）", "」")) else " " + part
+    return text

@@ -21,6 +21,7 @@ from wizard.core.target.protocol import Emit
 from wizard.i18n import _
 from wizard.render.plan import render_plan, render_record, render_step
 from wizard.render.verify import check_line
+from wizard.render.words import status_word
 
 
 class _TerminalEvents:
@@ -114,8 +115,8 @@ def run(args: argparse.Namespace) -> ExitCode:
     print("")
     if outcome.resumed:
         print(_("(resumed the unfinished run {run})", run=outcome.run_id))
-    print(_("Run {run}: {status}. Backups and journal: {path}", run=outcome.run_id, status=outcome.status,
-            path=outcome.run_path))
+    print(_("Run {run}: {status}. Backups and journal: {path}", run=outcome.run_id, status=status_word(outcome.status),
+            path=target.shown_path(outcome.run_path)))
     print(_("Undo with:"))
     print("  " + follow.command("rollback", outcome.run_id))
     if outcome.status == "failed":

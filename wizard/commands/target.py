@@ -24,9 +24,10 @@ def invocation(args: argparse.Namespace) -> Invocation:
 def target_from(args: argparse.Namespace) -> Iterator[tuple[Target, str]]:
     """(target, the label messages give it); a connection or a demo tree is closed afterwards."""
     if args.demo:
-        from wizard.demo import demo_host
+        from wizard.demo import demo_host, stand_ins
         with demo_host() as root:
-            yield LocalTarget(root, demo=True), _("demo host (CentOS 6, certbot-auto 0.20.0)")
+            yield (LocalTarget(root, demo=True, stand_ins=stand_ins.install(root)),
+                   _("demo host (CentOS 6, certbot-auto 0.20.0)"))
         return
     if args.host:
         ssh = SshTarget(args.host, args.root, args.config_dir, args.logs_dir, args.ssh_config, args.legacy_ssh)

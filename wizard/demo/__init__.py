@@ -35,16 +35,15 @@ def demo_host() -> Iterator[str]:
     left by a process that could not clean up (SIGKILL, power loss) is swept by the next demo.
     """
     sweep_stale_demo_trees()
-    root = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+    base = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")   # the tree in host/, its stand-ins in programs/
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGHUP, signal.SIGTERM):
             previous[signum] = signal.signal(signum, _exit_on_signal)
     try:
-        build_demo_host(root)
-        yield root
+        yield build_demo_host(os.path.join(base, "host"))
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

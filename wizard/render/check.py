@@ -4,7 +4,7 @@ from __future__ import annotations
 from wizard.core.analyse.findings import PROTECTED_INPUTS, SEVERITIES, SEVERITY_NAMES
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.invocation import Invocation
-from wizard.i18n import _
+from wizard.i18n import _, listing
 from wizard.render import styles
 from wizard.render.findings import finding_view
 from wizard.render.width import WIDTH, cells, clip, fill, pad
@@ -86,7 +86,7 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
 def finding_counts(diagnosis: Diagnosis) -> str:
     counts = [f"{sum(1 for f in diagnosis.findings if f.severity == s)} {_(SEVERITY_NAMES[s])}"
               for s in reversed(SEVERITIES) if any(f.severity == s for f in diagnosis.findings)]
-    return ", ".join(counts) or _("none")
+    return listing(counts) or _("none")
 
 
 def render_check(diagnosis: Diagnosis, target_label: str, colour: bool = False,

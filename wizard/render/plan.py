@@ -8,6 +8,7 @@ from wizard.core.plan.model import Plan, Step
 from wizard.core.run.journal import StepRecord
 from wizard.i18n import _
 from wizard.render.width import WIDTH, at_width, fill
+from wizard.render.words import risk_word, status_word
 
 STATUS_MARK = {"ok": "✔", "already-done": "✔", "failed": "✘", "not-run": "·", "blocked": "·", "skipped": "»",
                "stopped": "■", "interrupted": "■"}
@@ -56,7 +57,8 @@ def _plan_text(plan: Plan, target_label: str, preview: bool, invocation: Invocat
 def render_step(step: Step, number: int, total: int) -> list[str]:
     out = fill(_("Step {number}/{total} [{id}] {title}", number=number, total=total, id=step.id, title=step.title),
                 0, 4)
-    facts = [_("risk {risk}", risk=step.risk), _("needs root") if step.requires_root else _("no root needed")]
+    facts = [_("risk {risk}", risk=risk_word(step.risk)),
+             _("needs root") if step.requires_root else _("no root needed")]
     if step.why:
         facts.append(_("why {ids}", ids=", ".join(step.why)))
     if step.depends_on:
@@ -81,7 +83,7 @@ def render_step(step: Step, number: int, total: int) -> list[str]:
 
 def render_record(step: Step, record: StepRecord) -> str:
     mark = STATUS_MARK.get(record.status, "?")
-    text = f"  {mark} {record.status}"
+    text = f"  {mark} {status_word(record.status)}"
     if record.message:
         text += f": {record.message}"
     return "\n".join(fill(text, 0, 4))

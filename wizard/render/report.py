@@ -15,6 +15,7 @@ from wizard.i18n import N_, _, current_language
 from wizard.render.findings import finding_view
 from wizard.render.verify import SUMMARY_ROWS, check_line
 from wizard.render.width import cells, clip, pad, wrap
+from wizard.render.words import risk_word, status_word
 
 MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("preview (nothing was changed)"),
          "applied": N_("remediation record (changes were applied)")}
@@ -119,7 +120,8 @@ def render_markdown(doc: dict[str, Any]) -> str:
         add(f"## {_('Plan')}")
         add("")
         for number, step in enumerate(doc["plan"]["steps"], 1):
-            add(f"{number}. **{_md(step['title'])}** ({_('risk')} {step['risk']}; {_('undo')}: {_md(step['undo'])})")
+            add(f"{number}. **{_md(step['title'])}** ({_('risk')} {risk_word(step['risk'])}; "
+                f"{_('undo')}: {_md(step['undo'])})")
             for kind, text in _step_commands(step):
                 fence = "diff" if kind == "diff" else ("sh" if kind == "command" else "")
                 add("")
@@ -129,11 +131,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
             add("")
     if doc["run"]:
         run = doc["run"]
-        add(f"## {_('What was done')}: {_('run')} {run['id']} ({run['status']})")
+        add(f"## {_('What was done')}: {_('run')} {run['id']} ({status_word(run['status'])})")
         add("")
-        add(_md_table([_("Step"), _("Status"), _("Started"), _("Ended"), _("Exit")],
-                      [[s["title"], s["status"], s["started"] or "", s["ended"] or "", str(s["exit_code"] or "")]
-                       for s in run["steps"]]))
+        add(_md_table(_run_columns(), _run_rows(run)))
         add("")
         for step in run["steps"]:
             if step["output"]:
@@ -204,6 +204,16 @@ def _code(text: str) -> str:
     return " ".join(str(text).split()).replace("`", "'")[:200]
 
 
+def _run_columns() -> list[str]:
+    return [_("Step"), _("Status"), _("Started"), _("Ended"), _("Exit")]
+
+
+def _run_rows(run: dict[str, Any]) -> list[list[str]]:
+    """A run's steps as table rows: title, status (in words), start, end, exit code."""
+    return [[s["title"], status_word(s["status"]), s["started"] or "", s["ended"] or "", str(s["exit_code"] or "")]
+            for s in run["steps"]]
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
@@ -254,18 +264,18 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
     if doc["plan"]:
         heading(_("Plan"))
         for number, step in enumerate(doc["plan"]["steps"], 1):
-            para(f"{number}. {step['title']} ({_('risk')} {step['risk']})", 0, 3)
+            para(f"{number}. {step['title']} ({_('risk')} {risk_word(step['risk'])})", 0, 3)
             for kind, text in _step_commands(step):
                 for line in text.splitlines():
                     out.append("     " + (line if kind == "command" else clip(line, width - 5)))
             para(f"{_('undo')}: {step['undo']}", 3, 5)
     if doc["run"]:
         run = doc["run"]
-        heading(f"{_('What was done')}: {run['id']} ({run['status']})")
+        heading(f"{_('What was done')}: {run['id']} ({status_word(run['status'])})")
         for step in run["steps"]:
             exit_code = f" ({_('exit')} {step['exit_code']})" if step["exit_code"] else ""
-            para(f"- {step['title']}: {step['status']}{exit_code} [{step['started'] or ''} – {step['ended'] or ''}]",
-                 0, 2)
+            para(f"- {step['title']}: {status_word(step['status'])}{exit_code} "
+                 f"[{step['started'] or ''} – {step['ended'] or ''}]", 0, 2)
             for line in step["output"]:
                 out.append("    | " + clip(line, width - 6))
         out.append("")
@@ -357,15 +367,13 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
         add(f"<h2>{e(_('Plan'))}</h2><ol>")
         for step in doc["plan"]["steps"]:
             blocks = "".join(f"<pre>{e(text)}</pre>" for _kind, text in _step_commands(step))
-            add(f"<li><b>{e(step['title'])}</b> ({e(_('risk'))} {e(step['risk'])}; {e(_('undo'))}: "
+            add(f"<li><b>{e(step['title'])}</b> ({e(_('risk'))} {e(risk_word(step['risk']))}; {e(_('undo'))}: "
                 f"{e(step['undo'])}){blocks}</li>")
         add("</ol>")
     if doc["run"]:
         run = doc["run"]
-        add(f"<h2>{e(_('What was done'))}: {e(run['id'])} ({e(run['status'])})</h2>")
-        add(_html_table([_("Step"), _("Status"), _("Started"), _("Ended"), _("Exit")],
-                        [[s["title"], s["status"], s["started"] or "", s["ended"] or "", str(s["exit_code"] or "")]
-                         for s in run["steps"]]))
+        add(f"<h2>{e(_('What was done'))}: {e(run['id'])} ({e(status_word(run['status']))})</h2>")
+        add(_html_table(_run_columns(), _run_rows(run)))
         for step in run["steps"]:
             if step["output"]:
                 add(f"<h3>{e(step['id'])}: {e(_('output (last lines)'))}</h3>"

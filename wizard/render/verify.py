@@ -43,10 +43,16 @@ def _verify_text(result: VerifyResult, target_label: str, before: dict[str, Any]
     lineages = [conf.name for conf in result.after.renewal_confs if conf.name]
     if result.real_renewal is None and result.test_exit_code is not None and lineages:
         out.append("")
-        out += fill(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it proves "
-                       "the client, its plugins and the challenge path. The next real renewal proves the production "
-                       "endpoint; or renew one certificate for real now, which counts against rate limits:"))
-        out.append("  " + invocation.command("verify", option_word("--real-renewal", lineages[0])))
+        if invocation.can("verify"):
+            out += fill(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it "
+                           "proves the client, its plugins and the challenge path. The next real renewal proves the "
+                           "production endpoint; or renew one certificate for real now, which counts against rate "
+                           "limits:"))
+            out.append("  " + invocation.command("verify", option_word("--real-renewal", lineages[0])))
+        else:           # the demo: there is no real renewal to make
+            out += fill(_("The test renewal used the staging ACMEv2 server, whatever the renewal confs say: it "
+                           "proves the client, its plugins and the challenge path. The next real renewal proves the "
+                           "production endpoint."))
     return "\n".join(out) + "\n"
 
 

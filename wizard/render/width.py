@@ -13,7 +13,8 @@ from contextvars import ContextVar
 
 NO_LINE_START = set("、。，．・：；？！）」』】〉》〕ー…っゃゅょァィゥェォッャュョ)]}>,.:;!?")
 _WIDE = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"      # CJK: a line may break between any two
-_TOKENS = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+# A word written straight against a CJK character stays with it: "cキーで" never breaks after the c.
+_TOKENS = re.compile(rf"\s+|[^\s{_WIDE}]+[{_WIDE}]|[{_WIDE}]|[^\s{_WIDE}]+")
 
 
 def cells(text: str) -> int:

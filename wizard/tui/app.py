@@ -32,9 +32,10 @@ from wizard.tui.session import Session
 from wizard.tui.stages.apply import ApplyPane
 from wizard.tui.stages.findings import FindingsPane
 from wizard.tui.stages.overview import OverviewPane
-from wizard.tui.stages.plan import PlanPane
+from wizard.tui.stages.plan import PlanPane, option_detail
 from wizard.tui.stages.report import ReportPane
 from wizard.tui.stages.verify import VerifyPane
+from wizard.tui.widgets.steps import StepTable
 
 
 class WizardApp(App[int]):
@@ -107,7 +108,7 @@ class WizardApp(App[int]):
     def on_loaded(self, _message: Loaded) -> None:
         diagnosis = self.session.diagnosis
         assert diagnosis is not None
-        self.query_one(OverviewPane).show(diagnosis)
+        self.query_one(OverviewPane).show(diagnosis, self.session.next_action())
         self.query_one(FindingsPane).show(diagnosis)
         self.show_plan()
         self.apply_pane.show_steps()
@@ -120,9 +121,23 @@ class WizardApp(App[int]):
         return max(40, self.size.width - 6)
 
     def show_plan(self) -> None:
-        if self.session.plan is not None:
-            self.query_one(PlanPane).show(self.session.plan, self.session.label, self.session.invocation,
-                                          self.text_width())
+        session = self.session
+        if session.plan is not None and session.diagnosis is not None:
+            self.query_one(PlanPane).show(session.plan, session.diagnosis, session.records, session.next_action("plan"),
+                                          self.size.width - 4)
+
+    def show_guidance(self) -> None:
+        """What to do next changed (a choice, a run, a verification): say so where the admin looks."""
+        if self.session.diagnosis is None:
+            return
+        verified = self.session.verify_result
+        if verified is not None:        # the host as it is now
+            self.query_one(OverviewPane).show(verified.after, self.session.next_action(), after_run=True)
+            self.query_one(FindingsPane).show(verified.after, after_run=True)
+        else:
+            self.query_one(OverviewPane).show_next(self.session.next_action())
+        self.show_plan()
+        self.apply_pane.show_steps()
 
     def show_verify(self) -> None:
         result = self.session.verify_result
@@ -135,12 +150,16 @@ class WizardApp(App[int]):
     def on_resize(self) -> None:
         if self.session.diagnosis is not None:
             self.show_plan()
+            self.apply_pane.show_steps()
             self.show_verify()
 
     def action_stage(self, name: str) -> None:
         self.stage = name
         self.query_one("#content", ContentSwitcher).current = name
         self.query_one(StageBar).stage = name
+        tables = self.query_one(f"#{name}").query(StepTable)
+        if tables and tables.first().display:
+            tables.first().focus()          # ↑↓ pick a step at once
         self.refresh_bindings()
 
     def action_move(self, delta: int) -> None:
@@ -152,9 +171,12 @@ class WizardApp(App[int]):
         stages = keys.STAGE_KEYS.get(action)
         if stages is not None and self.stage not in stages:
             return False
+        if action == "move":            # no Back on the first stage, no Next on the last
+            index = keys.STAGES.index(self.stage) + int(str(parameters[0]))
+            return 0 <= index < len(keys.STAGES)
         plan = self.session.plan
-        if action == "answer":
-            return self.pending is not None or bool(self.failed_step)
+        if action == "answer":          # y runs a waiting step; s and x also answer for a failed one
+            return self.pending is not None or (bool(self.failed_step) and parameters[0] != "yes")
         if action == "retry":
             return bool(self.failed_step)
         if action == "choose":
@@ -178,9 +200,6 @@ class WizardApp(App[int]):
         if self.applying:
             self.notify(_("Not while apply runs."))
             return
-        if self.session.demo:
-            self.notify(_("The demo host is preview only."))
-            return
         if not self.session.preview:
             self.set_preview(True)
             return
@@ -188,33 +207,39 @@ class WizardApp(App[int]):
         def decided(yes: bool | None) -> None:
             if yes:
                 self.set_preview(False)
-        self.push_screen(ConfirmModal(_("Leave preview? Apply will then change {target}, step by step, "
-                                        "with a backup first.", target=self.session.label)), decided)
+        if self.session.demo:
+            question = _("Leave preview? In the demo, apply rehearses the plan on a throwaway copy of the demo host: "
+                         "yum, pip and certbot are stand-ins, and nothing else on this machine changes.")
+        else:
+            question = _("Leave preview? Apply will then change {target}, step by step, with a backup first.",
+                         target=self.session.label)
+        self.push_screen(ConfirmModal(question), decided)
 
     def set_preview(self, preview: bool) -> None:
         self.session.preview = preview
         self.query_one(Banner).preview = preview
         self.refresh_bindings()
         if self.session.diagnosis is not None:
-            self.apply_pane.show_steps()
+            self.show_guidance()
             self.query_one(VerifyPane).show_hint(preview)
 
     # --- plan choice -------------------------------------------------------------------------------
 
     def action_choose(self) -> None:
-        plan = self.session.plan
-        if plan is None:
+        plan, diagnosis = self.session.plan, self.session.diagnosis
+        if plan is None or diagnosis is None:
             return
-        options = [(o.key, f"{o.key}: {o.title}" + ("" if o.supported else " " + _("(not a supported path)")))
-                   for o in plan.options]
+        options = [(o.key, f"{number}. {o.key}" + ("" if o.supported else " " + _("(not a supported path)"))
+                    + (" ✔" if plan.choice is o else ""), option_detail(o, diagnosis))
+                   for number, o in enumerate(plan.options, 1)]
 
         def chosen(key: str | None) -> None:
             if key:
                 self.session.choose(key)
-                self.show_plan()
-                self.apply_pane.show_steps()
+                self.show_guidance()
                 self.refresh_bindings()
-        self.push_screen(ChoiceModal(_("How should this server get a current ACME client?"), options), chosen)
+        self.push_screen(ChoiceModal(_("How should this server get a current ACME client? Best first."), options,
+                                     plan.choice.key if plan.choice else None), chosen)
 
     # --- apply ---------------------------------------------------------------------------------------
 
@@ -234,6 +259,7 @@ class WizardApp(App[int]):
     def on_apply_ended(self, _message: ApplyEnded) -> None:
         """After the apply pane took its part: what the run means for the other stages."""
         self.show_verify()
+        self.show_guidance()
         self.refresh_bindings()
         if self.quitting:
             self.exit(return_code=ExitCode.INTERRUPTED)
@@ -246,6 +272,7 @@ class WizardApp(App[int]):
     def on_verified(self, _message: Verified) -> None:
         """(After the verify pane: the result is shown at the width the app has.)"""
         self.show_verify()
+        self.show_guidance()
 
     # --- report --------------------------------------------------------------------------------------
 

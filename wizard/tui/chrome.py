@@ -4,27 +4,29 @@ from __future__ import annotations
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Static
 
-from wizard.i18n import _
+from wizard.i18n import _, sentences
 from wizard.tui.keys import STAGE_TITLES, STAGES
+from wizard.tui.widgets.prose import Para, Prose
 
 
-class Banner(Static):
-    """PREVIEW (nothing changes) or LIVE (apply changes the target), in the colour that says so."""
+class Banner(Prose):
+    """PREVIEW (nothing changes) or LIVE (apply changes the target), in the colour that says so.
+    It wraps rather than cuts: a long --root or --host must stay readable at 80 columns. Its colours
+    are named ANSI colours, dark on yellow and bright on red, so they read in a 16-colour terminal."""
 
     DEFAULT_CSS = """
     Banner {
-        height: 1;
+        height: auto;
         padding: 0 1;
     }
     Banner.preview {
-        background: $warning;
-        color: $background;
+        background: ansi_yellow;
+        color: ansi_black;
     }
     Banner.live {
-        background: $error;
-        color: $background;
+        background: ansi_red;
+        color: ansi_bright_white;
     }
     """
 
@@ -39,12 +41,17 @@ class Banner(Static):
         self.watch_preview(self.preview)
 
     def watch_preview(self, preview: bool) -> None:
-        if preview:
-            text = _("PREVIEW: nothing will be changed.") + " " + (
-                _("This is the demo host.") if self.demo else _("Press d to leave preview."))
+        if preview and self.demo:
+            text = sentences(_("PREVIEW: nothing will be changed."),
+                             _("Press d to rehearse apply on a demo copy."))
+        elif preview:
+            text = sentences(_("PREVIEW: nothing will be changed."), _("Press d to leave preview."))
+        elif self.demo:
+            text = _("DEMO REHEARSAL: apply changes a throwaway copy of the demo host; yum, pip and certbot are "
+                     "stand-ins. Press d to go back to preview.")
         else:
             text = _("LIVE: apply changes {target}. Press d to go back to preview.", target=self.target_label)
-        self.update(Text(text, style="bold"))
+        self.update(Para(Text(text, style="bold"), fold=True))
         self.set_class(preview, "preview")
         self.set_class(not preview, "live")
 

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 
 from wizard.i18n import N_, _
+from wizard.tui.widgets.prose import Para, Prose
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -32,19 +33,32 @@ class ConfirmModal(ModalScreen[bool]):
 
 
 class ChoiceModal(ModalScreen[str]):
-    """Pick one of the ranked client options (Enter), or leave (Escape)."""
+    """Pick one of the ranked client options (Enter), or leave (Escape); the highlighted option's
+    caveats show below the list, so the choice is made with them in view."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
-    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, options: list[tuple[str, str, list[Para]]], current: str | None = None) -> None:
         super().__init__()
-        self.title_text, self.options = title, options
+        self.title_text, self.options, self.current = title, options, current
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="question")
-            yield OptionList(*[label for _key, label in self.options], id="choices")
+            yield OptionList(*[label for _key, label, _detail in self.options], id="choices")
+            with VerticalScroll(id="choice-detail-scroll"):
+                yield Prose(id="choice-detail")
             yield Static(_("↑↓ move   Enter choose   Esc cancel"), id="answers")
+
+    def on_mount(self) -> None:
+        keys = [key for key, _label, _detail in self.options]
+        choices = self.query_one(OptionList)
+        choices.highlighted = keys.index(self.current) if self.current in keys else 0
+        choices.focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one("#choice-detail", Prose).update(*self.options[event.option_index][2])
+        self.query_one("#choice-detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.options[event.option_index][0])
@@ -66,7 +80,10 @@ HELP = N_("""acme-wizard: keys
   q      quit (asks first while apply runs)
 
 In preview nothing is executed or written on the target.
-The demo host is preview only.""")
+In the demo, leaving preview rehearses apply on a throwaway
+copy of the demo host (yum, pip and certbot are stand-ins).
+
+Esc closes this help.""")
 
 
 class HelpScreen(ModalScreen[None]):

@@ -84,6 +84,45 @@ class Session:
         return self.verify_result
 
 
+    def next_action(self, stage: str = "overview") -> str:
+        """What the admin does next, in one line, as said on `stage` (the overview and the plan show it)."""
+        plan, outcome, verified = self.plan, self.outcome, self.verify_result
+        if self.diagnosis is None or plan is None:
+            return ""
+        count = len(plan.steps)
+        if plan.decision_needed:
+            return _("A decision is needed: press 3, then c, to choose how this server gets a current client.")
+        if verified is not None:
+            return (_("Verified: renewals now use ACMEv2. Press 6 for the report.") if verified.passed
+                    else _("The verification found problems: press 5 to read them, 6 for the report."))
+        if outcome is not None and outcome.status == "complete":
+            return _("Applied. Press 5, then v, to verify.")
+        if outcome is not None and outcome.status == "failed":
+            return _("Step {step} failed: press 4, then r to retry it or s to skip it.", step=outcome.failed_step)
+        if outcome is not None:
+            return _("The run stopped before its end: press 4, then a, to resume it.")
+        if not plan.steps:
+            if plan.choice is not None and plan.choice.key == "move-host":
+                return _("Nothing to apply here: the sites move to another server (press 3 for what to do). "
+                         "Press 6 for the report.")
+            return _("Nothing to do — press 6 for the report.")
+        if self.preview and stage == "plan":
+            return (_("Preview: d leaves preview, then 4 and a rehearse these {count} steps.", count=count)
+                    if self.demo else _("Preview: d leaves preview, then 4 and a apply these {count} steps.",
+                                         count=count))
+        if self.preview and self.demo:
+            return _("Preview: press 3 to read the {count} steps; d leaves preview, then 4 and a rehearse them.",
+                     count=count)
+        if self.preview:
+            return _("Preview: press 3 to read the {count} steps; d leaves preview, then 4 and a apply them.",
+                     count=count)
+        if self.demo:
+            return _("Press 4, then a, to rehearse the {count} steps on the demo's throwaway copy.", count=count)
+        return _("Press 4, then a, to apply the {count} steps (each one asks first).", count=count)
+
+    def shown_path(self, path: str) -> str:
+        return self.target.shown_path(path)
+
     def write_report(self, base: str) -> list[str]:
         """Write base.html and base.md; return their paths."""
         assert self.diagnosis is not None

@@ -14,6 +14,7 @@ import shlex
 
 from wizard.core import versions
 from wizard.core.analyse import findings as F
+from wizard.core.analyse.model import Diagnosis
 from wizard.core.endpoints import V2_STAGING_URL, V2_URL, classify_url
 from wizard.core.plan import platform
 from wizard.core.plan.draft import Draft
@@ -30,7 +31,7 @@ from wizard.core.plan.options import ClientOption
 from wizard.core.plan.repositories import APT_ARCHIVE_OPTION, repository_fixes
 from wizard.core.readers.dehydrated import v2_ca_line
 from wizard.core.readers.schedule import ScheduledRun
-from wizard.i18n import _
+from wizard.i18n import _, listing
 
 
 def build(draft: Draft) -> Plan:
@@ -38,10 +39,10 @@ def build(draft: Draft) -> Plan:
     decision_needed = choice is None and d.verdict == "v1"
     if choice is None and draft.options and draft.options[0].key == "move-host":
         draft.notes.append(_("There is no supported way to run a current ACME client on {os}. Choose one of "
-                            "the options (answers file: {{\"client\": \"…\"}}); moving the sites to a "
-                            "supported OS is the only fully supported one.", os=d.os.pretty_name))
+                            "the options; moving the sites to a supported OS is the only fully supported one.",
+                            os=d.os.pretty_name))
     if choice is not None and choice.key == "move-host":
-        draft.notes.append(_("You chose to move the sites: nothing is changed on this host."))
+        draft.notes += move_host_notes(d)
         return draft.plan(decision_needed=False)
     if choice is not None and choice.key != "keep" and not choice.commands and choice.client_path is None:
         draft.notes.append(_("{title}: done by hand, outside this plan; done when {done_when}.", title=choice.title,
@@ -390,3 +391,27 @@ def renewal_time(host: str) -> tuple[int, int]:
 def _venv_root(prefix: str) -> str:
     """certbot-auto's venv lives in /opt/eff.org/certbot/venv: retire /opt/eff.org as the docs say."""
     return "/opt/eff.org" if prefix.startswith("/opt/eff.org/") else prefix
+
+
+def move_host_notes(d: Diagnosis) -> list[str]:
+    """What moving the sites means for the admin: nothing here changes, what to do instead, and which
+    certificates cannot wait for the move."""
+    notes = [_("You chose to move the sites: nothing is changed on this host, and apply has no steps to run here.")]
+    schedule = ", ".join(f"{run.source}:{run.line}" for run in d.schedules.runs if run.install in d.renewing)
+    notes.append(_("What to do instead: set up a server on a supported OS with a current ACME client; copy "
+                   "the sites and {config} to it (or issue their certificates again there); point DNS at it; "
+                   "then switch off this host's renewal ({schedule}).", config=d.snapshot.config_dir,
+                   schedule=schedule or _("no schedule found")))
+    urgent = []
+    for cert in d.certs:
+        days = cert.days_left(d.now)
+        if days is None or cert.not_after is None:
+            continue
+        if days < 0:
+            urgent.append(_("{name} expired on {date}", name=cert.name, date=cert.not_after.date()))
+        elif days <= 30:
+            urgent.append(_("{name} expires on {date} (in {days} days)", name=cert.name, date=cert.not_after.date(),
+                            days=int(days)))
+    if urgent:
+        notes.append(_("Cannot wait for the move (this host renews nothing): {certs}.", certs=listing(urgent)))
+    return notes

@@ -23,6 +23,9 @@ from wizard.core.target.process import ScriptRun, start_script, stop_process
 from wizard.core.target.protocol import TEMPORARY, JobState, ManifestEntry, Target, commands_allowed
 from wizard.i18n import _
 
+# The demo's rehearsal runs only programs that start with this (wizard.demo.stand_ins writes them): the
+# demo tree's own programs are placeholders, never run on this machine.
+STAND_IN_MARK = b"#!/bin/sh\n# acme-wizard demo: a stand-in for "
 TREE_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
@@ -40,6 +43,7 @@ class LocalTarget(Target):
     logs_dir: str = LOGS_DIR
     allow_commands: bool | None = None
     demo: bool = False              # the bundled demo tree: shown as "/", its temp path never printed
+    stand_ins: str | None = None    # demo only: the directory of its stand-in programs (wizard.demo.stand_ins)
     euid: int = field(default_factory=os.geteuid)     # whom the wizard acts as here
     _children: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
     _interrupted: bool = field(default=False, repr=False)
@@ -49,8 +53,8 @@ class LocalTarget(Target):
         if not os.path.isdir(self.root):
             reason = _("no such directory") if not os.path.exists(self.root) else _("not a directory")
             raise TargetError(_("Cannot inspect {path}: {reason}", path=self.root, reason=reason))
-        if self.demo:
-            self.allow_commands = False          # the demo previews; its programs are placeholders
+        if self.demo:          # the demo's programs are placeholders: only its stand-ins run, in a rehearsal
+            self.allow_commands = self.stand_ins is not None
         elif self.allow_commands is None:
             self.allow_commands = commands_allowed(self.is_live)
 
@@ -78,6 +82,10 @@ class LocalTarget(Target):
     def shown_root(self) -> str:
         """The root as messages name it: never the demo's temporary tree."""
         return _("the demo host") if self.demo else self.root
+
+    def shown_path(self, path: str) -> str:
+        """(The demo's tree is temporary and never named: its paths are shown as the demo host's own.)"""
+        return path if self.is_live or self.demo else os.path.join(self.root, path.lstrip("/"))
 
     def start_shell_script(self, script: bytes, args: list[str]) -> ScriptRun:
         return start_script(["sh", "-s", "--", *args], script)
@@ -338,10 +346,12 @@ class LocalTarget(Target):
             candidates = [self.host_path(program)]
         else:
             candidates = [self.host_path(posixpath.join(d, program)) for d in TREE_PATH]
-            stubs = os.environ.get("ACME_WIZARD_STUB_PATH", "")
+            stubs = (self.stand_ins or "") if self.demo else os.environ.get("ACME_WIZARD_STUB_PATH", "")
             candidates += [os.path.join(d, program) for d in stubs.split(":") if d]
         for candidate in candidates:
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                if self.demo and not _is_stand_in(candidate):
+                    raise FileNotFoundError(errno.ENOENT, _("the demo runs its stand-in programs only"), program)
                 return candidate
         raise FileNotFoundError(errno.ENOENT, _("not found inside {root}", root=self.shown_root), program)
 
@@ -356,6 +366,11 @@ class LocalTarget(Target):
 
     def follow(self, job: str, on_output: Callable[[str], None]) -> int:
         raise JobLost(_("no detached job {job} on this machine", job=job))
+
+
+def _is_stand_in(real: str) -> bool:
+    with open(real, "rb") as handle:
+        return handle.read(len(STAND_IN_MARK)) == STAND_IN_MARK
 
 
 def _remove_host(real: str) -> None:

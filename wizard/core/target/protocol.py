@@ -72,6 +72,9 @@ class Target(Protocol):
     def shown_root(self) -> str:
         """The root as messages name it."""
 
+    def shown_path(self, path: str) -> str:
+        """A target path as the admin finds it from where they are: under the root prefix it lives in."""
+
     @property
     def privilege_error(self) -> str | None:
         """Why changes cannot be made as root here (a remote sudo that needs a password), or None."""

@@ -8,6 +8,7 @@ import errno
 import hashlib
 import io
 import os
+import posixpath
 import subprocess
 import tarfile
 import time
@@ -63,6 +64,9 @@ class SshTarget(Target):
     @property
     def shown_root(self) -> str:
         return self.root
+
+    def shown_path(self, path: str) -> str:
+        return path if self.is_live else posixpath.join(self.root, path.lstrip("/"))
 
     @property
     def demo(self) -> bool:

@@ -1,36 +1,33 @@
 """Stage 4: the steps with their status, the live output, and the question of the moment
 (run this step? retry the failed one?). The pane runs apply in a worker thread; the core's
-events come back as messages through the bridge, and the admin's answers go back through it."""
+events come back as messages through the bridge, and the admin's answers go back through it.
+The output wraps (an error is never cut at the edge) and the prompt is wrapped at the real width."""
 from __future__ import annotations
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Log, Static
 
 from wizard.core.plan.model import Step
-from wizard.i18n import _
+from wizard.i18n import _, sentences
 from wizard.render.plan import STATUS_MARK
 from wizard.render.styles import rich_style
+from wizard.render.words import status_word
 from wizard.tui.bridge import ApplyBridge
 from wizard.tui.messages import ApplyEnded, StepAwaitsAnswer, StepFinished, StepOutput, StepStarted
 from wizard.tui.session import Session
+from wizard.tui.widgets.output import OutputLog
+from wizard.tui.widgets.prose import Para, Prose
+from wizard.tui.widgets.steps import StepTable
 
 
 class ApplyPane(Vertical):
     DEFAULT_CSS = """
-    ApplyPane #apply-steps {
-        height: 1fr;
-    }
-    ApplyPane #apply-log {
-        height: 1fr;
-        border: round $primary;
-    }
     ApplyPane #apply-prompt {
         height: auto;
-        max-height: 3;
+        max-height: 6;
     }
     """
 
@@ -45,16 +42,15 @@ class ApplyPane(Vertical):
         self.skip_once: str | None = None       # a failed step the admin chose to skip on the re-run
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="apply-steps"):
-            yield Static(id="apply-body")
-        yield Log(id="apply-log", max_lines=5000)
-        yield Static(id="apply-prompt")
+        yield StepTable(id="apply-steps")
+        yield OutputLog(id="apply-log")
+        yield Prose(id="apply-prompt")
 
     def watch_applying(self) -> None:
         self.show_steps()
 
     def watch_pending(self) -> None:
-        self.show_prompt()
+        self.show_steps()
 
     def watch_failed_step(self) -> None:
         self.show_prompt()
@@ -67,7 +63,7 @@ class ApplyPane(Vertical):
         self.applying = True
         self.bridge = ApplyBridge(self.post_message)
         self.skip_once = skip
-        self.log_line(_("— apply started —"))
+        self.log_line(_("— apply started —"), "bold")
         self.show_steps()
         self.app.refresh_bindings()
         self.run_apply(self.bridge)
@@ -107,7 +103,7 @@ class ApplyPane(Vertical):
             self.bridge.answer("quit")
 
     def on_step_started(self, message: StepStarted) -> None:
-        self.log_line(f"▶ {message.index}/{message.total} [{message.step.id}] {message.step.title}")
+        self.log_line(f"▶ {message.index}/{message.total} [{message.step.id}] {message.step.title}", "bold")
 
     def on_step_output(self, message: StepOutput) -> None:
         self.log_line("  " + message.line)
@@ -115,7 +111,8 @@ class ApplyPane(Vertical):
     def on_step_finished(self, message: StepFinished) -> None:
         record = message.record
         self.session.records[message.step.id] = record
-        self.log_line(f"  {STATUS_MARK.get(record.status, '?')} {record.status} {record.message}".rstrip())
+        self.log_line(f"  {STATUS_MARK.get(record.status, '?')} {status_word(record.status)} {record.message}".rstrip(),
+                      rich_style(record.status))
         self.show_steps()
 
     def on_step_awaits_answer(self, message: StepAwaitsAnswer) -> None:
@@ -131,53 +128,60 @@ class ApplyPane(Vertical):
         self.pending = None
         self.failed_step = message.failed_step if message.status == "failed" else None
         self.applying = False
-        self.log_line(_("— apply ended: {status} {message} —", status=message.status,
-                        message=message.message).replace("  ", " "))
+        self.log_line(_("— apply ended: {status} {message} —", status=status_word(message.status),
+                        message=message.message).replace("  ", " "), "bold")
         self.show_steps()
 
     # --- what it shows -----------------------------------------------------------------------------
 
-    def log_line(self, line: str) -> None:
-        self.query_one("#apply-log", Log).write_line(line)
+    def log_line(self, line: str, style: str = "") -> None:
+        self.query_one(OutputLog).add(line, style)
+
+    @property
+    def lines(self) -> list[str]:
+        """What the log shows, unwrapped."""
+        return self.query_one(OutputLog).plain_lines
 
     def show_steps(self) -> None:
         plan = self.session.plan
         if plan is None:
             return
-        text = Text()
-        if self.session.preview:
-            text.append(_("Preview: these steps would run, in this order. Nothing is executed.") + "\n\n", style="bold")
-        for number, step in enumerate(plan.steps, 1):
-            record = self.session.records.get(step.id)
-            mark = STATUS_MARK.get(record.status, "?") if record else " "
-            text.append(f"{mark} {number}. {step.title}", style=rich_style(record.status if record else ""))
-            if record and record.status not in ("ok", "started"):
-                text.append(f"  ({record.status})", style="dim")
-            text.append("\n")
-        if not plan.steps:
-            text.append(_("Nothing to do on this host."))
-        self.query_one("#apply-body", Static).update(text)
-        log = self.query_one("#apply-log", Log)
-        log.display = self.applying or self.session.outcome is not None or log.line_count > 0
+        table = self.query_one(StepTable)
+        table.display = bool(plan.steps)
+        table.show(plan.steps, self.session.records, self.app.size.width - 4,
+                   pending=self.pending.id if self.pending is not None else None)
+        if self.pending is not None and self.pending in plan.steps:
+            table.move_cursor(row=plan.steps.index(self.pending))
+        log = self.query_one(OutputLog)
+        log.display = self.applying or self.session.outcome is not None or bool(self.lines)
         self.show_prompt()
 
     def show_prompt(self) -> None:
-        prompt = self.query_one("#apply-prompt", Static)
-        outcome = self.session.outcome
-        if self.pending is not None:
-            prompt.update(Text(_("Step [{id}] {title}: y run · s skip · x abort", id=self.pending.id,
-                                 title=self.pending.title), style="bold reverse"))
+        prompt = self.query_one("#apply-prompt", Prose)
+        outcome, session = self.session.outcome, self.session
+        plan = session.plan
+        if plan is not None and not plan.steps:
+            prompt.update(Para(session.next_action(), 0, 2))
+        elif self.pending is not None:
+            prompt.update(Para(Text(_("Step [{id}] {title}: y run · s skip · x abort", id=self.pending.id,
+                                      title=self.pending.title), style="bold reverse"), 0, 2))
         elif self.failed_step:
-            prompt.update(Text(_("Step {step} failed: r retry · s skip it · x stop here", step=self.failed_step),
-                               style="bold red reverse"))
+            prompt.update(Para(Text(_("Step {step} failed: r retry · s skip it · x stop here", step=self.failed_step),
+                                    style="bold red reverse"), 0, 2))
         elif self.applying:
-            prompt.update(Text(_("Running…"), style="bold"))
+            prompt.update(Para(Text(_("Running…"), style="bold")))
         elif outcome is not None:
-            undo = self.session.invocation.command("rollback", outcome.run_id)
-            prompt.update(Text(_("Run {run}: {status}. Backups and journal in {path}", run=outcome.run_id,
-                                 status=outcome.status, path=outcome.run_path) + "\n" + _("Undo with:") + "\n" + undo,
-                               style="bold"))
-        elif self.session.preview:
-            prompt.update(Text(_("Preview only. Press d to leave preview, then a to apply."), style="dim"))
+            done = Para(Text(_("Run {run}: {status}. Backups and journal in {path}", run=outcome.run_id,
+                               status=status_word(outcome.status), path=session.shown_path(outcome.run_path)),
+                             style="bold"), 0, 2, fold=True)
+            if session.demo:
+                undo = Para(_("Undo: the demo's copy is thrown away when you quit."), 0, 2)
+            else:
+                undo = Para(Text(_("Undo with: {command}", command=session.invocation.command(
+                    "rollback", outcome.run_id))), 0, 2, fold=True)
+            prompt.update(done, undo, Para(Text(session.next_action(), style="bold"), 0, 2))
+        elif session.preview:
+            prompt.update(Para(Text(sentences(_("Preview: these steps would run, in this order; nothing is executed."),
+                                              _("Press d to leave preview, then a to apply.")), style="bold"), 0, 2))
         else:
-            prompt.update(Text(_("Press a to start: each step asks before it runs."), style="bold"))
+            prompt.update(Para(Text(_("Press a to start: each step asks before it runs."), style="bold"), 0, 2))

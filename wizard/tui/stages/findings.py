@@ -19,8 +19,10 @@ class FindingsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="findings-body")
 
-    def show(self, diagnosis: Diagnosis) -> None:
+    def show(self, diagnosis: Diagnosis, after_run: bool = False) -> None:
         parts: list[RenderableType] = []
+        if after_run:
+            parts.append(Text(_("After the run (probed again by the verification):") + "\n", style="dim"))
         for finding in (finding_view(f, evidence_limit=6) for f in diagnosis.findings):
             title = Text()
             title.append(pad(finding.label, 8) + " ", style=rich_style(finding.severity))

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wizard.i18n import _
+from wizard.i18n import _, listing
 from wizard.tui.session import Session
 
 
@@ -32,7 +32,6 @@ class ReportPane(VerticalScroll):
         except OSError as error:
             self.notify(_("Cannot write {path}: {reason}", path=base, reason=error.strerror), severity="error")
             return None
-        message = _("Report written to {paths}", paths=", ".join(paths))
-        self.query_one("#report-body", Static).update(Text(message, style="bold"))
-        self.notify(message)
+        self.query_one("#report-body", Static).update(
+            Text(_("Report written to {paths}", paths=listing(paths)), style="bold"))   # (a toast would cover it)
         return paths[0]

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Log, Static
+from textual.widgets import Static
 
 from wizard.core.invocation import Invocation
 from wizard.core.run.verify import VerifyResult
@@ -15,6 +15,7 @@ from wizard.i18n import _
 from wizard.render.verify import render_verify
 from wizard.tui.messages import Verified, VerifyOutput
 from wizard.tui.session import Session
+from wizard.tui.widgets.output import OutputLog
 
 
 class VerifyPane(Vertical):
@@ -22,16 +23,15 @@ class VerifyPane(Vertical):
     VerifyPane #verify-scroll {
         height: 2fr;
     }
-    VerifyPane #verify-log {
-        height: 1fr;
-        border: round $primary;
-    }
     """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="verify-scroll"):
             yield Static(id="verify-body")
-        yield Log(id="verify-log", max_lines=2000)
+        yield OutputLog(id="verify-log", max_lines=2000)
+
+    def on_mount(self) -> None:
+        self.query_one(OutputLog).display = False        # until a verification runs here
 
     def show_hint(self, preview: bool) -> None:
         if preview:
@@ -42,7 +42,9 @@ class VerifyPane(Vertical):
 
     def start(self, session: Session) -> None:
         """Probe again, test-renew and check, in a worker; Verified follows (the app shows the result)."""
-        self.query_one("#verify-log", Log).clear()
+        log = self.query_one(OutputLog)
+        log.reset()
+        log.display = True
         self.query_one("#verify-body", Static).update(Text(_("Verifying: probe, test renewal, checks…")))
         self.run_verify(session)
 
@@ -55,9 +57,11 @@ class VerifyPane(Vertical):
         self.post_message(Verified())
 
     def on_verify_output(self, message: VerifyOutput) -> None:
-        self.query_one("#verify-log", Log).write_line(message.line)
+        self.query_one(OutputLog).add(message.line)
 
     def show(self, result: VerifyResult, target_label: str, before: dict[str, Any] | None,
              invocation: Invocation, width: int) -> None:
         self.query_one("#verify-body", Static).update(
             Text(render_verify(result, target_label, before, invocation=invocation, width=width)))
+        log = self.query_one(OutputLog)
+        log.display = bool(log.plain_lines)

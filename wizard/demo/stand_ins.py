@@ -1,0 +1,191 @@
+"""The programs the demo's rehearsal runs instead of the real yum, pip and certbot.
+
+The wizard's own apply engine carries out the demo's plan on the throwaway demo tree; only the
+programs it calls are stand-ins. Each is a two-line sh script that runs this module, which does
+to the tree what the real program would do to a CentOS 6 host (a Python 3.6 collection appears,
+a venv with certbot 1.23.0, a certbot that logs an ACMEv2 staging dry run), and prints what the
+real one prints, shortened. The first `yum makecache` times out, so the newcomer meets a failed
+step and its retry. Nothing outside the tree is written.
+
+    python -m wizard.demo.stand_ins ROOT PROGRAM PATH-IT-RAN-AS [ARG...]
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import shlex
+import sys
+
+import wizard
+from wizard.core.target.local import STAND_IN_MARK
+from wizard.demo.hostkit import V2_STAGING, HostTree, Run
+
+CERTBOT = "1.23.0"
+SCL_PYTHON = "/opt/rh/rh-python36/root/usr/bin/python3"
+TREE_BINS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+DIRECT = ("yum", "env")               # the names the demo's plan runs without a path
+
+
+def install(root: str) -> str:
+    """Write the stand-ins for the programs the plan names without a path into a directory beside
+    the tree (never inside it: the probe would see them); return that directory."""
+    directory = programs_dir(root)
+    os.makedirs(directory, exist_ok=True)
+    for name in DIRECT:
+        _script(os.path.join(directory, name), root, name)
+    return directory
+
+
+def _script(path: str, root: str, name: str) -> None:
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(wizard.__file__)))
+    text = (STAND_IN_MARK.decode() + name + "\n"
+            f"PYTHONPATH={shlex.quote(package_parent)} exec {shlex.quote(sys.executable)} -m wizard.demo.stand_ins "
+            f"{shlex.quote(root)} {shlex.quote(name)} \"$0\" \"$@\"\n")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o755)
+
+
+def programs_dir(root: str) -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(root)), "programs")
+
+
+def _state(root: str, name: str) -> str:
+    return os.path.join(programs_dir(root), "." + name)
+
+
+def _yum(root: str, args: list[str]) -> int:
+    if args[:1] == ["makecache"]:
+        tried = _state(root, "yum-makecache-tried")
+        if not os.path.exists(tried):
+            open(tried, "w").close()
+            print("Loaded plugins: fastestmirror")
+            print("http://vault.centos.org/6.10/os/x86_64/repodata/repomd.xml: [Errno 12] Timeout on "
+                  "http://vault.centos.org/6.10/os/x86_64/repodata/repomd.xml: (28, 'Operation too slow. Less "
+                  "than 1 bytes/sec transferred the last 30 seconds')")
+            print("Error: Cannot retrieve repository metadata (repomd.xml) for repository: base. Please verify "
+                  "its path and try again")
+            print("(acme-wizard demo: this first attempt fails on purpose; press r to retry)")
+            return 1
+        print("Loaded plugins: fastestmirror")
+        for repo in ("base", "updates", "centos-sclo-rh"):
+            print(f"{repo:<40}| 3.0 kB     00:00")
+        print("Metadata Cache Created")
+        return 0
+    if args[:1] == ["install"]:
+        packages = [a for a in args[1:] if not a.startswith("-")]
+        print("Loaded plugins: fastestmirror")
+        print("Resolving Dependencies")
+        if "rh-python36" in packages:
+            tree = HostTree(root)
+            tree.file("/opt/rh/rh-python36/enable", "export PATH=/opt/rh/rh-python36/root/usr/bin${PATH:+:${PATH}}\n")
+            _script(tree.path(SCL_PYTHON), root, "python3")
+        print("Installed:")
+        for package in packages:
+            print(f"  {package}.x86_64 (demo stand-in)")
+        print("Complete!")
+        return 0
+    print(f"yum {shlex.join(args)}: (acme-wizard demo stand-in, nothing to do)")
+    return 0
+
+
+def _env(root: str, args: list[str]) -> int:
+    """env VAR=VALUE… PROGRAM ARG…: the program is the tree's own (or a stand-in), never this machine's."""
+    while args and "=" in args[0] and not args[0].startswith("/"):
+        key, _, value = args.pop(0).partition("=")
+        os.environ[key] = value
+    if not args:
+        return 0
+    program = args[0]
+    names = [program] if "/" in program else [os.path.join(d, program) for d in TREE_BINS]
+    for name in names:
+        real = os.path.join(root, name.lstrip("/"))
+        if os.access(real, os.X_OK) and os.path.isfile(real):
+            with open(real, "rb") as handle:
+                if handle.read(len(STAND_IN_MARK)) != STAND_IN_MARK:
+                    break              # the demo tree's own programs are placeholders: never run
+            os.execv(real, [real, *args[1:]])
+    print(f"env: {program}: No such file or directory (the demo runs its stand-in programs only)", file=sys.stderr)
+    return 127
+
+
+def _python3(root: str, args: list[str]) -> int:
+    if args[:2] == ["-m", "venv"] and len(args) == 3:
+        prefix = args[2]
+        tree = HostTree(root)
+        tree.file(f"{prefix}/pyvenv.cfg", "home = /opt/rh/rh-python36/root/usr/bin\n"
+                                          "include-system-site-packages = false\nversion = 3.6.12\n")
+        tree.file(f"{prefix}/lib/python3.6/site-packages/pip-9.0.1.dist-info/METADATA",
+                  "Metadata-Version: 2.0\nName: pip\nVersion: 9.0.1\n")
+        tree.link(f"{prefix}/bin/python3", SCL_PYTHON)          # as venv makes it: links to the base Python
+        tree.link(f"{prefix}/bin/python", "python3")
+        _script(tree.path(f"{prefix}/bin/pip"), root, "pip")
+        return 0
+    print("Python 3.6.12 (acme-wizard demo stand-in)")
+    return 0
+
+
+def _pip(root: str, args: list[str], program: str) -> int:
+    prefix = os.path.dirname(os.path.dirname(program))          # /opt/certbot/bin/pip → /opt/certbot
+    wanted = [a for a in args[1:] if not a.startswith("-") and a != ":all:"]
+    if "certbot<1.24" not in wanted:
+        print("Successfully installed pip-21.3.1")
+        return 0
+    tree = HostTree(root)
+    print("Collecting certbot<1.24")
+    print(f"  Downloading certbot-{CERTBOT}-py3-none-any.whl (405 kB)")
+    print("Collecting cryptography<38")
+    print("  Downloading cryptography-37.0.4-cp36-abi3-manylinux_2_12_x86_64.manylinux2010_x86_64.whl (4.1 MB)")
+    site = f"{prefix}/lib/python3.6/site-packages"
+    for name, version in (("certbot", CERTBOT), ("acme", CERTBOT), ("cryptography", "37.0.4"),
+                          ("pyOpenSSL", "22.0.0")):
+        tree.file(f"{site}/{name}-{version}.dist-info/METADATA",
+                  f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        tree.file(f"{site}/{name}-{version}.dist-info/INSTALLER", "pip\n")
+    tree.file(f"{site}/certbot/__init__.py", f"__version__ = '{CERTBOT}'\n")
+    _script(tree.path(f"{prefix}/bin/certbot"), root, "certbot")
+    print(f"Successfully installed acme-{CERTBOT} certbot-{CERTBOT} cryptography-37.0.4 pyOpenSSL-22.0.0")
+    return 0
+
+
+def _certbot(root: str, args: list[str], program: str) -> int:
+    if "--version" in args:
+        print(f"certbot {CERTBOT}")
+        return 0
+    if args[:1] != ["renew"]:
+        print(f"certbot {shlex.join(args)}: (acme-wizard demo stand-in, nothing to do)")
+        return 0
+    tree = HostTree(root)
+    names = sorted(n[:-5] for n in os.listdir(tree.path("/etc/letsencrypt/renewal")) if n.endswith(".conf"))
+    now = datetime.datetime.now().replace(microsecond=0)
+    log = tree.path("/var/log/letsencrypt/letsencrypt.log")
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(Run(CERTBOT, now, ["renew", *args[1:]], server=V2_STAGING, entry_point=program,
+                         urllib3="1.26.9").render())
+    print("Saving debug log to /var/log/letsencrypt/letsencrypt.log")
+    for name in names:
+        print("- " * 40)
+        print(f"Processing /etc/letsencrypt/renewal/{name}.conf")
+        print(f"Simulating renewal of an existing certificate for {name}")
+    print("- " * 40)
+    print("Congratulations, all simulated renewals succeeded:")
+    for name in names:
+        print(f"  /etc/letsencrypt/live/{name}/fullchain.pem (success)")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    root, name, ran, args = argv[0], argv[1], argv[2], argv[3:]
+    program = "/" + os.path.relpath(os.path.abspath(ran), root)      # as the target names it
+    if name == "yum":
+        return _yum(root, args)
+    if name == "env":
+        return _env(root, args)
+    if name == "python3":
+        return _python3(root, args)
+    return _pip(root, args, program) if name == "pip" else _certbot(root, args, program)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
