@@ -7,7 +7,7 @@ a venv with certbot 1.23.0, a certbot that logs an ACMEv2 staging dry run), and 
 real one prints, shortened. The first `yum makecache` times out, so the newcomer meets a failed
 step and its retry. Nothing outside the tree is written.
 
-    python -m wizard.demo.stand_ins ROOT PROGRAM PATH-IT-RAN-AS [ARG...]
+    python -m wizard.demo.stand_ins LANGUAGE ROOT PROGRAM PATH-IT-RAN-AS [ARG...]
 """
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ import sys
 import wizard
 from wizard.core.target.local import STAND_IN_MARK
 from wizard.demo.hostkit import V2_STAGING, HostTree, Run
+from wizard.i18n import _, current_language, set_language
 
 CERTBOT = "1.23.0"
 SCL_PYTHON = "/opt/rh/rh-python36/root/usr/bin/python3"
+CERTBOT_AUTO = "/usr/local/bin/certbot-auto"
 TREE_BINS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-DIRECT = ("yum", "env")               # the names the demo's plan runs without a path
+DIRECT = ("yum", "env", "curl", "sh")   # the names the demo's plans run without a path
+ACME_SH = "3.1.1"
 
 
 def install(root: str) -> str:
@@ -33,14 +36,31 @@ def install(root: str) -> str:
     os.makedirs(directory, exist_ok=True)
     for name in DIRECT:
         _script(os.path.join(directory, name), root, name)
+    _adopt(HostTree(root).path(CERTBOT_AUTO), root, "certbot-auto")
     return directory
 
 
-def _script(path: str, root: str, name: str) -> None:
+def _adopt(path: str, root: str, name: str) -> None:
+    """Make the tree's own script a stand-in in place: its 2nd and 3rd lines (comments) become the mark
+    and the exec, so every other line, and the line numbers the evidence cites, stay as they were."""
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
+    stand_in = _stand_in_text(root, name).split("\n")
+    if lines[0] == "#!/bin/sh" and len(lines) > 3 and lines[1].startswith("#") and lines[2].startswith("#"):
+        lines[1:3] = stand_in[1:3]
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines))
+
+
+def _stand_in_text(root: str, name: str, lines: str = "") -> str:
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(wizard.__file__)))
-    text = (STAND_IN_MARK.decode() + name + "\n"
+    return (STAND_IN_MARK.decode() + name + "\n" + lines +
             f"PYTHONPATH={shlex.quote(package_parent)} exec {shlex.quote(sys.executable)} -m wizard.demo.stand_ins "
-            f"{shlex.quote(root)} {shlex.quote(name)} \"$0\" \"$@\"\n")
+            f"{shlex.quote(current_language())} {shlex.quote(root)} {shlex.quote(name)} \"$0\" \"$@\"\n")
+
+
+def _script(path: str, root: str, name: str, lines: str = "") -> None:
+    text = _stand_in_text(root, name, lines)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -66,7 +86,7 @@ def _yum(root: str, args: list[str]) -> int:
                   "than 1 bytes/sec transferred the last 30 seconds')")
             print("Error: Cannot retrieve repository metadata (repomd.xml) for repository: base. Please verify "
                   "its path and try again")
-            print("(acme-wizard demo: this first attempt fails on purpose; press r to retry)")
+            print(_("(acme-wizard demo: this first attempt fails on purpose; press r to retry)"))
             return 1
         print("Loaded plugins: fastestmirror")
         for repo in ("base", "updates", "centos-sclo-rh"):
@@ -93,7 +113,7 @@ def _yum(root: str, args: list[str]) -> int:
 def _env(root: str, args: list[str]) -> int:
     """env VAR=VALUE… PROGRAM ARG…: the program is the tree's own (or a stand-in), never this machine's."""
     while args and "=" in args[0] and not args[0].startswith("/"):
-        key, _, value = args.pop(0).partition("=")
+        key, _equals, value = args.pop(0).partition("=")
         os.environ[key] = value
     if not args:
         return 0
@@ -106,7 +126,7 @@ def _env(root: str, args: list[str]) -> int:
                 if handle.read(len(STAND_IN_MARK)) != STAND_IN_MARK:
                     break              # the demo tree's own programs are placeholders: never run
             os.execv(real, [real, *args[1:]])
-    print(f"env: {program}: No such file or directory (the demo runs its stand-in programs only)", file=sys.stderr)
+    print(f"env: {program}: " + _("the demo runs its stand-in programs only"), file=sys.stderr)
     return 127
 
 
@@ -175,16 +195,78 @@ def _certbot(root: str, args: list[str], program: str) -> int:
     return 0
 
 
+def _curl(root: str, args: list[str]) -> int:
+    """curl -fsSL -o FILE URL: acme.sh's installer, as a stand-in."""
+    if "-o" in args[:-1]:
+        _script(HostTree(root).path(args[args.index("-o") + 1]), root, "acme.sh-installer")
+        return 0
+    print(f"curl {shlex.join(args)}: (acme-wizard demo stand-in, nothing fetched)")
+    return 0
+
+
+def _sh(root: str, args: list[str]) -> int:
+    """sh INSTALLER --install-online --home DIR: acme.sh installs itself and its cron line."""
+    home = args[args.index("--home") + 1] if "--home" in args[:-1] else "/root/.acme.sh"
+    tree = HostTree(root)
+    print(f"[demo] Installing to {home}")
+    _script(tree.path(f"{home}/acme.sh"), root, "acme.sh", f"VER={ACME_SH}\n")
+    tree.file(f"{home}/account.conf", "#LOG_FILE=\"/root/.acme.sh/acme.sh.log\"\n")
+    cron = tree.path("/var/spool/cron/root")
+    os.makedirs(os.path.dirname(cron), exist_ok=True)
+    with open(cron, "a", encoding="utf-8") as handle:
+        handle.write(f'12 3 * * * "{home}"/acme.sh --cron --home "{home}" > /dev/null\n')
+    print("[demo] Installing cron job")
+    print("[demo] Install success!")
+    return 0
+
+
+def _acme_sh(root: str, args: list[str], program: str) -> int:
+    if "--version" in args:
+        print(f"https://github.com/acmesh-official/acme.sh\nv{ACME_SH}")
+    elif "--set-default-ca" in args:
+        with open(HostTree(root).path(os.path.join(os.path.dirname(program), "account.conf")), "a",
+                  encoding="utf-8") as handle:
+            handle.write("DEFAULT_ACME_SERVER='https://acme-v02.api.letsencrypt.org/directory'\n")
+        print("[demo] Changed default CA to: https://acme-v02.api.letsencrypt.org/directory")
+    else:
+        print(f"acme.sh {shlex.join(args)}: (acme-wizard demo stand-in, nothing to do)")
+    return 0
+
+
+def _certbot_auto(root: str, args: list[str]) -> int:
+    """certbot-auto 0.20.0 as it runs today: acme-v01's name no longer resolves, so every renewal fails."""
+    if "--version" in args:
+        print("certbot 0.20.0")
+        return 0
+    now = datetime.datetime.now().replace(microsecond=0)
+    with open(HostTree(root).path("/var/log/letsencrypt/letsencrypt.log"), "a", encoding="utf-8") as handle:
+        handle.write(Run("0.20.0", now, args, outcome="dns-failure", urllib3="1.10.2").render())
+    print("Saving debug log to /var/log/letsencrypt/letsencrypt.log")
+    print("Attempting to renew cert (example.com) from /etc/letsencrypt/renewal/example.com.conf produced an "
+          "unexpected error: HTTPSConnectionPool(host='acme-v01.api.letsencrypt.org', port=443): Max retries "
+          "exceeded with url: /directory (Caused by NewConnectionError: [Errno -2] Name or service not known). "
+          "Skipping.")
+    print("All renewal attempts failed.")
+    return 1
+
+
 def main(argv: list[str]) -> int:
-    root, name, ran, args = argv[0], argv[1], argv[2], argv[3:]
+    language, root, name, ran, args = argv[0], argv[1], argv[2], argv[3], argv[4:]
+    set_language(language)
     program = "/" + os.path.relpath(os.path.abspath(ran), root)      # as the target names it
     if name == "yum":
         return _yum(root, args)
     if name == "env":
         return _env(root, args)
-    if name == "python3":
-        return _python3(root, args)
-    return _pip(root, args, program) if name == "pip" else _certbot(root, args, program)
+    try:
+        if name in ("curl", "sh", "python3", "certbot-auto"):
+            return {"curl": _curl, "sh": _sh, "python3": _python3, "certbot-auto": _certbot_auto}[name](root, args)
+        if name in ("acme.sh", "acme.sh-installer"):
+            return _acme_sh(root, args, program) if name == "acme.sh" else _sh(root, ["--home", "/root/.acme.sh"])
+        return _pip(root, args, program) if name == "pip" else _certbot(root, args, program)
+    except OSError as error:         # a demo program says what went wrong, like a real one, without a traceback
+        print(f"{name}: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     lines: list[str] = []
     line = initial_indent
     fresh = True                    # nothing but the indent on this line yet
+    last = ""                       # the word written last
 
     def flush() -> None:
         nonlocal line, fresh
@@ -61,7 +62,10 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
         if not fresh and cells(line) + cells(token) > width:
             carried = ""
             if token[0] in NO_LINE_START and not line.endswith(" ") and cells(line[-1:]) == 2:
-                line, carried = line[:-1], line[-1]     # 、 。 ー never start a line: take a character along
+                # 、 。 ー never start a line: take a character along (the whole of "cキ" when it was one word)
+                take = len(last) if last.endswith(line[-1]) and len(last) > 1 and line.endswith(last) else 1
+                if take < len(line.strip()):
+                    line, carried = line[:-take], line[-take:]
             flush()
             line += carried
             fresh = not carried
@@ -74,6 +78,7 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
             token = token[start:]
         line += token
         fresh = False
+        last = token
     if not fresh or not lines:
         lines.append(line.rstrip())
     return lines
