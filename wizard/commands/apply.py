@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> ExitCode:
     answers = answers_from(args)
     follow = invocation(args)
     if args.demo and not args.dry_run:
-        raise UsageError(_("the demo host is for previews only: add --dry-run"))
+        raise UsageError(_("the demo host is for previews here: add --dry-run (the wizard, {command}, rehearses "
+                           "apply on a throwaway copy)", command="acme-wizard --demo"))
     if not args.dry_run and not args.yes and not sys.stdin.isatty():
         raise UsageError(_("no terminal to confirm each step: pass --yes to apply without asking"))
     with target_from(args) as (target, label):
