@@ -38,3 +38,17 @@ def test_no_color_draws_without_colours(tmux):
             if re.search(r"(^|;)(3[1-6]|4[1-6]|9[1-6]|10[1-6])(;|$)", code) or "38;2;" in code or "48;2;" in code
             or any(int(n) not in greys for n in re.findall(r"[34]8;5;(\d+)", code))]
     assert not hues, hues
+
+
+def test_the_banners_read_in_sixteen_colours(tmux):
+    """Dark on yellow for PREVIEW and bright white on red for the rehearsal: ANSI colours, not theme ones."""
+    base, _exit_file = tmux({"TERM": "xterm"})
+    wait_for(base, "PREVIEW")
+    banner = capture(base, escapes=True).splitlines()[1]
+    assert "\x1b[43m" in banner and "\x1b[30m" in banner, banner            # black on yellow
+    subprocess.run(base + ["send-keys", "-t", "w", "d"], check=True)
+    wait_for(base, "Leave preview?")
+    subprocess.run(base + ["send-keys", "-t", "w", "y"], check=True)
+    wait_for(base, "DEMO REHEARSAL")
+    banner = capture(base, escapes=True).splitlines()[1]
+    assert "\x1b[41m" in banner and "\x1b[97m" in banner, banner            # bright white on red

@@ -9,6 +9,7 @@ from tests.fixtures.stubs import stub_bin, stub_certbot
 from tests.fixtures.tui import screen_text, settle, text_of
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
+from wizard.render.width import cells
 from wizard.tui.app import wizard_app
 from wizard.tui.keys import STAGES
 from wizard.tui.modals import ChoiceModal, ConfirmModal, HelpScreen
@@ -243,3 +244,48 @@ async def test_resizing_down_to_80x24_keeps_every_control_reachable(tmp_path):
         screen = screen_text(app)
         assert "c Choose" in screen and "b Back" in screen and "Step 1/2: Back up /etc/letsencrypt" in screen
         assert max(len(line.rstrip()) for line in screen.splitlines()) <= 80
+
+
+def _laid_out(app, selector):
+    """A Prose widget's lines as drawn at its real width, joined without the wrapping's blanks."""
+    widget = app.query_one(selector)
+    width = widget.content_size.width
+    lines = widget.render().plain.split("\n")
+    assert width > 0 and all(cells(line) <= width for line in lines), (width, lines)
+    return "".join(line.strip() for line in lines)
+
+
+async def test_live_text_is_wrapped_never_cut_and_run_paths_carry_the_root(tmp_path):
+    root = str(tmp_path / "copies-of-customer-hosts-made-for-the-acmev1-migration" / "web01.example.jp")
+    HOSTS["ubuntu1804_ppa_031_cli_ini"](root)
+    app = live_app(root, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "LIVE" in text_of(app, "#banner")
+        assert root in _laid_out(app, "#banner")                        # the whole root, over two lines
+        await pilot.press("4", "a")
+        await run_until_settled(app, pilot)
+        run_path = os.path.join(root, "var/lib/acme-wizard/runs", app.session.outcome.run_id)
+        assert os.path.isdir(run_path)
+        assert run_path in _laid_out(app, "#apply-prompt")               # where the backups really are
+        for line in screen_text(app).splitlines():
+            assert len(line.rstrip()) <= SIZE[0]
+
+
+async def test_notices_never_cover_the_prompt_the_next_action_or_the_footer(tmp_path):
+    from textual.widgets import Footer
+    app = demo_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for stage in ("1", "4"):
+            await pilot.press(stage)
+            app.tell("A notice long enough to take a good part of the width of the screen, and then some more of it",
+                     error=True)
+            await pilot.pause(0.2)
+            notice = app.query_one("#notice").region
+            assert notice.height == 2 and "some more of it" in screen_text(app)     # wrapped, not cut
+            others = [app.query_one(Footer).region, app.query_one("#banner").region,
+                      app.query_one("#overview-next" if stage == "1" else "#apply-prompt").region]
+            for region in others:
+                assert not notice.overlaps(region), (notice, region)
+            app.query_one("#notice").clear()

@@ -20,7 +20,7 @@ from wizard.core.errors import ExitCode, TargetError
 from wizard.core.plan.model import Step
 from wizard.i18n import _, current_language
 from wizard.tui import keys
-from wizard.tui.chrome import Banner, StageBar
+from wizard.tui.chrome import Banner, Notice, StageBar
 from wizard.tui.messages import (
     ApplyEnded,
     Loaded,
@@ -67,6 +67,7 @@ class WizardApp(App[int]):
             yield ApplyPane(self.session, id="apply")
             yield VerifyPane(id="verify")
             yield ReportPane(id="report")
+        yield Notice(id="notice")
         yield Footer()
 
     @property
@@ -191,6 +192,10 @@ class WizardApp(App[int]):
             return self.session.diagnosis is not None
         return True
 
+    def tell(self, message: str, error: bool = False) -> None:
+        """A notice on its own line above the footer (a toast would cover the prompt or the hint line)."""
+        self.query_one(Notice).say(message, error)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -198,7 +203,7 @@ class WizardApp(App[int]):
 
     def action_toggle_preview(self) -> None:
         if self.applying:
-            self.notify(_("Not while apply runs."))
+            self.tell(_("Not while apply runs."))
             return
         if not self.session.preview:
             self.set_preview(True)
@@ -246,7 +251,7 @@ class WizardApp(App[int]):
     def action_start_apply(self) -> None:
         reason = self.session.can_apply()
         if reason:
-            self.notify(reason, severity="error", timeout=8)
+            self.tell(reason, error=True)
             return
         self.apply_pane.start()
 

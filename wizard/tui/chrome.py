@@ -72,3 +72,29 @@ class StageBar(Widget):
         for number, name in enumerate(STAGES, 1):
             bar.append(f" {number} {_(STAGE_TITLES[name])} ", style="reverse bold" if name == self.stage else "")
         return bar
+
+
+class Notice(Prose):
+    """A passing message (why a key did nothing, an error) on a line of its own above the footer:
+    the content above gives way to it, nothing is covered, and it goes after a while."""
+
+    DEFAULT_CSS = """
+    Notice {
+        padding: 0 1;
+        display: none;
+    }
+    Notice.error {
+        background: ansi_red;
+        color: ansi_bright_white;
+    }
+    """
+    SECONDS = 8
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.update(Para(Text(message, style="bold"), 0, 2, fold=True))
+        self.set_class(error, "error")
+        self.display = True
+        self.set_timer(self.SECONDS, self.clear)
+
+    def clear(self) -> None:
+        self.display = False

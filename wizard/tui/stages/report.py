@@ -30,7 +30,8 @@ class ReportPane(VerticalScroll):
         try:
             paths = session.write_report(base)
         except OSError as error:
-            self.notify(_("Cannot write {path}: {reason}", path=base, reason=error.strerror), severity="error")
+            message = _("Cannot write {path}: {reason}", path=base, reason=error.strerror)
+            self.query_one("#report-body", Static).update(Text(message, style="bold red"))
             return None
         self.query_one("#report-body", Static).update(
             Text(_("Report written to {paths}", paths=listing(paths)), style="bold"))   # (a toast would cover it)
