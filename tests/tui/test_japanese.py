@@ -1,4 +1,5 @@
 """The wizard in Japanese at 80×24: Pilot, SVG snapshots and a real terminal."""
+import re
 
 import pytest
 
@@ -32,13 +33,34 @@ async def test_every_stage_in_japanese_fits_80_cells(tmp_path, japanese):
         await settle(app, pilot)
         screen = screen_text(app)
         for text in ("判定: ACMEv1 使用中", "1 概要", "6 レポート", "プレビュー: 何も変更しません。", "終了", "ヘルプ",
-                     "クライアント", "/etc/crontab:17 で定期実行"):
+                     "クライアント", "/etc/crontab:17 で定期実行", "4 重大、1 高、3 中、1 情報"):
             assert text in screen, text
-        for key in ("2", "3", "4", "5", "6", "question_mark"):
-            await pilot.press(key)
+        screens = [screen]
+        for keys in (("2",), ("3",), ("c", "down"), ("enter",), ("4",), ("5",), ("6",), ("question_mark",)):
+            await pilot.press(*keys)
             await pilot.pause()
-            assert all(cells(line.rstrip()) <= 80 for line in screen_text(app).splitlines())
-        assert "キー操作" in screen_text(app)
+            screens.append(screen_text(app))
+            assert all(cells(line.rstrip()) <= 80 for line in screens[-1].splitlines())
+        assert "キー操作" in screen_text(app) and "Esc キーでこのヘルプを閉じます" in screen_text(app)
+        text = "\n".join(screens)
+        assert not re.search(r"[。、] +\S", text)          # no space after a Japanese stop or comma
+        assert not re.search(r"(^|\s)[a-z]\s*$", text, re.M)     # no key letter left alone at a line end
+        for english in ("low", "medium", "not-run", "blocked", "incomplete", " ok "):
+            assert english not in text, english
+
+
+def test_help_in_japanese_fits_80_cells_for_every_command():
+    import os
+    import subprocess
+    import sys
+
+    from wizard.arguments import COMMANDS
+    for command in ("", *COMMANDS):
+        argv = [sys.executable, "-m", "wizard", *([command] if command else []), "--lang", "ja", "--help"]
+        shown = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"}).stdout
+        assert "使い方" in shown
+        wide = [line for line in shown.splitlines() if cells(line) > 80]
+        assert not wide, (command, wide)
 
 
 def test_demo_in_tmux_with_a_japanese_locale(tmux):
