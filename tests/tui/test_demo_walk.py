@@ -69,7 +69,7 @@ async def test_the_demo_walks_from_overview_to_report_through_apply_and_verify(t
         await pilot.press("3", "c")
         assert isinstance(app.screen, ChoiceModal)
         detail = app.screen.query_one("#choice-detail").plain
-        assert "nothing is changed on this host" in detail and "example.com expired on 2021-06-08" in detail
+        assert "changes nothing on this host" in detail and "example.com expired on 2021-06-08" in detail
         await pilot.press("down")
         await pilot.pause()
         assert "Python 3.6 runs certbot up to 1.23.0 only" in app.screen.query_one("#choice-detail").plain
@@ -106,6 +106,10 @@ async def test_the_demo_walks_from_overview_to_report_through_apply_and_verify(t
         assert app.report_path and app.report_path.startswith(str(tmp_path / "reports"))
         report = open(app.report_path, encoding="utf-8").read()
         assert "rh-python36" in report and "complete" in report
+        # a rehearsal's report never passes for a real fix, nor offers a rollback that cannot run
+        assert "Demo rehearsal: not a real server." in report and "demo rehearsal (a throwaway copy" in report
+        assert "Fixed and verified" not in report and "acme-wizard rollback" not in report
+        assert "nothing to roll back" in report
         assert "n Next" not in screen_text(app)                   # nothing after the last stage
         await pilot.press("q")
     # what the rehearsal did, it did to the demo's tree

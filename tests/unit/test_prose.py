@@ -40,3 +40,11 @@ def test_a_diff_line_keeps_its_sign_and_colour_when_folded():
     rows = laid.plain.split("\n")
     assert rows[0].startswith("  +30") and all(row.startswith("   ") for row in rows[1:])
     assert {s.style for s in laid.spans} == {"green"}
+
+
+@pytest.mark.parametrize("width", range(30, 90))
+def test_an_option_never_starts_a_line_away_from_its_command(width):
+    undo = "undo: remove the venv and the link with rm -f /usr/bin/certbot; rm -rf /opt/certbot (nothing else)"
+    for line in wrap(undo, width, "    ", "      "):
+        assert not line.rstrip().endswith((" rm", ":rm")), line
+        assert not line.lstrip().startswith(("-f", "-rf")), line

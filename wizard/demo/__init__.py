@@ -35,7 +35,8 @@ def demo_host() -> Iterator[str]:
     left by a process that could not clean up (SIGKILL, power loss) is swept by the next demo.
     """
     sweep_stale_demo_trees()
-    base = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")   # the tree in host/, its stand-ins in programs/
+    # the tree in host/, its stand-ins in programs/
+    base = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=demo_parent())
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGHUP, signal.SIGTERM):
@@ -52,9 +53,16 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def demo_parent() -> str:
+    """Where demo trees live: the temporary directory, unless its name holds a line break (the stand-in
+    scripts and the probe name paths one per line), then /tmp."""
+    tmp = tempfile.gettempdir()
+    return "/tmp" if "\n" in tmp or "\r" in tmp else tmp
+
+
 def sweep_stale_demo_trees(tmp: str | None = None) -> list[str]:
     """Remove demo trees of ours whose process is gone; return their paths."""
-    tmp = tmp or tempfile.gettempdir()
+    tmp = tmp or demo_parent()
     removed: list[str] = []
     try:
         names = os.listdir(tmp)

@@ -1,13 +1,16 @@
-"""The programs the demo's rehearsal runs instead of the real yum, pip and certbot.
+"""The programs the demo's rehearsal runs instead of the real yum, pip, curl, acme.sh and certbot.
 
 The wizard's own apply engine carries out the demo's plan on the throwaway demo tree; only the
-programs it calls are stand-ins. Each is a two-line sh script that runs this module, which does
-to the tree what the real program would do to a CentOS 6 host (a Python 3.6 collection appears,
-a venv with certbot 1.23.0, a certbot that logs an ACMEv2 staging dry run), and prints what the
+programs it calls are stand-ins. Each is a small sh script that runs this module, which does to
+the tree what the real program would do to a CentOS 6 host (a Python 3.6 collection appears, a
+venv with certbot 1.23.0, a certbot that logs an ACMEv2 staging dry run), and prints what the
 real one prints, shortened. The first `yum makecache` times out, so the newcomer meets a failed
-step and its retry. Nothing outside the tree is written.
+step and its retry.
 
-    python -m wizard.demo.stand_ins LANGUAGE ROOT PROGRAM PATH-IT-RAN-AS [ARG...]
+Nothing outside the tree is written: every path is resolved inside the root the way the engine
+resolves it (symlinks and `..` never leave it). The interpreter starts isolated (-I: neither the
+current directory nor PYTHONPATH can put code in front of the wizard's own), and variables given
+to `env` are not passed on to this machine's programs.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import shlex
 import sys
 
 import wizard
+from wizard.core.target.confine import resolved_host_path
 from wizard.core.target.local import STAND_IN_MARK
 from wizard.demo.hostkit import V2_STAGING, HostTree, Run
 from wizard.i18n import _, current_language, set_language
@@ -36,8 +40,23 @@ def install(root: str) -> str:
     os.makedirs(directory, exist_ok=True)
     for name in DIRECT:
         _script(os.path.join(directory, name), root, name)
-    _adopt(HostTree(root).path(CERTBOT_AUTO), root, "certbot-auto")
+    _adopt(_Tree(root).path(CERTBOT_AUTO), root, "certbot-auto")
     return directory
+
+
+class _Tree(HostTree):
+    """The demo tree as its programs see it: a path is resolved inside the root, links and `..`
+    included, as the engine resolves it (a plain join would follow a link out of the tree)."""
+
+    def path(self, target_path: str) -> str:
+        return resolved_host_path(self.root, target_path)
+
+    def link(self, target_path: str, points_to: str) -> None:
+        local = resolved_host_path(self.root, target_path, follow_last=False)
+        os.makedirs(os.path.dirname(local), exist_ok=True)
+        if os.path.lexists(local):
+            os.remove(local)
+        os.symlink(points_to, local)
 
 
 def _adopt(path: str, root: str, name: str) -> None:
@@ -46,7 +65,8 @@ def _adopt(path: str, root: str, name: str) -> None:
     with open(path, encoding="utf-8") as handle:
         lines = handle.read().split("\n")
     stand_in = _stand_in_text(root, name).split("\n")
-    if lines[0] == "#!/bin/sh" and len(lines) > 3 and lines[1].startswith("#") and lines[2].startswith("#"):
+    if (lines[0] == "#!/bin/sh" and len(lines) > 3 and lines[1].startswith("#") and lines[2].startswith("#")
+            and len(stand_in) == 4):        # (mark, name, exec, ""): one exec line to put in place
         lines[1:3] = stand_in[1:3]
         with open(path, "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines))
@@ -54,8 +74,11 @@ def _adopt(path: str, root: str, name: str) -> None:
 
 def _stand_in_text(root: str, name: str, lines: str = "") -> str:
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(wizard.__file__)))
+    # -I: no current directory, no PYTHONPATH, no user site; the wizard's own package is put first by hand
+    code = (f"import sys; sys.path.insert(0, {package_parent!r}); from wizard.demo.stand_ins import main; "
+            "raise SystemExit(main(sys.argv[1:]))")
     return (STAND_IN_MARK.decode() + name + "\n" + lines +
-            f"PYTHONPATH={shlex.quote(package_parent)} exec {shlex.quote(sys.executable)} -m wizard.demo.stand_ins "
+            f"exec {shlex.quote(sys.executable)} -I -c {shlex.quote(code)} "
             f"{shlex.quote(current_language())} {shlex.quote(root)} {shlex.quote(name)} \"$0\" \"$@\"\n")
 
 
@@ -98,7 +121,7 @@ def _yum(root: str, args: list[str]) -> int:
         print("Loaded plugins: fastestmirror")
         print("Resolving Dependencies")
         if "rh-python36" in packages:
-            tree = HostTree(root)
+            tree = _Tree(root)
             tree.file("/opt/rh/rh-python36/enable", "export PATH=/opt/rh/rh-python36/root/usr/bin${PATH:+:${PATH}}\n")
             _script(tree.path(SCL_PYTHON), root, "python3")
         print("Installed:")
@@ -106,25 +129,32 @@ def _yum(root: str, args: list[str]) -> int:
             print(f"  {package}.x86_64 (demo stand-in)")
         print("Complete!")
         return 0
-    print(f"yum {shlex.join(args)}: (acme-wizard demo stand-in, nothing to do)")
+    print(f"yum {shlex.join(args)}: " + _("(acme-wizard demo stand-in, nothing to do)"))
     return 0
 
 
 def _env(root: str, args: list[str]) -> int:
-    """env VAR=VALUE… PROGRAM ARG…: the program is the tree's own (or a stand-in), never this machine's."""
-    while args and "=" in args[0] and not args[0].startswith("/"):
-        key, _equals, value = args.pop(0).partition("=")
-        os.environ[key] = value
+    """env VAR=VALUE… PROGRAM ARG…: the program is a stand-in in the tree or beside it, never this
+    machine's. The variables name paths of the demo host (LD_LIBRARY_PATH=/opt/rh/…): they are not
+    passed on, as this machine's interpreter would then load libraries from its own /opt/rh."""
+    while args and "=" in args[0] and not args[0].startswith(("/", "-")):
+        args.pop(0)
     if not args:
         return 0
     program = args[0]
-    names = [program] if "/" in program else [os.path.join(d, program) for d in TREE_BINS]
-    for name in names:
-        real = os.path.join(root, name.lstrip("/"))
+    if program.startswith("-") or ("/" in program and not program.startswith("/")):
+        print(f"env: {program}: " + _("the demo's env takes VAR=VALUE and an absolute path or a name only"),
+              file=sys.stderr)
+        return 125
+    if program.startswith("/"):
+        candidates = [resolved_host_path(root, program)]
+    else:
+        candidates = [resolved_host_path(root, f"{d}/{program}") for d in TREE_BINS]
+        candidates.append(os.path.join(programs_dir(root), program))
+    for real in candidates:
         if os.access(real, os.X_OK) and os.path.isfile(real):
-            with open(real, "rb") as handle:
-                if handle.read(len(STAND_IN_MARK)) != STAND_IN_MARK:
-                    break              # the demo tree's own programs are placeholders: never run
+            if not _is_stand_in_file(real):
+                break                  # the demo tree's own programs are placeholders: never run
             os.execv(real, [real, *args[1:]])
     print(f"env: {program}: " + _("the demo runs its stand-in programs only"), file=sys.stderr)
     return 127
@@ -133,7 +163,7 @@ def _env(root: str, args: list[str]) -> int:
 def _python3(root: str, args: list[str]) -> int:
     if args[:2] == ["-m", "venv"] and len(args) == 3:
         prefix = args[2]
-        tree = HostTree(root)
+        tree = _Tree(root)
         tree.file(f"{prefix}/pyvenv.cfg", "home = /opt/rh/rh-python36/root/usr/bin\n"
                                           "include-system-site-packages = false\nversion = 3.6.12\n")
         tree.file(f"{prefix}/lib/python3.6/site-packages/pip-9.0.1.dist-info/METADATA",
@@ -152,7 +182,7 @@ def _pip(root: str, args: list[str], program: str) -> int:
     if "certbot<1.24" not in wanted:
         print("Successfully installed pip-21.3.1")
         return 0
-    tree = HostTree(root)
+    tree = _Tree(root)
     print("Collecting certbot<1.24")
     print(f"  Downloading certbot-{CERTBOT}-py3-none-any.whl (405 kB)")
     print("Collecting cryptography<38")
@@ -174,9 +204,9 @@ def _certbot(root: str, args: list[str], program: str) -> int:
         print(f"certbot {CERTBOT}")
         return 0
     if args[:1] != ["renew"]:
-        print(f"certbot {shlex.join(args)}: (acme-wizard demo stand-in, nothing to do)")
+        print(f"certbot {shlex.join(args)}: " + _("(acme-wizard demo stand-in, nothing to do)"))
         return 0
-    tree = HostTree(root)
+    tree = _Tree(root)
     names = sorted(n[:-5] for n in os.listdir(tree.path("/etc/letsencrypt/renewal")) if n.endswith(".conf"))
     now = datetime.datetime.now().replace(microsecond=0)
     log = tree.path("/var/log/letsencrypt/letsencrypt.log")
@@ -198,16 +228,23 @@ def _certbot(root: str, args: list[str], program: str) -> int:
 def _curl(root: str, args: list[str]) -> int:
     """curl -fsSL -o FILE URL: acme.sh's installer, as a stand-in."""
     if "-o" in args[:-1]:
-        _script(HostTree(root).path(args[args.index("-o") + 1]), root, "acme.sh-installer")
+        _script(_Tree(root).path(args[args.index("-o") + 1]), root, "acme.sh-installer")
         return 0
-    print(f"curl {shlex.join(args)}: (acme-wizard demo stand-in, nothing fetched)")
+    print(f"curl {shlex.join(args)}: " + _("(acme-wizard demo stand-in, nothing fetched)"))
     return 0
 
 
 def _sh(root: str, args: list[str]) -> int:
     """sh INSTALLER --install-online --home DIR: acme.sh installs itself and its cron line."""
+    if not args or not _is_stand_in_file(_Tree(root).path(args[0])):
+        print(f"sh {shlex.join(args)}: " + _("(acme-wizard demo stand-in, nothing to do)"))
+        return 0
+    return _install_acme_sh(root, args[1:])
+
+
+def _install_acme_sh(root: str, args: list[str]) -> int:
     home = args[args.index("--home") + 1] if "--home" in args[:-1] else "/root/.acme.sh"
-    tree = HostTree(root)
+    tree = _Tree(root)
     print(f"[demo] Installing to {home}")
     _script(tree.path(f"{home}/acme.sh"), root, "acme.sh", f"VER={ACME_SH}\n")
     tree.file(f"{home}/account.conf", "#LOG_FILE=\"/root/.acme.sh/acme.sh.log\"\n")
@@ -224,12 +261,12 @@ def _acme_sh(root: str, args: list[str], program: str) -> int:
     if "--version" in args:
         print(f"https://github.com/acmesh-official/acme.sh\nv{ACME_SH}")
     elif "--set-default-ca" in args:
-        with open(HostTree(root).path(os.path.join(os.path.dirname(program), "account.conf")), "a",
+        with open(_Tree(root).path(os.path.join(os.path.dirname(program), "account.conf")), "a",
                   encoding="utf-8") as handle:
             handle.write("DEFAULT_ACME_SERVER='https://acme-v02.api.letsencrypt.org/directory'\n")
         print("[demo] Changed default CA to: https://acme-v02.api.letsencrypt.org/directory")
     else:
-        print(f"acme.sh {shlex.join(args)}: (acme-wizard demo stand-in, nothing to do)")
+        print(f"acme.sh {shlex.join(args)}: " + _("(acme-wizard demo stand-in, nothing to do)"))
     return 0
 
 
@@ -239,7 +276,7 @@ def _certbot_auto(root: str, args: list[str]) -> int:
         print("certbot 0.20.0")
         return 0
     now = datetime.datetime.now().replace(microsecond=0)
-    with open(HostTree(root).path("/var/log/letsencrypt/letsencrypt.log"), "a", encoding="utf-8") as handle:
+    with open(_Tree(root).path("/var/log/letsencrypt/letsencrypt.log"), "a", encoding="utf-8") as handle:
         handle.write(Run("0.20.0", now, args, outcome="dns-failure", urllib3="1.10.2").render())
     print("Saving debug log to /var/log/letsencrypt/letsencrypt.log")
     print("Attempting to renew cert (example.com) from /etc/letsencrypt/renewal/example.com.conf produced an "
@@ -250,22 +287,32 @@ def _certbot_auto(root: str, args: list[str]) -> int:
     return 1
 
 
+def _is_stand_in_file(real: str) -> bool:
+    try:
+        with open(real, "rb") as handle:
+            return handle.read(len(STAND_IN_MARK)) == STAND_IN_MARK
+    except OSError:
+        return False
+
+
 def main(argv: list[str]) -> int:
     language, root, name, ran, args = argv[0], argv[1], argv[2], argv[3], argv[4:]
     set_language(language)
     program = "/" + os.path.relpath(os.path.abspath(ran), root)      # as the target names it
-    if name == "yum":
-        return _yum(root, args)
-    if name == "env":
-        return _env(root, args)
     try:
+        if name == "yum":
+            return _yum(root, args)
+        if name == "env":
+            return _env(root, args)
         if name in ("curl", "sh", "python3", "certbot-auto"):
             return {"curl": _curl, "sh": _sh, "python3": _python3, "certbot-auto": _certbot_auto}[name](root, args)
         if name in ("acme.sh", "acme.sh-installer"):
-            return _acme_sh(root, args, program) if name == "acme.sh" else _sh(root, ["--home", "/root/.acme.sh"])
+            return _acme_sh(root, args, program) if name == "acme.sh" else _install_acme_sh(root, args)
         return _pip(root, args, program) if name == "pip" else _certbot(root, args, program)
     except OSError as error:         # a demo program says what went wrong, like a real one, without a traceback
-        print(f"{name}: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        where = str(error.filename or "")
+        where = "/" + os.path.relpath(where, root) if where.startswith(root) else where   # the demo host's name
+        print(f"{name}: {where}: {error.strerror}", file=sys.stderr)
         return 1
 
 

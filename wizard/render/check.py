@@ -69,7 +69,7 @@ def system_rows(diagnosis: Diagnosis) -> list[tuple[str, list[Segment]]]:
         log_text += "; " + _("{count} oldest run(s) left out (over 50,000 in one log)", count=logs.runs_dropped)
     rows.append((_("Logs"), [(log_text, "")]))
     if diagnosis.renewal_confs:
-        rows.append((_("Lineages"), [(", ".join(c.name for c in diagnosis.renewal_confs), "")]))
+        rows.append((_("Lineages"), [(listing(c.name for c in diagnosis.renewal_confs), "")]))
     for index, cert in enumerate(diagnosis.certs):
         days = cert.days_left(diagnosis.now)
         if cert.not_after is None or days is None:

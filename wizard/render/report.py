@@ -18,7 +18,8 @@ from wizard.render.width import cells, clip, pad, wrap
 from wizard.render.words import risk_word, status_word
 
 MODES = {"assessment": N_("assessment (nothing was changed)"), "preview": N_("preview (nothing was changed)"),
-         "applied": N_("remediation record (changes were applied)")}
+         "applied": N_("remediation record (changes were applied)"),
+         "rehearsal": N_("demo rehearsal (a throwaway copy of the demo host, stand-in programs; no real server)")}
 
 
 def _facts(doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -148,7 +149,8 @@ def render_markdown(doc: dict[str, Any]) -> str:
         add(f"- {_('Backed up')}: {', '.join(run['backup']['paths'])} ({run['backup']['files']} {_('files')})")
         add(f"- {_('Archives')}: {', '.join(run['backup']['tarballs'])}")
         add(f"- {_('Manifest')}: `{run['backup']['manifest']}` (sha256 `{run['backup']['manifest_sha256']}`)")
-        add(f"- {_('Roll back with')}: {_md_code(run['rollback_command'])}")
+        add(f"- {_('Roll back with')}: " + (_md_code(run["rollback_command"]) if run["rollback_command"]
+                                            else _no_rollback()))
         add("")
     if doc["verification"]:
         add(_md_verification(doc["verification"]))
@@ -202,6 +204,10 @@ def prose_and_commands(text: str) -> list[tuple[str, str]]:
 
 def _code(text: str) -> str:
     return " ".join(str(text).split()).replace("`", "'")[:200]
+
+
+def _no_rollback() -> str:
+    return _("nothing to roll back: the demo's copy is thrown away when the wizard ends")
 
 
 def _run_columns() -> list[str]:
@@ -282,7 +288,7 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
         para(f"{_('Backed up')}: {', '.join(run['backup']['paths'])} ({run['backup']['files']} {_('files')})")
         para(f"{_('Manifest')}: {run['backup']['manifest']} sha256 {run['backup']['manifest_sha256']}", 0, 2)
         para(f"{_('Roll back with')}:")
-        out.append("  " + run["rollback_command"])
+        out.append("  " + (run["rollback_command"] or _no_rollback()))
     if doc["verification"]:
         verification = doc["verification"]
         heading(_("Verification") + ": " + (_("passed") if verification["passed"] else _("failed")))
@@ -384,7 +390,9 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
             f"<li>{e(_('Archives'))}: {e(', '.join(backup['tarballs']))}</li>"
             f"<li>{e(_('Manifest'))}: <code>{e(backup['manifest'])}</code> "
             f"sha256 <code>{e(str(backup['manifest_sha256']))}</code></li>"
-            f"<li>{e(_('Roll back with'))}: <code>{e(run['rollback_command'])}</code></li></ul>")
+            f"<li>{e(_('Roll back with'))}: "
+            + (f"<code>{e(run['rollback_command'])}</code>" if run["rollback_command"] else e(_no_rollback()))
+            + "</li></ul>")
     if doc["verification"]:
         verification = doc["verification"]
         add(f"<h2>{e(_('Verification'))}: {e(_('passed') if verification['passed'] else _('failed'))}</h2><ul>")

@@ -47,6 +47,7 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     line = initial_indent
     fresh = True                    # nothing but the indent on this line yet
     last = ""                       # the word written last
+    last_at = 0                     # where it starts in `line`
 
     def flush() -> None:
         nonlocal line, fresh
@@ -59,13 +60,17 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
                 line += token
                 fresh = fresh and not lines and line.strip() == ""
             continue
-        if not fresh and cells(line) + cells(token) > width:
+        too_long = (break_long and token.isascii() and cells(token) > width - cells(subsequent_indent)
+                    and cells(line) < width - 1)
+        if not fresh and cells(line) + cells(token) > width and not too_long:    # (too long: fold it from here)
             carried = ""
             if token[0] in NO_LINE_START and not line.endswith(" ") and cells(line[-1:]) == 2:
                 # 、 。 ー never start a line: take a character along (the whole of "cキ" when it was one word)
                 take = len(last) if last.endswith(line[-1]) and len(last) > 1 and line.endswith(last) else 1
                 if take < len(line.strip()):
                     line, carried = line[:-take], line[-take:]
+            elif token[0] == "-" and len(token) > 1 and last.isascii() and line[:last_at].strip():
+                line, carried = line[:last_at], line[last_at:]     # an option stays with its command: "rm -rf"
             flush()
             line += carried
             fresh = not carried
@@ -76,6 +81,7 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
                 line, start = line + token[start:start + room], start + room
                 flush()
             token = token[start:]
+        last_at = len(line)
         line += token
         fresh = False
         last = token

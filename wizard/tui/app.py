@@ -214,7 +214,7 @@ class WizardApp(App[int]):
                 self.set_preview(False)
         if self.session.demo:
             question = _("Leave preview? In the demo, apply rehearses the plan on a throwaway copy of the demo host: "
-                         "yum, pip and certbot are stand-ins, and nothing else on this machine changes.")
+                         "every program it runs is a stand-in, and nothing else on this machine changes.")
         else:
             question = _("Leave preview? Apply will then change {target}, step by step, with a backup first.",
                          target=self.session.label)

@@ -47,8 +47,8 @@ class Banner(Prose):
         elif preview:
             text = sentences(_("PREVIEW: nothing will be changed."), _("Press d to leave preview."))
         elif self.demo:
-            text = _("DEMO REHEARSAL: apply changes a throwaway copy of the demo host; yum, pip and certbot are "
-                     "stand-ins. Press d to go back to preview.")
+            text = _("DEMO REHEARSAL: apply changes a throwaway copy of the demo host, and every program it runs "
+                     "is a stand-in. Press d to go back to preview.")
         else:
             text = _("LIVE: apply changes {target}. Press d to go back to preview.", target=self.target_label)
         self.update(Para(Text(text, style="bold"), fold=True))

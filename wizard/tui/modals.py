@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -26,7 +27,7 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.question, id="question")
-            yield Static(_("[y] yes   [n] no"), id="answers")
+            yield Static(Text(_("[y] yes   [n] no")), id="answers")      # (Text: the brackets are not markup)
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -36,7 +37,8 @@ class ChoiceModal(ModalScreen[str]):
     """Pick one of the ranked client options (Enter), or leave (Escape); the highlighted option's
     caveats show below the list, so the choice is made with them in view."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel")),
+                                             Binding("enter", "choose", N_("Choose"), show=False)]
 
     def __init__(self, title: str, options: list[tuple[str, str, list[Para]]], current: str | None = None) -> None:
         super().__init__()
@@ -48,7 +50,7 @@ class ChoiceModal(ModalScreen[str]):
             yield OptionList(*[label for _key, label, _detail in self.options], id="choices")
             with VerticalScroll(id="choice-detail-scroll"):
                 yield Prose(id="choice-detail")
-            yield Static(_("↑↓ move   Enter choose   Esc cancel"), id="answers")
+            yield Static(_("↑↓ move · Enter choose · Tab then ↑↓ scrolls the details · Esc cancel"), id="answers")
 
     def on_mount(self) -> None:
         keys = [key for key, _label, _detail in self.options]
@@ -63,6 +65,12 @@ class ChoiceModal(ModalScreen[str]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.options[event.option_index][0])
 
+    def action_choose(self) -> None:
+        """Enter with the details focused chooses the highlighted option too."""
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(self.options[highlighted][0])
+
     def action_cancel(self) -> None:
         self.dismiss("")
 
@@ -71,6 +79,7 @@ HELP = N_("""acme-wizard: keys
 
   1-6    stages: Overview Findings Plan Apply Verify Report
   n / b  next / back stage     arrows, PgUp, PgDn: scroll
+  Tab    from a list to its details (↑↓ then scroll them)
   d      preview on/off (leaving preview asks first)
   c      choose the client (when the plan needs a decision)
   a      start apply           y  run the step shown
@@ -81,7 +90,7 @@ HELP = N_("""acme-wizard: keys
 
 In preview nothing is executed or written on the target.
 In the demo, leaving preview rehearses apply on a throwaway
-copy of the demo host (yum, pip and certbot are stand-ins).
+copy of the demo host (every program it runs is a stand-in).
 
 Esc closes this help.""")
 

@@ -251,7 +251,8 @@ def _pip_on(plugins: list[str], python: str, python_version: str, runner: list[s
         key="pip", title=_("Install certbot with pip in /opt/certbot (Python {python})", python=python_version),
         client_path="/opt/certbot/bin/certbot", commands=commands, caveats=caveats,
         undo=shlex.join(["rm", "-f", "/usr/bin/certbot"]) + "; " + shlex.join(["rm", "-rf", "/opt/certbot"]),
-        version_note=shlex.join([*binary, *spec, *pins]), client_version=newest, runner=runner,
+        version_note=_("pip installs: {spec}", spec=shlex.join([*binary, *spec, *pins])), client_version=newest,
+        runner=runner,
         replaces_os_package=True)
 
 

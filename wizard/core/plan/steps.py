@@ -42,7 +42,7 @@ def build(draft: Draft) -> Plan:
                             "the options; moving the sites to a supported OS is the only fully supported one.",
                             os=d.os.pretty_name))
     if choice is not None and choice.key == "move-host":
-        draft.notes += move_host_notes(d)
+        draft.notes += move_host_notes(d, chosen=True)
         return draft.plan(decision_needed=False)
     if choice is not None and choice.key != "keep" and not choice.commands and choice.client_path is None:
         draft.notes.append(_("{title}: done by hand, outside this plan; done when {done_when}.", title=choice.title,
@@ -393,10 +393,11 @@ def _venv_root(prefix: str) -> str:
     return "/opt/eff.org" if prefix.startswith("/opt/eff.org/") else prefix
 
 
-def move_host_notes(d: Diagnosis) -> list[str]:
-    """What moving the sites means for the admin: nothing here changes, what to do instead, and which
-    certificates cannot wait for the move."""
-    notes = [_("You chose to move the sites: nothing is changed on this host, and apply has no steps to run here.")]
+def move_host_notes(d: Diagnosis, chosen: bool) -> list[str]:
+    """What moving the sites means for the admin: what to do instead, and which certificates cannot wait
+    for the move (the chooser shows it before the choice, the plan after it)."""
+    notes = [_("You chose to move the sites: nothing is changed on this host, and apply has no steps to run here.")
+             if chosen else _("Choosing this changes nothing on this host: the wizard has no steps to run here.")]
     schedule = ", ".join(f"{run.source}:{run.line}" for run in d.schedules.runs if run.install in d.renewing)
     notes.append(_("What to do instead: set up a server on a supported OS with a current ACME client; copy "
                    "the sites and {config} to it (or issue their certificates again there); point DNS at it; "
@@ -413,5 +414,6 @@ def move_host_notes(d: Diagnosis) -> list[str]:
             urgent.append(_("{name} expires on {date} (in {days} days)", name=cert.name, date=cert.not_after.date(),
                             days=int(days)))
     if urgent:
-        notes.append(_("Cannot wait for the move (this host renews nothing): {certs}.", certs=listing(urgent)))
+        notes.append(_("Before the move, see to these certificates now, as nothing here renews them: {certs}.",
+                       certs=listing(urgent)))
     return notes

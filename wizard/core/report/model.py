@@ -46,7 +46,8 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target | None,
     run_section = _run_section(run, invocation) if run else None
     verification = _verification(target, state_dir, run)
     applied = run_section is not None and any(s["status"] in ("ok", "already-done") for s in run_section["steps"])
-    mode = "applied" if applied else ("preview" if preview else "assessment")
+    rehearsed = applied and target is not None and target.demo       # the demo's throwaway copy, stand-ins only
+    mode = "rehearsal" if rehearsed else "applied" if applied else ("preview" if preview else "assessment")
     check = check_document(diagnosis, target)
     document = {
         "format_version": defaults.FORMAT_VERSION,
@@ -102,7 +103,7 @@ def _run_section(run: RunDir, invocation: Invocation) -> dict[str, Any]:
                    "paths": [e["path"] for e in backup["entries"] if e.get("top")],
                    "manifest": f"{run.path}/manifest.sha256",
                    "manifest_sha256": run.manifest_checksum()},
-        "rollback_command": invocation.command("rollback", run.run_id),
+        "rollback_command": invocation.command("rollback", run.run_id) if invocation.can("rollback") else None,
         "rolled_back": journal.rolled_back,
     }
 
@@ -126,6 +127,11 @@ def _verification(target: Target | None, state_dir: str, run: RunDir | None) -> 
 def _verdict(diagnosis: Diagnosis, verification: dict[str, Any] | None, mode: str) -> dict[str, Any]:
     untested = verification and any(isinstance(c, dict) and c.get("key") == "test-renewal" and c.get("skipped")
                                     for c in verification.get("checks") or [])
+    if mode == "rehearsal":
+        return {"code": "demo", "verified": False, "line": _("Demo rehearsal: not a real server."),
+                "explanation": _("The bundled demo host was fixed on a throwaway copy, with stand-ins for yum, pip "
+                                 "and certbot: the steps, the backups and the verification are real, the host is not. "
+                                 "Nothing on any real server was changed.")}
     if verification and verification.get("passed") and untested:
         return {"code": "v2", "verified": True,
                 "line": _("Fixed: no setting here points at Let's Encrypt's retired ACMEv1 API any more."),
@@ -157,6 +163,9 @@ def _verdict(diagnosis: Diagnosis, verification: dict[str, Any] | None, mode: st
 def _next_steps(diagnosis: Diagnosis, plan: Plan | None, run: dict[str, Any] | None,
                 verification: dict[str, Any] | None, invocation: Invocation) -> list[str]:
     steps: list[str] = []
+    if invocation.demo and run:
+        return [_("This was a rehearsal on the bundled demo host. On a real server, run the wizard there (sudo "
+                  "acme-wizard) or from a workstation with --host: the same steps, with real backups.")]
     if run and run["rolled_back"]:
         steps.append(_("The changes of run {run} were rolled back; the server is as it was before.", run=run["id"]))
     if verification and verification.get("passed"):

@@ -145,7 +145,7 @@ class _StepRunner:
     def run_step(self, step: Step, index: int, earlier: JournalState) -> StepRecord:
         self.events.step_started(step, index, len(self.plan.steps))
         if earlier.succeeded(step.id) and step.id not in CHECK_STEPS:
-            record = StepRecord("already-done", message=_("done in an earlier attempt of this run"))
+            record = StepRecord("already-done", message=_("in an earlier attempt of this run"))
             self.done.add(step.id)
             self.events.step_finished(step, record)
             return record
@@ -160,7 +160,7 @@ class _StepRunner:
         if answer in ("skip", "quit"):
             status = "skipped" if answer == "skip" else "stopped"
             record = StepRecord(status, message=_("skipped by the admin") if answer == "skip"
-                                else _("stopped by the admin"))
+                                else _("at the admin's word"))
             self.run.event(event="step-end", step=step.id, status=status, message=record.message)
             self.events.step_finished(step, record)
             return record

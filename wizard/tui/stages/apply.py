@@ -111,8 +111,8 @@ class ApplyPane(Vertical):
     def on_step_finished(self, message: StepFinished) -> None:
         record = message.record
         self.session.records[message.step.id] = record
-        self.log_line(f"  {STATUS_MARK.get(record.status, '?')} {status_word(record.status)} {record.message}".rstrip(),
-                      rich_style(record.status))
+        said = f"{status_word(record.status)}: {record.message}" if record.message else status_word(record.status)
+        self.log_line(f"  {STATUS_MARK.get(record.status, '?')} {said}", rich_style(record.status))
         self.show_steps()
 
     def on_step_awaits_answer(self, message: StepAwaitsAnswer) -> None:

@@ -52,8 +52,8 @@ class PlanPane(Vertical):
         if plan.choice is not None:
             support = "" if plan.choice.supported else " " + _("(not a supported path)")
             change = _("Press c to change it.") if len(plan.options) > 1 else ""
-            head.append(Para(Text.assemble((_("Client: "), "bold"), f"{plan.choice.key} — {plan.choice.title}{support}",
-                                           (" " + change if change else "", "dim")), 0, 2))
+            head.append(Para(Text.assemble((_("Client: "), "bold"), sentences(
+                f"{plan.choice.key} — {plan.choice.title}{support}.", change)), 0, 2))
         if plan.decision_needed:
             next_action = _("A decision is needed: press c to choose how this server gets a current client.")
         head.append(Para(Text("▶ " + next_action, style="bold yellow" if plan.decision_needed else "bold"), 0, 2))
@@ -96,7 +96,7 @@ def option_detail(option: ClientOption, diagnosis: Diagnosis) -> list[Para]:
     if option.version_note:
         out.append(Para(option.version_note, 0, 2))
     if option.key == "move-host":
-        out += [Para("- " + note, 0, 2) for note in move_host_notes(diagnosis)]
+        out += [Para("- " + note, 0, 2) for note in move_host_notes(diagnosis, chosen=False)]
     out += [Para("- " + caveat, 0, 2) for caveat in option.caveats]
     if option.commands:
         out.append(Para(Text(_("It runs:"), style="bold")))

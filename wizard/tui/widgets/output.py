@@ -12,7 +12,7 @@ class OutputLog(RichLog):
     DEFAULT_CSS = """
     OutputLog {
         height: 1fr;
-        min-height: 5;
+        min-height: 4;
         border: round $primary;
     }
     """

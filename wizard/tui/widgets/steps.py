@@ -31,7 +31,7 @@ class StepTable(DataTable[Text]):
     DEFAULT_CSS = """
     StepTable {
         height: auto;
-        max-height: 10;
+        max-height: 45%;
     }
     """
 
