@@ -110,6 +110,9 @@ async def test_the_demo_walks_from_overview_to_report_through_apply_and_verify(t
         assert "Demo rehearsal: not a real server." in report and "demo rehearsal (a throwaway copy" in report
         assert "Fixed and verified" not in report and "acme-wizard rollback" not in report
         assert "nothing to roll back" in report
+        contents = app.query_one("#report-contents").plain
+        assert "what was done: run" in contents and "the verification: passed" in contents
+        assert "demo rehearsal" in contents
         assert "n Next" not in screen_text(app)                   # nothing after the last stage
         await pilot.press("q")
     # what the rehearsal did, it did to the demo's tree

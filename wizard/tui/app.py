@@ -115,6 +115,7 @@ class WizardApp(App[int]):
         self.apply_pane.show_steps()
         self.query_one(VerifyPane).show_hint(self.session.preview)
         self.query_one(ReportPane).show_hint(self.report_dir)
+        self.query_one(ReportPane).show_contents(self.session)
         self.refresh_bindings()             # which keys mean something depends on what was found
 
     def text_width(self) -> int:
@@ -137,6 +138,7 @@ class WizardApp(App[int]):
             self.query_one(FindingsPane).show(verified.after, after_run=True)
         else:
             self.query_one(OverviewPane).show_next(self.session.next_action())
+        self.query_one(ReportPane).show_contents(self.session)
         self.show_plan()
         self.apply_pane.show_steps()
 
