@@ -299,8 +299,11 @@ class WizardApp(App[int]):
             if yes:
                 self.quitting = True
                 self.apply_pane.stop()
-        self.push_screen(ConfirmModal(_("Apply is running. Quit now? The running command is stopped and the "
-                                        "journal records where it stopped; run apply again to resume.")), decided)
+        question = (_("Apply is running. Quit now? The running command is stopped, and the demo's copy is thrown "
+                      "away.") if self.session.demo else
+                    _("Apply is running. Quit now? The running command is stopped and the journal records where it "
+                      "stopped; run apply again to resume."))
+        self.push_screen(ConfirmModal(question), decided)
 
 
 @functools.cache

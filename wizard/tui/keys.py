@@ -22,7 +22,7 @@ KEYS: list[tuple[str, str, str, bool, bool]] = [
     ("a", "start_apply", N_("Apply"), True, False),
     ("y", "answer('yes')", N_("Run step"), True, False),
     ("s", "answer('skip')", N_("Skip"), True, False),
-    ("x", "answer('quit')", N_("Abort"), True, False),
+    ("x", "answer('quit')", N_("Stop"), True, False),
     ("r", "retry", N_("Retry"), True, False),
     ("v", "verify", N_("Verify"), True, False),
     ("e", "export", N_("Export"), True, False),

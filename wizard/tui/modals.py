@@ -84,7 +84,7 @@ HELP = N_("""acme-wizard: keys
   c      choose the client (when the plan needs a decision)
   a      start apply           y  run the step shown
   s      skip the step         r  retry a failed step
-  x      abort the run         v  verify (runs a test renewal)
+  x      stop the run here     v  verify (runs a test renewal)
   e      export the report     ?  or F1: this help
   q      quit (asks first while apply runs)
 

@@ -129,7 +129,8 @@ class Session:
         from wizard.core.report.model import build_report
         from wizard.render.report import render_html, render_markdown
         document = build_report(self.diagnosis, self.plan, self.target, self.state_dir, preview=self.preview,
-                                now=self.now, label=self.label, invocation=self.invocation)
+                                now=self.now, label=self.label, invocation=self.invocation,
+                                now_known=self.verify_result.after if self.verify_result else None)
         paths = []
         for suffix, render in ((".html", render_html), (".md", render_markdown)):
             with open(base + suffix, "w", encoding="utf-8") as handle:

@@ -37,9 +37,11 @@ FIXED_INTERVAL_FLAGS = ("--force-renewal", "--force-renew", "--renew-by-default"
 
 def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target | None, state_dir: str, preview: bool = False,
                  now: datetime.datetime | None = None, label: str | None = None,
-                 invocation: Invocation | None = None) -> dict[str, Any]:
+                 invocation: Invocation | None = None, now_known: Diagnosis | None = None) -> dict[str, Any]:
     """label: how the admin named the target (a root path, the demo); a live host is named by its nodename.
-    invocation: the target options the admin gave, repeated in every command the report suggests."""
+    invocation: the target options the admin gave, repeated in every command the report suggests.
+    now_known: the host as the verification probed it after a run (the risks that remain are its own;
+    `diagnosis` stays what was found before)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     invocation = invocation or Invocation(state_dir=state_dir)
     run = _newest_run(target, state_dir)
@@ -66,7 +68,7 @@ def build_report(diagnosis: Diagnosis, plan: Plan | None, target: Target | None,
         "plan": run.read_json("plan.json", None, PLAN) if run else (plan.to_json() if plan else None),
         "run": run_section,
         "verification": verification,
-        "risks": _risks(diagnosis),
+        "risks": _risks(now_known or diagnosis),
     }
     return document
 

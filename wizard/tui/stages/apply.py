@@ -128,8 +128,11 @@ class ApplyPane(Vertical):
         self.pending = None
         self.failed_step = message.failed_step if message.status == "failed" else None
         self.applying = False
-        self.log_line(_("— apply ended: {status} {message} —", status=status_word(message.status),
-                        message=message.message).replace("  ", " "), "bold")
+        if message.status == "failed":          # the step said why; the run waits for r, s or x
+            self.log_line(_("— the run stopped at the failed step —"), "bold")
+        else:
+            self.log_line(_("— apply ended: {status} {message} —", status=status_word(message.status),
+                            message=message.message).replace("  ", " "), "bold")
         self.show_steps()
 
     # --- what it shows -----------------------------------------------------------------------------
