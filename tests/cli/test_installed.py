@@ -99,3 +99,44 @@ def test_the_readmes_install_script_installs_links_and_upgrades(tmp_path):
     assert "is not on your PATH; run" in result.stderr          # a custom bin dir: no ~/.profile advice
     check = subprocess.run([str(link), "check", "--demo", "--json"], capture_output=True, text=True)
     assert check.returncode == 1 and '"demo": true' in check.stdout
+
+
+REHEARSAL = """
+import json, os, sys, tempfile
+from wizard.core.analyse.diagnose import diagnose
+from wizard.core.plan.build import build_plan
+from wizard.core.plan.model import Answers
+from wizard.core.probe.run import run_probe
+from wizard.core.run.remediate import apply_and_verify
+from wizard.core.target.local import LocalTarget
+from wizard.demo import build_demo_host, stand_ins
+base = tempfile.mkdtemp(dir=sys.argv[1])
+root = build_demo_host(os.path.join(base, "host"))
+target = LocalTarget(root, demo=True, stand_ins=stand_ins.install(root))
+diagnosis = diagnose(run_probe(target))
+plan = build_plan(diagnosis, Answers(client="rh-python36"))
+
+class Yes:
+    def step_started(self, step, index, total): pass
+    def output(self, step, line): print(line)
+    def step_finished(self, step, record): pass
+    def confirm(self, step): return "yes"
+
+statuses = [apply_and_verify(target, plan, diagnosis, "/var/lib/acme-wizard", Yes()).status for _ in range(2)]
+print("@@" + json.dumps(statuses))
+"""
+
+
+def test_the_demo_rehearses_from_an_installed_package(installed, tmp_path):
+    """The stand-ins find the installed wizard (python -I, its own site-packages), not the checkout."""
+    work, _wheel = installed
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PATH"] = "/usr/bin:/bin"
+    result = subprocess.run([str(work / "venv/bin/python"), "-c", REHEARSAL, str(tmp_path)], capture_output=True,
+                            text=True, cwd=tmp_path, env=env, timeout=300)
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr[-2000:] + result.stdout[-2000:]
+    assert json.loads(result.stdout.rpartition("@@")[2]) == ["failed", "complete"]      # the yum timeout, then a retry
+    assert "Congratulations, all simulated renewals succeeded" in result.stdout
+    scripts = [os.path.join(d, f) for d, _dirs, files in os.walk(tmp_path) for f in files if f in ("yum", "env")]
+    assert scripts and all(REPO not in open(path).read() for path in scripts)
+    assert all(str(work / "venv") in open(path).read() for path in scripts)
