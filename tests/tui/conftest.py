@@ -3,6 +3,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -17,7 +18,7 @@ def pytest_configure(config):
 @pytest.fixture
 def tmux(tmp_path):
     assert shutil.which("tmux"), "tmux is installed by the test command"
-    socket = f"acme-wizard-test-{os.getpid()}"
+    socket = f"acme-wizard-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"     # one server a test: no race with the last
     base = ["tmux", "-L", socket]
 
     def start(env: dict) -> tuple[list[str], str]:

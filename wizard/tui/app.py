@@ -151,6 +151,7 @@ class WizardApp(App[int]):
     # --- navigation ------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        self.query_one(Footer).compact = self.size.width < 80      # every key still fits a narrow terminal
         if self.session.diagnosis is not None:
             self.show_plan()
             self.apply_pane.show_steps()
