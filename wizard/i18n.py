@@ -72,6 +72,11 @@ def listing(items: Iterable[str]) -> str:
     return ("、" if _language == "ja" else ", ").join(items)
 
 
+def full_stop(text: str) -> str:
+    """The text ended as a sentence: "." in English, "。" in Japanese."""
+    return text + ("。" if _language == "ja" else ".")
+
+
 def sentences(*parts: str) -> str:
     """Sentences as one text: a space between them, none after a full-width stop (。 ends a Japanese
     sentence without one)."""

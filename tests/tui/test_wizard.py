@@ -208,7 +208,7 @@ async def test_verify_and_report_export(stubbed_host, tmp_path):
         report = open(app.report_path).read()
         assert "Fixed and verified" in report and "complete" in report and "rollback" in report
         assert os.path.exists(app.report_path[:-5] + ".md")
-        assert app.report_path in " ".join(text_of(app, "#report-body").split())
+        assert app.report_path in app.query_one("#report-written").plain
 
 
 async def test_a_missing_root_is_shown_and_exits_3(tmp_path):
@@ -289,3 +289,12 @@ async def test_notices_never_cover_the_prompt_the_next_action_or_the_footer(tmp_
             for region in others:
                 assert not notice.overlaps(region), (notice, region)
             app.query_one("#notice").clear()
+
+
+async def test_page_keys_scroll_the_stage_shown_after_a_dialog_closed(tmp_path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3", "c", "escape", "2", "pagedown")
+        await pilot.pause()
+        assert app.query_one("#findings").scroll_y > 0

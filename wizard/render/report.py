@@ -11,7 +11,7 @@ from typing import Any
 
 from wizard.core import textsafe
 from wizard.core.analyse.findings import SEVERITY_NAMES
-from wizard.i18n import N_, _, current_language
+from wizard.i18n import N_, _, current_language, listing
 from wizard.render.findings import finding_view
 from wizard.render.verify import SUMMARY_ROWS, check_line
 from wizard.render.width import cells, clip, pad, wrap
@@ -31,7 +31,7 @@ def _facts(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _counts(doc: dict[str, Any]) -> str:
-    counts = ", ".join(f"{n} {_(SEVERITY_NAMES[severity])}" for severity, n in doc["finding_counts"].items() if n)
+    counts = listing(f"{n} {_(SEVERITY_NAMES[severity])}" for severity, n in doc["finding_counts"].items() if n)
     return _("Findings: {counts}.", counts=counts or _("none"))
 
 

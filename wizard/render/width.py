@@ -47,12 +47,27 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     line = initial_indent
     fresh = True                    # nothing but the indent on this line yet
     last = ""                       # the word written last
-    last_at = 0                     # where it starts in `line`
+    words: list[tuple[int, str]] = []   # (where it starts in `line`, word) for this line's words
 
     def flush() -> None:
         nonlocal line, fresh
         lines.append(line.rstrip())
         line, fresh = subsequent_indent, True
+        words.clear()
+
+    def command_start(token: str) -> int | None:
+        """Where the command that `token` belongs to starts on this line ("rm -rf /opt/x" stays whole),
+        or None when the break may come right here."""
+        chained = token[0] == "-" and len(token) > 1
+        index = len(words) - 1
+        if not chained and not (words and words[-1][1][0] == "-" and len(words[-1][1]) > 1):
+            return None
+        while index > 0 and words[index][1][0] == "-" and len(words[index][1]) > 1:
+            index -= 1
+        start = words[index][0] if index >= 0 else None
+        if start is None or not line[:start].strip() or not all(w.isascii() for _at, w in words[index:]):
+            return None
+        return start if cells(line[start:]) + cells(token) <= width - cells(subsequent_indent) else None
 
     for token in tokens:
         if token.isspace():
@@ -69,9 +84,13 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
                 take = len(last) if last.endswith(line[-1]) and len(last) > 1 and line.endswith(last) else 1
                 if take < len(line.strip()):
                     line, carried = line[:-take], line[-take:]
-            elif token[0] == "-" and len(token) > 1 and last.isascii() and line[:last_at].strip():
-                line, carried = line[:last_at], line[last_at:]     # an option stays with its command: "rm -rf"
+            elif (start := command_start(token)) is not None:
+                line, carried = line[:start], line[start:]          # options stay with their command: "rm -rf"
             flush()
+            if carried:
+                words.append((len(line), carried.split()[0]))
+                for word in carried.split()[1:]:
+                    words.append((len(line) + carried.index(word), word))
             line += carried
             fresh = not carried
         if break_long and token.isascii():       # one cell a character: cut by index (linear in the token)
@@ -81,7 +100,7 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
                 line, start = line + token[start:start + room], start + room
                 flush()
             token = token[start:]
-        last_at = len(line)
+        words.append((len(line), token))
         line += token
         fresh = False
         last = token

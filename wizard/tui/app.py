@@ -109,7 +109,7 @@ class WizardApp(App[int]):
     def on_loaded(self, _message: Loaded) -> None:
         diagnosis = self.session.diagnosis
         assert diagnosis is not None
-        self.query_one(OverviewPane).show(diagnosis, self.session.next_action())
+        self.query_one(OverviewPane).show(diagnosis, self.next_action())
         self.query_one(FindingsPane).show(diagnosis)
         self.show_plan()
         self.apply_pane.show_steps()
@@ -125,8 +125,11 @@ class WizardApp(App[int]):
     def show_plan(self) -> None:
         session = self.session
         if session.plan is not None and session.diagnosis is not None:
-            self.query_one(PlanPane).show(session.plan, session.diagnosis, session.records, session.next_action("plan"),
+            self.query_one(PlanPane).show(session.plan, session.diagnosis, session.records, self.next_action("plan"),
                                           self.size.width - 4)
+
+    def next_action(self, stage: str = "overview") -> str:
+        return self.session.next_action(stage, waiting_on_failure=bool(self.failed_step))
 
     def show_guidance(self) -> None:
         """What to do next changed (a choice, a run, a verification): say so where the admin looks."""
@@ -134,10 +137,10 @@ class WizardApp(App[int]):
             return
         verified = self.session.verify_result
         if verified is not None:        # the host as it is now
-            self.query_one(OverviewPane).show(verified.after, self.session.next_action(), after_run=True)
+            self.query_one(OverviewPane).show(verified.after, self.next_action(), after_run=True)
             self.query_one(FindingsPane).show(verified.after, after_run=True)
         else:
-            self.query_one(OverviewPane).show_next(self.session.next_action())
+            self.query_one(OverviewPane).show_next(self.next_action())
         self.query_one(ReportPane).show_contents(self.session)
         self.show_plan()
         self.apply_pane.show_steps()
@@ -161,9 +164,14 @@ class WizardApp(App[int]):
         self.stage = name
         self.query_one("#content", ContentSwitcher).current = name
         self.query_one(StageBar).stage = name
-        tables = self.query_one(f"#{name}").query(StepTable)
+        pane = self.query_one(f"#{name}")
+        tables = pane.query(StepTable)
         if tables and tables.first().display:
             tables.first().focus()          # ↑↓ pick a step at once
+        else:                               # PgUp/PgDn scroll this stage, whatever had the focus before
+            scrollers = [w for w in (pane, *pane.query("*")) if w.can_focus and w.display]
+            if scrollers:
+                scrollers[0].focus()
         self.refresh_bindings()
 
     def action_move(self, delta: int) -> None:
@@ -177,6 +185,8 @@ class WizardApp(App[int]):
             return False
         if action == "move":            # no Back on the first stage, no Next on the last
             index = keys.STAGES.index(self.stage) + int(str(parameters[0]))
+            if (self.pending is not None or self.failed_step) and self.size.width < 80:
+                return False            # a narrow footer keeps room for the step's own keys (1-6 still move)
             return 0 <= index < len(keys.STAGES)
         plan = self.session.plan
         if action == "answer":          # y runs a waiting step; s and x also answer for a failed one

@@ -48,9 +48,9 @@ class ChoiceModal(ModalScreen[str]):
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="question")
             yield OptionList(*[label for _key, label, _detail in self.options], id="choices")
-            with VerticalScroll(id="choice-detail-scroll"):
-                yield Prose(id="choice-detail")
             yield Static(_("↑↓ move · Enter choose · Tab then ↑↓ scrolls the details · Esc cancel"), id="answers")
+            with VerticalScroll(id="choice-detail-scroll"):     # (last: on a small screen it gives way first)
+                yield Prose(id="choice-detail")
 
     def on_mount(self) -> None:
         keys = [key for key, _label, _detail in self.options]

@@ -84,8 +84,9 @@ class Session:
         return self.verify_result
 
 
-    def next_action(self, stage: str = "overview") -> str:
-        """What the admin does next, in one line, as said on `stage` (the overview and the plan show it)."""
+    def next_action(self, stage: str = "overview", waiting_on_failure: bool = True) -> str:
+        """What the admin does next, in one line, as said on `stage` (the overview and the plan show it).
+        waiting_on_failure: the failed step still waits for r or s (x was not pressed)."""
         plan, outcome, verified = self.plan, self.outcome, self.verify_result
         if self.diagnosis is None or plan is None:
             return ""
@@ -97,7 +98,7 @@ class Session:
                     else _("The verification found problems: press 5 to read them, 6 for the report."))
         if outcome is not None and outcome.status == "complete":
             return _("Applied. Press 5, then v, to verify.")
-        if outcome is not None and outcome.status == "failed":
+        if outcome is not None and outcome.status == "failed" and waiting_on_failure:
             return _("Step {step} failed: press 4, then r to retry it or s to skip it.", step=outcome.failed_step)
         if outcome is not None:
             return _("The run stopped before its end: press 4, then a, to resume it.")

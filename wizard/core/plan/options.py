@@ -270,8 +270,8 @@ def _el6_options(diagnosis: Diagnosis, plugins: list[str]) -> list[ClientOption]
         pip, key="rh-python36", supported=False,
         title=_("rh-python36 from the CentOS vault, then certbot<1.24 with pip in /opt/certbot"),
         commands=[["yum", "install", "-y", *prerequisites], *pip.commands[:-1]],   # no /usr/bin link: see runner
-        caveats=[_("not supported by anyone: CentOS 6 and its SCL repositories live only in the vault now (the "
-                   "plan points yum there first)"),
+        caveats=[_("no vendor supports the OS under it: CentOS 6 and its SCL repositories live only in the vault "
+                   "now (the plan points yum there first)"),
                  _("OpenSSL 1.0.1e: check that Python reaches acme-v02 over TLS 1.2 (the venv's certifi bundle "
                    "carries ISRG Root X1)"),
                  _("rh-python36 runs only with its libraries on the path: every command and the schedule run "

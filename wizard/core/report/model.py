@@ -130,10 +130,14 @@ def _verdict(diagnosis: Diagnosis, verification: dict[str, Any] | None, mode: st
     untested = verification and any(isinstance(c, dict) and c.get("key") == "test-renewal" and c.get("skipped")
                                     for c in verification.get("checks") or [])
     if mode == "rehearsal":
+        fixed = bool(verification and verification.get("passed"))
         return {"code": "demo", "verified": False, "line": _("Demo rehearsal: not a real server."),
-                "explanation": _("The bundled demo host was fixed on a throwaway copy, with stand-ins for yum, pip "
-                                 "and certbot: the steps, the backups and the verification are real, the host is not. "
-                                 "Nothing on any real server was changed.")}
+                "explanation": _("The bundled demo host was fixed on a throwaway copy, with stand-in programs: the "
+                                 "steps, the backups and the verification ran for real on the copy, which is gone "
+                                 "now. Nothing on any real server was changed.") if fixed else
+                _("The plan was tried on a throwaway copy of the bundled demo host, with stand-in programs, and the "
+                  "rehearsal did not get to a verified fix (the steps below say where it stopped). Nothing on any "
+                  "real server was changed.")}
     if verification and verification.get("passed") and untested:
         return {"code": "v2", "verified": True,
                 "line": _("Fixed: no setting here points at Let's Encrypt's retired ACMEv1 API any more."),
@@ -216,6 +220,13 @@ def _risks(diagnosis: Diagnosis) -> list[dict[str, Any]]:
                       "text": _("{where} forces renewal on a fixed schedule; with 64-day (2027) and 45-day (2028) "
                                 "certificates this will let certificates expire.",
                                 where=", ".join(f"{r.source}:{r.line}" for r in fixed))})
+    for cert in diagnosis.certs:
+        days = cert.days_left(diagnosis.now)
+        if days is not None and days < 0 and cert.not_after is not None:
+            risks.append({"title": _("Certificate expired: {name}", name=cert.name),
+                          "text": _("It expired on {date}, and the schedule renews it only at its next run. Renew it "
+                                    "now, once the fix is verified: certbot renew --cert-name {name}",
+                                    date=cert.not_after.date(), name=cert.name)})
     for date, text in LETS_ENCRYPT_CHANGES:
         risks.append({"title": _("Let's Encrypt change on {date}", date=date), "text": _(text)})
     return risks

@@ -159,8 +159,7 @@ class _StepRunner:
         answer = self.events.confirm(step)
         if answer in ("skip", "quit"):
             status = "skipped" if answer == "skip" else "stopped"
-            record = StepRecord(status, message=_("skipped by the admin") if answer == "skip"
-                                else _("at the admin's word"))
+            record = StepRecord(status, message=_("at the admin's word"))
             self.run.event(event="step-end", step=step.id, status=status, message=record.message)
             self.events.step_finished(step, record)
             return record

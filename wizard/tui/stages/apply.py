@@ -164,9 +164,9 @@ class ApplyPane(Vertical):
         outcome, session = self.session.outcome, self.session
         plan = session.plan
         if plan is not None and not plan.steps:
-            prompt.update(Para(session.next_action(), 0, 2))
+            prompt.update(Para(session.next_action(waiting_on_failure=False), 0, 2))
         elif self.pending is not None:
-            prompt.update(Para(Text(_("Step [{id}] {title}: y run · s skip · x abort", id=self.pending.id,
+            prompt.update(Para(Text(_("Step [{id}] {title}: y run · s skip · x stop", id=self.pending.id,
                                       title=self.pending.title), style="bold reverse"), 0, 2))
         elif self.failed_step:
             prompt.update(Para(Text(_("Step {step} failed: r retry · s skip it · x stop here", step=self.failed_step),
@@ -182,7 +182,8 @@ class ApplyPane(Vertical):
             else:
                 undo = Para(Text(_("Undo with: {command}", command=session.invocation.command(
                     "rollback", outcome.run_id))), 0, 2, fold=True)
-            prompt.update(done, undo, Para(Text(session.next_action(), style="bold"), 0, 2))
+            next_action = session.next_action(waiting_on_failure=bool(self.failed_step))
+            prompt.update(done, undo, Para(Text(next_action, style="bold"), 0, 2))
         elif session.preview:
             prompt.update(Para(Text(sentences(_("Preview: these steps would run, in this order; nothing is executed."),
                                               _("Press d to leave preview, then a to apply.")), style="bold"), 0, 2))

@@ -14,7 +14,7 @@ from wizard.core.plan.model import Plan
 from wizard.core.plan.options import ClientOption
 from wizard.core.plan.steps import move_host_notes
 from wizard.core.run.journal import StepRecord
-from wizard.i18n import _, sentences
+from wizard.i18n import _, full_stop, sentences
 from wizard.tui.widgets.prose import Para, Prose
 from wizard.tui.widgets.steps import StepTable, step_detail
 
@@ -53,7 +53,7 @@ class PlanPane(Vertical):
             support = "" if plan.choice.supported else " " + _("(not a supported path)")
             change = _("Press c to change it.") if len(plan.options) > 1 else ""
             head.append(Para(Text.assemble((_("Client: "), "bold"), sentences(
-                f"{plan.choice.key} — {plan.choice.title}{support}.", change)), 0, 2))
+                full_stop(f"{plan.choice.key} — {plan.choice.title}{support}"), change)), 0, 2))
         if plan.decision_needed:
             next_action = _("A decision is needed: press c to choose how this server gets a current client.")
         head.append(Para(Text("▶ " + next_action, style="bold yellow" if plan.decision_needed else "bold"), 0, 2))

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wizard.i18n import _, listing
+from wizard.i18n import _
 from wizard.render.check import verdict_line
 from wizard.render.words import status_word
 from wizard.tui.session import Session
@@ -18,13 +18,14 @@ from wizard.tui.widgets.prose import Para, Prose
 
 class ReportPane(VerticalScroll):
     DEFAULT_CSS = """
-    ReportPane #report-body {
+    ReportPane #report-body, ReportPane #report-written {
         margin-bottom: 1;
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="report-body")
+        yield Prose(id="report-written")
         yield Prose(id="report-contents")
 
     def show_hint(self, report_dir: str) -> None:
@@ -38,7 +39,7 @@ class ReportPane(VerticalScroll):
         if diagnosis is None:
             return
         lines = [Para(Text(_("The report holds:"), style="bold")),
-                 Para("- " + _("the verdict: {verdict}", verdict=verdict_line(diagnosis)), 0, 2),
+                 Para("- " + _("what was found: {verdict}", verdict=verdict_line(diagnosis)), 0, 2),
                  Para("- " + _("{count} finding(s), each with its evidence and fix", count=len(diagnosis.findings)),
                       0, 2)]
         if plan is not None:
@@ -66,6 +67,7 @@ class ReportPane(VerticalScroll):
             message = _("Cannot write {path}: {reason}", path=base, reason=error.strerror)
             self.query_one("#report-body", Static).update(Text(message, style="bold red"))
             return None
-        self.query_one("#report-body", Static).update(
-            Text(_("Report written to {paths}", paths=listing(paths)), style="bold"))   # (a toast would cover it)
+        self.query_one("#report-body", Static).display = False
+        self.query_one("#report-written", Prose).update(                                # (a toast would cover it)
+            Para(Text(_("Report written to:"), style="bold")), *[Para(path, 2, 2, fold=True) for path in paths])
         return paths[0]
