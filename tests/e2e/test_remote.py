@@ -281,3 +281,11 @@ def test_a_state_dir_open_to_other_users_is_refused_over_ssh_and_left_as_it_is(s
     assert result.returncode == 3, result.stdout + result.stderr
     assert "is open to other users (mode 777" in result.stderr
     assert oct(os.stat(state).st_mode & 0o777) == "0o777" and os.listdir(state) == []
+
+
+def test_a_missing_root_over_ssh_is_named_as_given(server, tmp_path):
+    missing = str(tmp_path / "no-such-copy" / "web01")
+    result = wizard("check", *remote(server, "--root", missing))
+    assert result.returncode == 3, result.stderr
+    assert f"no such directory ({missing})" in result.stderr and "(/)" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

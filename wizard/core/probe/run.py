@@ -35,7 +35,9 @@ def run_probe(target: Target, save_to: BinaryIO | None = None) -> Snapshot:
         save_to.write(stderr)
     snapshot = reader.finish(stderr)
     if returncode == PROBE_MISSING_ROOT or "root" not in snapshot.facts:
-        reasons = "; ".join(p.message + (f" ({p.path})" if p.path else "") for p in snapshot.problems)
+        # the probe names paths below the root, so a missing root itself would read "(/)": name it as given
+        reasons = "; ".join(p.message + (f" ({target.shown_root if p.reason == 'missing-root' else p.path})"
+                                         if p.path else "") for p in snapshot.problems)
         raise TargetError(_("Cannot inspect {target}: {reason}", target=target.describe(),
                             reason=reasons or _("the probe failed (exit code {code})", code=returncode)))
     return snapshot
