@@ -21,7 +21,7 @@ from wizard.i18n import N_, _
 from wizard.render.width import wrap
 
 WIZARD = "wizard"            # the interactive wizard: no command given
-COMMANDS = ("check", "plan", "apply", "verify", "rollback", "report", "probe-script")
+COMMANDS = ("check", "plan", "apply", "verify", "rollback", "report", "probe-script", "fleet-report")
 TARGET_TAKERS = frozenset({WIZARD, "check", "plan", "apply", "verify", "rollback", "report"})
 EVERY = frozenset({WIZARD, *COMMANDS})
 BEFORE = "before:"           # dest prefix for the words before the command
@@ -99,10 +99,12 @@ OPTIONS: tuple[Option, ...] = (
     Option(flags=("--json",), dest="json", takers=frozenset({"check", "plan", "verify"}), default=False,
            group="output", extra={"action": "store_true"},
            help=N_("print JSON (see docs/CONTRACT.md)")),
-    Option(flags=("-o", "--output"), dest="output", takers=frozenset({"check", "report"}), group="output",
+    Option(flags=("-o", "--output"), dest="output", takers=frozenset({"check", "report", "fleet-report"}),
+           group="output",
            is_path=True, extra={"metavar": "FILE"},
            help=N_("write the result to FILE instead of stdout")),
-    Option(flags=("--format",), dest="format", takers=frozenset({"report"}), default="md", group="output",
+    Option(flags=("--format",), dest="format", takers=frozenset({"report", "fleet-report"}), default="md",
+           group="output",
            extra={"choices": ["md", "html", "txt", "json"]},
            help=N_("md (default), html (print-ready), txt (80 columns) or json")),
     Option(flags=("--redact",), dest="redact", takers=frozenset({"report"}), default=False, group="output",
@@ -117,6 +119,12 @@ OPTIONS: tuple[Option, ...] = (
     Option(flags=("--save-bundle",), dest="save_bundle", takers=frozenset({"check"}), group="output", is_path=True,
            extra={"metavar": "FILE"},
            help=N_("also save the raw probe output to FILE")),
+    Option(flags=("--bundles",), dest="bundles", takers=frozenset({"fleet-report"}), group="output", is_path=True,
+           extra={"metavar": "DIR"},
+           help=N_("the directory a fleet run filled: HOST.probe (a probe's output) or HOST.error.json per host")),
+    Option(flags=("--inventory",), dest="inventory", takers=frozenset({"fleet-report"}), group="output",
+           is_path=True, extra={"metavar": "FILE"},
+           help=N_("an Ansible INI inventory: every host in it gets a row, with or without a result")),
     Option(flags=("--real-renewal",), dest="real_renewal", takers=frozenset({"verify"}), group="output",
            extra={"metavar": "CERT_NAME"},
            help=N_("renew this one certificate for real to prove the production endpoint (counts against "

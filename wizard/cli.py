@@ -21,7 +21,8 @@ from wizard.i18n import N_, _, choose_language, set_language
 # The module of each command, imported only when it runs: `check` need not load the apply and
 # report machinery, nor `--help` any of it.
 RUNNERS = {"check": "check", "plan": "plan", "apply": "apply", "verify": "verify", "rollback": "rollback",
-           "report": "report", "probe-script": "probe_script", WIZARD: "interactive"}
+           "report": "report", "probe-script": "probe_script", "fleet-report": "fleet_report",
+           WIZARD: "interactive"}
 
 
 def runner(command: str) -> Callable[[argparse.Namespace], ExitCode]:
@@ -59,6 +60,10 @@ DESCRIPTIONS = {
     "report": (N_("the printable remediation report (md, html, txt, json)"),
                N_("Write the report: the assessment before any change, or the remediation record after apply and "
                   "verify.")),
+    "fleet-report": (N_("one report for many hosts, from the bundles of a fleet run"),
+                     N_("Analyse every host's probe output in a bundle directory (filled by the Ansible "
+                        "collection's probe playbook, or by hand) and write one page: counts by verdict, then a "
+                        "row a host, most urgent first. Hosts without a result have rows of their own.")),
     "probe-script": (N_("print the POSIX sh probe, for hosts the workstation can't reach"),
                      N_("Print the probe. Run it on the host as 'sh probe.sh / /etc/letsencrypt "
                         "/var/log/letsencrypt > out 2> err; cat err >> out', bring 'out' back and run "

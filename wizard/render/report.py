@@ -103,7 +103,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
     add("")
     add(f"**{_('Operating system')}:** {_md(_os_line(doc))}")
     add("")
-    add(_md_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
+    add(md_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
     add("")
     add(f"## {_('Findings')}")
     add("")
@@ -134,7 +134,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         run = doc["run"]
         add(f"## {_('What was done')}: {_('run')} {run['id']} ({status_word(run['status'])})")
         add("")
-        add(_md_table(_run_columns(), _run_rows(run)))
+        add(md_table(_run_columns(), _run_rows(run)))
         add("")
         for step in run["steps"]:
             if step["output"]:
@@ -167,7 +167,7 @@ def _md_verification(verification: dict[str, Any]) -> str:
     for check in verification["checks"]:
         out.append(f"- {_md(check_line(check['passed'], check['text']))}")
     out.append("")
-    out.append(_md_table(["", _("before"), _("after")], _summary_rows(verification)))
+    out.append(md_table(["", _("before"), _("after")], _summary_rows(verification)))
     test = verification.get("test_renewal") or {}
     if test.get("argv"):
         command = _md_code(shlex.join(test["argv"]))
@@ -220,7 +220,7 @@ def _run_rows(run: dict[str, Any]) -> list[list[str]]:
             for s in run["steps"]]
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
+def md_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -360,7 +360,7 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
     add(f"<h2>{e(_('What happens next'))}</h2><ul>" + "".join(f"<li>{_html_step(s)}</li>" for s in doc["next_steps"])
         + "</ul>")
     add(f"<h2>{e(_('Environment'))}</h2><p><b>{e(_('Operating system'))}:</b> {e(_os_line(doc))}</p>")
-    add(_html_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
+    add(html_table([_("Client"), _("Installed by"), _("Python"), _("Path"), _("Schedule")], _client_rows(doc)))
     add("</section>")
     add(f"<h2>{e(_('Findings'))}</h2>")
     for finding in map(finding_view, doc["findings"]):
@@ -379,7 +379,7 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
     if doc["run"]:
         run = doc["run"]
         add(f"<h2>{e(_('What was done'))}: {e(run['id'])} ({e(status_word(run['status']))})</h2>")
-        add(_html_table(_run_columns(), _run_rows(run)))
+        add(html_table(_run_columns(), _run_rows(run)))
         for step in run["steps"]:
             if step["output"]:
                 add(f"<h3>{e(step['id'])}: {e(_('output (last lines)'))}</h3>"
@@ -399,7 +399,7 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
         for check in verification["checks"]:
             add(f'<li class="{"pass" if check["passed"] else "fail"}">{e(check["text"])}</li>')
         add("</ul>")
-        add(_html_table(["", _("before"), _("after")], _summary_rows(verification)))
+        add(html_table(["", _("before"), _("after")], _summary_rows(verification)))
         test = verification.get("test_renewal") or {}
         if test.get("argv"):
             add(f"<p>{e(_('Test renewal'))}: <code>{e(shlex.join(test['argv']))}</code> → "
@@ -415,7 +415,7 @@ def _html_step(step: str) -> str:
                    for kind, text in prose_and_commands(step))
 
 
-def _html_table(header: list[str], rows: list[list[str]]) -> str:
+def html_table(header: list[str], rows: list[list[str]]) -> str:
     e = html.escape
     return ("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>"
             + "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
