@@ -81,3 +81,19 @@ def test_bad_bundle_directories_are_one_line_and_exit_2(tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
     empty = wizard("fleet-report", "--bundles", str(tmp_path), "--format", "json")
     assert empty.returncode == 0 and json.loads(empty.stdout)["hosts"] == []
+
+
+def test_redact_masks_every_host_the_same_way_everywhere(fleet):
+    bundles, inventory = fleet
+    plain = json.loads(wizard("fleet-report", "--bundles", str(bundles), "--inventory", str(inventory),
+                              "--format", "json").stdout)
+    redacted_text = wizard("fleet-report", "--bundles", str(bundles), "--inventory", str(inventory), "--format",
+                           "json", "--redact").stdout
+    for secret in ("example.jp", "192.0.2.10", "example.com", "shop.example"):
+        assert secret not in redacted_text, secret
+    redacted = json.loads(redacted_text)
+    assert redacted["counts"] == plain["counts"]
+    masks = [row["host"] for row in redacted["hosts"]]
+    assert len(set(masks)) == len(masks) == len(plain["hosts"])            # still one row a host
+    web01 = next(row for row in redacted["hosts"] if row["urgency"] == "v1-expiring")
+    assert web01["host"] in " ".join(web01["files"])                       # the same mask in its file name

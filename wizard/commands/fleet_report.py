@@ -20,6 +20,10 @@ def run(args: argparse.Namespace) -> ExitCode:
     expected = read_inventory(args.inventory) if args.inventory else None
     results, fleet_run = read_bundles(args.bundles, expected)
     document = fleet_document(results, fleet_run)
+    if args.redact:         # one redactor for the page: a host keeps one mask wherever it is named
+        from wizard.core.report.redact import Redactor, known_hosts
+        names = [r.host for r in results] + [n for r in results if r.diagnosis for n in known_hosts(r.diagnosis)]
+        document = Redactor(names).document(document)
     write_text(args.output, RENDERERS[args.format](document))
     return ExitCode.ACTION_NEEDED if document["needs_action"] else ExitCode.OK
 

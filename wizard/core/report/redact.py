@@ -18,8 +18,8 @@ KEEP_DOMAINS = ("letsencrypt.org", "eff.org", "github.com", "centos.org", "debia
 MODULES = ("certbot", "acme", "urllib3", "requests", "josepy", "letsencrypt", "configobj", "zope", "parsedatetime",
            "pkg_resources", "configargparse", "cryptography", "OpenSSL", "distutils", "logging", "http")
 FILE_SUFFIXES = ("conf", "ini", "log", "pem", "json", "jsonl", "gz", "tar", "txt", "yaml", "yml", "cfg", "service",
-                 "timer", "html", "htm", "sha256", "crt", "csr", "key", "pid", "lock", "deb", "rpm", "whl", "egg",
-                 "bak", "old", "orig", "tmp", "eml", "pdf", "svg", "png", "css", "md", "py", "sh", "pyc", "so",
+                 "probe", "timer", "html", "htm", "sha256", "crt", "csr", "key", "pid", "lock", "deb", "rpm", "whl",
+                 "egg", "bak", "old", "orig", "tmp", "eml", "pdf", "svg", "png", "css", "md", "py", "sh", "pyc", "so",
                  "dist-info", "egg-info", "jsonl", "d", "target", "socket", "path", "mount", "repo", "list")
 # Public suffixes common enough that a name ending in one is a customer's domain even when its
 # first label is a module name (acme.co.jp, certbot.com).
