@@ -97,3 +97,25 @@ def test_redact_masks_every_host_the_same_way_everywhere(fleet):
     assert len(set(masks)) == len(masks) == len(plain["hosts"])            # still one row a host
     web01 = next(row for row in redacted["hosts"] if row["urgency"] == "v1-expiring")
     assert web01["host"] in " ".join(web01["files"])                       # the same mask in its file name
+
+
+def test_each_host_links_to_its_own_full_report(fleet, tmp_path):
+    import re
+    bundles, inventory = fleet
+    page = tmp_path / "out" / "fleet.html"
+    page.parent.mkdir()
+    assert wizard("fleet-report", "--bundles", str(bundles), "--inventory", str(inventory), "--format", "html",
+                  "-o", str(page)).returncode == 1
+    links = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', page.read_text(encoding="utf-8")))
+    assert sorted(links.values()) == sorted(FLEET)                 # every host with a result, no other
+    for href, host in links.items():
+        report = (page.parent / href).read_text(encoding="utf-8")
+        assert host in report and "<html" in report
+    # redacted: the pages name no host, and each report is filed under its host's mask
+    redacted = tmp_path / "out" / "shared.md"
+    assert wizard("fleet-report", "--bundles", str(bundles), "--format", "md", "--redact",
+                  "-o", str(redacted)).returncode == 1
+    reports = list((tmp_path / "out" / "shared.hosts").iterdir())
+    assert len(reports) == len(FLEET)
+    for path in [redacted, *reports]:
+        assert "example.jp" not in path.name and "example.jp" not in path.read_text(encoding="utf-8"), path

@@ -3,13 +3,19 @@ probe output analysed in this process (no subprocess a host)."""
 from __future__ import annotations
 
 import argparse
+import os
+from typing import TYPE_CHECKING, Any
 
 from wizard.commands.files import write_text
+from wizard.core import defaults
 from wizard.core.errors import ExitCode, UsageError
-from wizard.core.fleet.bundles import read_bundles
+from wizard.core.fleet.bundles import HostResult, read_bundles
 from wizard.core.fleet.document import fleet_document
 from wizard.i18n import _
 from wizard.render.fleet import RENDERERS
+
+if TYPE_CHECKING:
+    from wizard.core.report.redact import Redactor
 
 MAX_INVENTORY = 16 * 1024 * 1024
 
@@ -20,12 +26,42 @@ def run(args: argparse.Namespace) -> ExitCode:
     expected = read_inventory(args.inventory) if args.inventory else None
     results, fleet_run = read_bundles(args.bundles, expected)
     document = fleet_document(results, fleet_run)
+    redactor = None
     if args.redact:         # one redactor for the page: a host keeps one mask wherever it is named
         from wizard.core.report.redact import Redactor, known_hosts
         names = [r.host for r in results] + [n for r in results if r.diagnosis for n in known_hosts(r.diagnosis)]
-        document = Redactor(names).document(document)
+        redactor = Redactor(names)
+        document = redactor.document(document)
+    if args.output and args.format in ("html", "md"):
+        write_host_reports(results, document, args.output, args.format, redactor)
     write_text(args.output, RENDERERS[args.format](document))
     return ExitCode.ACTION_NEEDED if document["needs_action"] else ExitCode.OK
+
+
+def write_host_reports(results: list[HostResult], document: dict[str, Any], output: str, fmt: str,
+                       redactor: Redactor | None) -> None:
+    """Each host's full report beside the page (OUTPUT.hosts/HOST.html), linked from its row."""
+    from wizard.core.plan.build import build_plan
+    from wizard.core.report.model import build_report
+    from wizard.render.report import RENDERERS as HOST_RENDERERS
+    folder = os.path.splitext(output)[0] + ".hosts"
+    rows = {row["host"]: row for row in document["hosts"]}
+    for result in results:
+        if result.diagnosis is None:
+            continue
+        host = redactor.text(result.host) if redactor else result.host
+        if host in (".", "..") or "/" in host or host not in rows:
+            continue
+        report = build_report(result.diagnosis, build_plan(result.diagnosis), None, defaults.STATE_DIR, label=host)
+        if redactor is not None:
+            report = redactor.document(report)
+        name = os.path.join(folder, f"{host}.{fmt}")
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise UsageError(_("cannot write {path}: {reason}", path=folder, reason=error.strerror)) from error
+        write_text(name, HOST_RENDERERS[fmt](report))
+        rows[host]["report"] = os.path.join(os.path.basename(folder), f"{host}.{fmt}")
 
 
 def read_inventory(path: str) -> list[str]:

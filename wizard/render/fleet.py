@@ -7,7 +7,7 @@ from typing import Any
 
 from wizard.core import textsafe
 from wizard.i18n import N_, _, current_language, listing
-from wizard.render.report import CSS, html_table, md_table
+from wizard.render.report import CSS, md_table
 from wizard.render.width import clip
 
 COUNT_LABELS = (("v1", N_("still on ACMEv1")), ("v2", N_("on ACMEv2")), ("unknown", N_("no ACME client found")),
@@ -46,11 +46,18 @@ def _counts_line(doc: dict[str, Any]) -> str:
     return listing(f"{doc['counts'][key]} {_(label)}" for key, label in COUNT_LABELS if doc["counts"][key])
 
 
+def _linked_md(row: dict[str, Any]) -> list[str]:
+    cells = _cells(row)
+    if row.get("report"):
+        cells[0] = f"[{cells[0]}]({row['report']})"
+    return cells
+
+
 def render_markdown(doc: dict[str, Any]) -> str:
     out = [f"# {_('ACME fleet report')}", "",
            f"{_('Generated')}: {doc['generated']} · acme-wizard {doc['tool_version']} · "
            + _("{count} host(s), {action} need action", count=len(doc["hosts"]), action=doc["needs_action"]), "",
-           f"**{_counts_line(doc)}**", "", md_table(_columns(), [_cells(row) for row in doc["hosts"]]), ""]
+           f"**{_counts_line(doc)}**", "", md_table(_columns(), [_linked_md(row) for row in doc["hosts"]]), ""]
     return "\n".join(out)
 
 
@@ -74,7 +81,20 @@ def render_html(doc: dict[str, Any], lang: str | None = None) -> str:
             f"<h1>{e(_('ACME fleet report'))}</h1>\n"
             f"<p>{e(_('Generated'))}: {e(doc['generated'])} · acme-wizard {e(doc['tool_version'])} · {e(summary)}</p>\n"
             f"<p><b>{e(_counts_line(doc))}</b></p>\n"
-            f"{html_table(_columns(), [_cells(row) for row in doc['hosts']])}\n</body>\n</html>\n")
+            f"{_html_rows(doc)}\n</body>\n</html>\n")
+
+
+def _html_rows(doc: dict[str, Any]) -> str:
+    """The hosts' table; a host with a report of its own links to it."""
+    e = html.escape
+    body = []
+    for row in doc["hosts"]:
+        cells = [e(cell) for cell in _cells(row)]
+        if row.get("report"):
+            cells[0] = f'<a href="{e(row["report"])}">{cells[0]}</a>'
+        body.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return ("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in _columns()) + "</tr></thead><tbody>"
+            + "".join(body) + "</tbody></table>")
 
 
 def render_json(doc: dict[str, Any]) -> str:
