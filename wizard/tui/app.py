@@ -276,6 +276,8 @@ class WizardApp(App[int]):
 
     def on_apply_ended(self, _message: ApplyEnded) -> None:
         """After the apply pane took its part: what the run means for the other stages."""
+        if not self.query(VerifyPane):      # the app is closing: its stages are gone already
+            return
         self.show_verify()
         self.show_guidance()
         self.refresh_bindings()
@@ -289,6 +291,8 @@ class WizardApp(App[int]):
 
     def on_verified(self, _message: Verified) -> None:
         """(After the verify pane: the result is shown at the width the app has.)"""
+        if not self.query(VerifyPane):
+            return
         self.show_verify()
         self.show_guidance()
 
