@@ -6,7 +6,7 @@ import os
 from tests.fixtures.hosts import NOW
 from tests.fixtures.stubs import stub_bin
 from tests.fixtures.trees import tree_digest
-from tests.fixtures.tui import screen_text, settle, text_of
+from tests.fixtures.tui import answer_until_settled, screen_text, settle, text_of
 from wizard.core.target.errors import CommandsNotAllowed
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host, stand_ins
@@ -27,16 +27,6 @@ def rehearsal(tmp_path):
     session = Session(target, LABEL, preview=True, demo=True, now=NOW)
     os.makedirs(tmp_path / "reports")
     return root, wizard_app(session, report_dir=str(tmp_path / "reports"))
-
-
-async def answer_until_settled(app, pilot, limit=200):
-    for _ in range(limit):
-        await pilot.pause(0.05)
-        if app.pending is not None:
-            await pilot.press("y")
-        elif not app.applying:
-            return
-    raise AssertionError("apply never settled")
 
 
 def set_traps(tmp_path, monkeypatch):

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from tests.fixtures.hosts import NOW
-from tests.fixtures.tui import after_load
+from tests.fixtures.tui import after_load, answer_until_settled
 from wizard import i18n
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host, stand_ins
@@ -26,13 +26,7 @@ def until_the_failed_step(*keys):
     """Leave preview, choose rh-python36, start apply and answer y until the stand-in yum fails."""
     async def run_before(pilot):
         await after_load("d", "y", "3", "c", "down", "enter", "4", "a")(pilot)
-        app = pilot.app
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if app.pending is not None:
-                await pilot.press("y")
-            elif not app.applying:
-                break
+        await answer_until_settled(pilot.app, pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()

@@ -6,7 +6,7 @@ import pytest
 
 from tests.fixtures.hosts import HOSTS, NOW
 from tests.fixtures.stubs import stub_bin, stub_certbot
-from tests.fixtures.tui import screen_text, settle, text_of
+from tests.fixtures.tui import answer_until_settled, screen_text, settle, text_of
 from wizard.core.target.local import LocalTarget
 from wizard.demo import build_demo_host
 from wizard.render.width import cells
@@ -28,15 +28,6 @@ def demo_app(tmp_path, **kwargs):
 def live_app(root, tmp_path, allow_commands=False):
     session = Session(LocalTarget(root, allow_commands=allow_commands), root, preview=False, now=NOW)
     return wizard_app(session, report_dir=str(tmp_path))
-
-
-async def run_until_settled(app, pilot, answer="y", limit=80):
-    for _ in range(limit):
-        await pilot.pause(0.1)
-        if app.pending is not None:
-            await pilot.press(answer)
-        elif not app.applying:
-            return
 
 
 async def test_demo_walks_through_every_stage(tmp_path):
@@ -102,7 +93,7 @@ async def test_real_apply_of_file_edits_on_a_copy_with_confirm_per_step(tmp_path
         await pilot.press("y")
         assert not app.session.preview and "LIVE" in text_of(app, "#banner")
         await pilot.press("4", "a")
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         statuses = {k: v.status for k, v in app.session.records.items()}
         assert statuses["backup"] == "ok" and statuses["fix-pins-1"] == "ok" and statuses["fix-pins-2"] == "ok"
         assert statuses["install-client"] == "not-run"
@@ -127,18 +118,18 @@ async def test_failing_step_then_abort_retry_and_skip(stubbed_host, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("4", "a")
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         assert app.failed_step == "repositories"          # yum answers nothing: stop before any install
         assert "retry" in text_of(app, "#apply-prompt")
         await pilot.press("x")                       # abort: stop here, nothing more runs
         assert app.failed_step is None and not app.applying
         assert os.path.exists(os.path.join(root, "usr/local/bin/certbot-auto"))
         await pilot.press("a")                       # start again: still failing
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         assert app.failed_step == "repositories"
         stub_bin(bin_dir, "yum", 'echo "stub yum $*"')
         await pilot.press("r")                       # retry after fixing the cause
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         assert app.session.outcome.status == "complete", app.session.records
         assert app.session.records["repositories"].status == "ok"
         assert app.session.records["install-client"].status == "ok"
@@ -151,9 +142,9 @@ async def test_skipping_a_failed_step_blocks_what_depends_on_it(stubbed_host, tm
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("4", "a")
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         await pilot.press("s")
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         records = app.session.records
         assert records["repositories"].status == "skipped" and records["install-client"].status == "blocked"
         assert records["test-renewal"].status == "blocked" and records["retire-certbot-auto"].status == "blocked"
@@ -196,7 +187,7 @@ async def test_verify_and_report_export(stubbed_host, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("4", "a")
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         await pilot.press("5", "v")
         await settle(app, pilot)
         assert app.session.verify_result.passed
@@ -264,7 +255,7 @@ async def test_live_text_is_wrapped_never_cut_and_run_paths_carry_the_root(tmp_p
         assert "LIVE" in text_of(app, "#banner")
         assert root in _laid_out(app, "#banner")                        # the whole root, over two lines
         await pilot.press("4", "a")
-        await run_until_settled(app, pilot)
+        await answer_until_settled(app, pilot)
         run_path = os.path.join(root, "var/lib/acme-wizard/runs", app.session.outcome.run_id)
         assert os.path.isdir(run_path)
         assert run_path in _laid_out(app, "#apply-prompt")               # where the backups really are

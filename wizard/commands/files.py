@@ -3,8 +3,6 @@ each read with a size bound, each failure a one-line usage or target error namin
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -12,7 +10,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from wizard.core import textsafe
 from wizard.core.errors import TargetError, UsageError
-from wizard.core.probe.run import read_bundle as read_probe_bundle
+from wizard.core.probe.run import BundleError, read_bundle_file
 from wizard.core.probe.snapshot import Snapshot
 from wizard.core.readers.email_notice import AcmeV1Email, EmailError
 from wizard.core.readers.email_notice import read_email as parse_email
@@ -23,7 +21,6 @@ if TYPE_CHECKING:
 
 MAX_ANSWERS = 65536              # an answers file is a few lines; /dev/zero is not one
 MAX_EMAIL = 4 * 1024 * 1024
-MAX_BUNDLE = 1 << 30            # a probe's output is megabytes; /dev/zero is not one
 
 
 def read_answers(path: str | None) -> Answers:
@@ -72,20 +69,11 @@ def read_email(path: str | None) -> AcmeV1Email | None:
 
 def read_bundle(path: str) -> Snapshot:
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path,
-                                    reason=_("not a regular file")))
-            if info.st_size > MAX_BUNDLE:
-                raise TargetError(_("cannot read the bundle {path}: {reason}", path=path,
-                                    reason=_("larger than {size} bytes", size=MAX_BUNDLE)))
-            snapshot = read_probe_bundle(handle)
+        return read_bundle_file(path)
     except OSError as error:
         raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=error.strerror)) from error
-    if "root" not in snapshot.facts:
-        raise TargetError(_("{path} is not a probe output (no probe header)", path=path))
-    return snapshot
+    except BundleError as error:
+        raise TargetError(_("cannot read the bundle {path}: {reason}", path=path, reason=error)) from error
 
 
 def bundle_label(path: str) -> str:

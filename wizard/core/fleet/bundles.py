@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.core.analyse.diagnose import diagnose
 from wizard.core.analyse.model import Diagnosis
 from wizard.core.errors import UsageError
-from wizard.core.probe.run import read_bundle
+from wizard.core.probe.run import BundleError, read_bundle_file
 from wizard.i18n import _
 
 PROBE_SUFFIX = ".probe"
 ERROR_SUFFIX = ".error.json"
-MAX_BUNDLE = 1 << 30
 MAX_ERROR = 1 << 20
 
 
@@ -55,8 +53,8 @@ def _result(directory: str, host: str, names: list[str]) -> HostResult:
     if probe in names:
         path = os.path.join(directory, probe)
         try:
-            return HostResult(host, "ok", diagnose(_snapshot(path)), files=[path])
-        except (OSError, ValueError) as failure:
+            return HostResult(host, "ok", diagnose(read_bundle_file(path)), files=[path])
+        except (OSError, BundleError) as failure:
             reason = failure.strerror if isinstance(failure, OSError) and failure.strerror else str(failure)
             return HostResult(host, "probe-failed", message=_("{path}: {reason}", path=path, reason=reason),
                               files=[path])
@@ -67,19 +65,6 @@ def _result(directory: str, host: str, names: list[str]) -> HostResult:
         message = str(record.get("message") or record.get("msg") or _("no reason given"))
         return HostResult(host, status, message=" ".join(message.split())[:500], files=[path])
     return HostResult(host, "no-result", message=_("in the inventory, but the run left nothing for it"))
-
-
-def _snapshot(path: str) -> Any:
-    with open(path, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(_("not a regular file"))
-        if info.st_size > MAX_BUNDLE:
-            raise ValueError(_("larger than {size} bytes", size=MAX_BUNDLE))
-        snapshot = read_bundle(handle)
-    if "root" not in snapshot.facts:
-        raise ValueError(_("not a probe output (no probe header)"))
-    return snapshot
 
 
 def _read_json(path: str) -> dict[str, Any]:

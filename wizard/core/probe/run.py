@@ -1,6 +1,8 @@
 """Run the probe script through a target and read its output into a snapshot."""
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import BinaryIO
@@ -10,6 +12,8 @@ from wizard.core.probe.logs import kept_lines_pattern
 from wizard.core.probe.snapshot import Snapshot, SnapshotReader, read_snapshot
 from wizard.core.target.protocol import Target
 from wizard.i18n import _
+
+MAX_BUNDLE = 1 << 30            # a probe's output is megabytes; /dev/zero is not one
 
 PROBE_MISSING_ROOT = 3          # probe.sh's own exit code when the root it was given is not a directory
 
@@ -46,6 +50,25 @@ def run_probe(target: Target, save_to: BinaryIO | None = None) -> Snapshot:
 def read_bundle(stream: BinaryIO) -> Snapshot:
     """A probe output saved on a host the workstation cannot reach (`sh probe.sh > out`)."""
     return read_snapshot(stream, b"")
+
+
+class BundleError(ValueError):
+    """A file that is not a probe output this tool can read (the message says why)."""
+
+
+def read_bundle_file(path: str) -> Snapshot:
+    """The probe output saved in `path`: a regular file, at most MAX_BUNDLE bytes, with the probe's header.
+    Raises OSError when it cannot be read, BundleError when it is not one."""
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise BundleError(_("not a regular file"))
+        if info.st_size > MAX_BUNDLE:
+            raise BundleError(_("larger than {size} bytes", size=MAX_BUNDLE))
+        snapshot = read_bundle(handle)
+    if "root" not in snapshot.facts:
+        raise BundleError(_("not a probe output (no probe header)"))
+    return snapshot
 
 
 def _tee(lines: Iterable[bytes], sink: BinaryIO) -> Iterator[bytes]:
